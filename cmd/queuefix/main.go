@@ -1,0 +1,111 @@
+// Command queuefix fixes client-go work queue misuse in controllers: it
+// rewrites AddRateLimited calls reached only from informer event handlers
+// to Add, and inserts Forget on the success path of workers.
+//
+// Usage:
+//
+//	queuefix [flags] [packages]
+//
+// See queuefix -help for the flags and exit codes.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/queuefix/queuefix/rewrite"
+)
+
+// Exit codes, as gofmt -d: nothing to do, something to do, error.
+const (
+	exitClean   = 0
+	exitPending = 1
+	exitError   = 2
+)
+
+const usage = `usage: queuefix [flags] [packages]
+
+queuefix finds AddRateLimited calls reached only from informer event handlers
+and rewrites them to Add, and inserts Forget(item) on the success path of
+workers that Get from a rate-limiting queue. Packages are go list patterns
+relative to the working directory (default ./...).
+
+Without -diff, -l, -w or -json it prints what it would change and what
+needs review as file:line:col: rule: message. Findings that need review are
+always printed to stderr, whatever the mode.
+
+Exit status:
+  0  nothing to change and nothing needs review
+  1  changes pending (not -w) or findings that need review remain
+  2  errors: bad flags, packages that failed to load, a failed write
+
+Flags:
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type config struct {
+	dir     string
+	diff    bool
+	write   bool
+	list    bool
+	json    bool
+	verbose bool
+	tests   bool
+	tags    string
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("queuefix", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.StringVar(&c.dir, "C", ".", "change to `dir` before doing anything")
+	fs.BoolVar(&c.diff, "diff", false, "print a git-style unified diff of the changes; write nothing")
+	fs.BoolVar(&c.write, "w", false, "write the changes to the files")
+	fs.BoolVar(&c.list, "l", false, "list the files that would change")
+	fs.BoolVar(&c.json, "json", false, "print findings, chains, edits and diffs as JSON")
+	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and ignored sites")
+	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
+	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	modes := 0
+	for _, on := range []bool{c.diff, c.write, c.list, c.json} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return nil, nil, fmt.Errorf("-diff, -w, -l and -json are exclusive")
+	}
+	return c, fs.Args(), nil
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	c, patterns, err := parseFlags(args, stderr)
+	if err == flag.ErrHelp {
+		return exitClean
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "queuefix: %v\n", err)
+		return exitError
+	}
+	opts := rewrite.Options{Dir: c.dir, Tests: c.tests}
+	if c.tags != "" {
+		opts.Tags = strings.Split(c.tags, ",")
+	}
+	res, err := rewrite.Run(opts, patterns)
+	if res == nil {
+		fmt.Fprintf(stderr, "queuefix: %v\n", err)
+		return exitError
+	}
+	p := newPrinter(c, res, stdout, stderr)
+	return p.print(err)
+}

@@ -1,0 +1,246 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ast/astutil"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+)
+
+// Rule addratelimited: an AddRateLimited call reached only from informer
+// event handlers becomes Add.
+//
+//	AddFunc: func(obj interface{}) { c.enqueue(obj) },
+//	...
+//	func (c *Controller) enqueue(obj interface{}) {
+//		key, _ := cache.MetaNamespaceKeyFunc(obj)
+//		c.queue.AddRateLimited(key)
+//	}
+//
+// =>
+//
+//		c.queue.Add(key)
+//
+// The rule declines, and reports for review, when the call is also reached
+// from a path that is not an event handler (a retry, a resync), sits in a
+// method that implements the queue itself, is made on a receiver without
+// Add, is a method value, or is in a generated or vendored file. A
+// //queuefix:ignore directive with a reason leaves the call alone.
+//
+// The rewrite is sound because Add takes the same item and only skips the
+// rate limiter's When, which is what counts the item's failures: a
+// reaction to a change is not a failure.
+const ruleAddRateLimited = "addratelimited"
+
+// A site is one AddRateLimited selector, merged over package variants.
+type site struct {
+	pkg     *packages.Package
+	fi      *fileInfo
+	sel     *ast.SelectorExpr
+	call    bool // called, not taken as a method value
+	recv    types.Type
+	fn      *ssa.Function // enclosing function (in the first variant that reached it)
+	reached bool          // from an event handler
+	other   *ssa.Function // the function through which another path reaches it
+}
+
+func (a *analysis) addRateLimited() []Finding {
+	var out []Finding
+	for _, s := range a.sites() {
+		if !s.reached {
+			continue // not an event handler's business
+		}
+		out = append(out, a.judgeSite(s))
+	}
+	return out
+}
+
+// sites returns the AddRateLimited sites of all target files, each once,
+// with what every package variant holding it knows about its reachability.
+func (a *analysis) sites() []*site {
+	byPos := make(map[token.Pos]*site)
+	var order []*site
+	for _, pkg := range a.pkgs {
+		for _, f := range pkg.Syntax {
+			fi := a.files[a.fset.File(f.FileStart).Name()]
+			if fi == nil || fi.syntax != f {
+				continue
+			}
+			a.fileSites(pkg, fi, func(s *site) {
+				if old := byPos[s.sel.Sel.Pos()]; old != nil {
+					old.merge(s)
+					return
+				}
+				byPos[s.sel.Sel.Pos()] = s
+				order = append(order, s)
+			})
+		}
+	}
+	return order
+}
+
+func (s *site) merge(t *site) {
+	if !s.reached && t.reached {
+		s.reached, s.fn = true, t.fn
+	}
+	if s.other == nil {
+		s.other = t.other
+	}
+}
+
+// fileSites calls yield for each AddRateLimited selector in fi.
+func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo, yield func(*site)) {
+	calls := make(map[*ast.SelectorExpr]bool)
+	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+				calls[sel] = true
+			}
+		}
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "AddRateLimited" {
+			return true
+		}
+		recv, ok := a.queueReceiver(pkg.TypesInfo, sel)
+		if !ok {
+			return true
+		}
+		path, _ := astutil.PathEnclosingInterval(fi.syntax, sel.Pos(), sel.End())
+		fn := a.ssaFunc(pkg, path)
+		s := &site{pkg: pkg, fi: fi, sel: sel, call: calls[sel], recv: recv, fn: fn}
+		if fn != nil {
+			s.reached = a.handler.Reached(fn)
+			if a.other.Reached(fn) {
+				s.other = fn
+			}
+		}
+		yield(s)
+		return true
+	})
+}
+
+// queueReceiver reports whether sel selects a work queue's AddRateLimited
+// and returns the receiver's static type. A method declared by a user
+// interface counts when a workqueue rate-limiting queue satisfies that
+// interface (the value may well be one); a user type's own method does not.
+func (a *analysis) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Type, bool) {
+	selection := info.Selections[sel]
+	if selection == nil {
+		return nil, false
+	}
+	fn, ok := selection.Obj().(*types.Func)
+	if !ok {
+		return nil, false
+	}
+	recv := selection.Recv()
+	if isQueueMethod(fn, "AddRateLimited") {
+		return recv, true
+	}
+	iface, ok := recv.Underlying().(*types.Interface)
+	return recv, ok && a.satisfiedByQueue(iface)
+}
+
+// satisfiedByQueue reports whether a workqueue rate-limiting interface in
+// the program implements iface.
+func (a *analysis) satisfiedByQueue(iface *types.Interface) bool {
+	for _, p := range a.prog.prog.AllPackages() {
+		if !isPkg(p.Pkg, workqueuePath) {
+			continue
+		}
+		obj := p.Pkg.Scope().Lookup("RateLimitingInterface")
+		if obj != nil && types.Implements(obj.Type(), iface) {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeSite decides what to do with a site reached from an event handler.
+func (a *analysis) judgeSite(s *site) Finding {
+	f := Finding{
+		Pos:    a.fset.Position(s.sel.Sel.Pos()),
+		Rule:   ruleAddRateLimited,
+		Status: Review,
+		Chains: []Chain{a.handlerChain(s.fn, s.sel.Sel.Pos())},
+	}
+	if ig := s.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
+		ig.used = true
+		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
+		return f
+	}
+	if reason := a.declineReason(s); reason != "" {
+		f.Message = reason
+		if s.other != nil {
+			f.Chains = append(f.Chains, a.otherChain(s.other, s.sel.Sel.Pos()))
+		}
+		return f
+	}
+	f.Status = Change
+	f.Message = "AddRateLimited in an informer event handler: use Add (rate limiting is for retries after errors)"
+	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
+	return f
+}
+
+// declineReason returns why the site must be left to a human, or "".
+func (a *analysis) declineReason(s *site) string {
+	name := funcName(s.fn)
+	switch {
+	case s.fi.readErr != nil:
+		return fmt.Sprintf("cannot rewrite: %v", s.fi.readErr)
+	case s.fi.generated:
+		return "AddRateLimited reached from an informer event handler, in a generated file: fix the generator"
+	case s.fi.vendored:
+		return "AddRateLimited reached from an informer event handler, in vendor/: fix it upstream"
+	case a.isQueueAdapter(s.fn):
+		return fmt.Sprintf("AddRateLimited inside %s, a method of a type that implements the queue itself: "+
+			"rewriting it to Add could make Add call itself; left alone", funcName(outermost(s.fn)))
+	case !hasMethodNamed(s.recv, "Add"):
+		return fmt.Sprintf("AddRateLimited reached from an informer event handler on %s, which has no Add method: "+
+			"add Add to it or call Add on the queue; left alone", types.TypeString(s.recv, qualifier(s.pkg.Types)))
+	case s.other != nil:
+		return fmt.Sprintf("%s is reached both from an informer event handler and from another path (a retry or resync): "+
+			"call Add at the handler call sites instead; left alone", name)
+	case !s.call:
+		return "AddRateLimited taken as a method value reached from an informer event handler: " +
+			"call Add where it is called; left alone"
+	}
+	return ""
+}
+
+// isQueueAdapter reports whether fn (or the method enclosing it) is a
+// method of a target type that itself implements a work queue.
+func (a *analysis) isQueueAdapter(fn *ssa.Function) bool {
+	fn = outermost(fn)
+	recv := fn.Signature.Recv()
+	if recv == nil {
+		return false
+	}
+	t := recv.Type()
+	for _, m := range []string{"Add", "Get", "Done", "AddRateLimited"} {
+		if !hasMethodNamed(t, m) {
+			return false
+		}
+	}
+	return true
+}
+
+// outermost returns the named function that encloses fn's closures.
+func outermost(fn *ssa.Function) *ssa.Function {
+	for fn.Parent() != nil {
+		fn = fn.Parent()
+	}
+	return fn
+}
+
+func qualifier(pkg *types.Package) types.Qualifier {
+	return func(p *types.Package) string {
+		if p == pkg {
+			return ""
+		}
+		return p.Name()
+	}
+}

@@ -1,0 +1,179 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"os"
+	"path/filepath"
+	"go/token"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/callgraph"
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/reach"
+)
+
+// analysis holds what the rules share: the packages, their SSA form and
+// call graph, the handler roots, and what is reached from where.
+type analysis struct {
+	pkgs    []*packages.Package
+	fset    *token.FileSet
+	prog    *program
+	graph   *reach.Graph
+	flow    *reach.Flow
+	roots   map[*ssa.Function]root
+	escaped map[*ssa.Function]escape // func values handed to code we cannot see
+	handler *reach.Tree                 // reached from event-handler roots
+	other   *reach.Tree                 // reached from any other entry point
+	files   map[string]*fileInfo        // by absolute file name
+}
+
+// fileInfo is what the rules need to know about one source file, whichever
+// package variants hold it.
+type fileInfo struct {
+	pkg       *packages.Package
+	syntax    *ast.File
+	src       []byte // the bytes the syntax was parsed from
+	readErr   error  // the file could not be read again, or changed
+	generated bool
+	vendored  bool
+	ignores   []*ignore
+}
+
+func analyse(pkgs []*packages.Package) *analysis {
+	a := &analysis{pkgs: pkgs, fset: pkgs[0].Fset}
+	a.indexFiles()
+	a.prog = buildProgram(pkgs)
+	a.graph = reach.NewGraph(a.prog.funcs)
+	a.flow = reach.NewFlow(a.graph)
+	a.roots, a.escaped = a.findRoots()
+	a.handler = a.graph.Forward(a.sortedRoots(), nil)
+	a.other = a.graph.Forward(a.otherEntries(), a.countsAsCaller)
+	return a
+}
+
+// indexFiles records each Go file once, with its directives.
+func (a *analysis) indexFiles() {
+	a.files = make(map[string]*fileInfo)
+	for _, pkg := range a.pkgs {
+		goFiles := make(map[string]bool, len(pkg.GoFiles))
+		for _, f := range pkg.GoFiles {
+			goFiles[f] = true
+		}
+		for _, f := range pkg.Syntax {
+			name := a.fset.File(f.FileStart).Name()
+			if !goFiles[name] || a.files[name] != nil {
+				continue // cgo output, or seen in another variant
+			}
+			a.files[name] = a.newFileInfo(pkg, f, name)
+		}
+	}
+}
+
+func (a *analysis) newFileInfo(pkg *packages.Package, f *ast.File, name string) *fileInfo {
+	fi := &fileInfo{
+		pkg:       pkg,
+		syntax:    f,
+		generated: ast.IsGenerated(f),
+		vendored:  strings.Contains(filepath.ToSlash(name), "/vendor/"),
+	}
+	fi.src, fi.readErr = os.ReadFile(name)
+	if fi.readErr == nil && len(fi.src) != a.fset.File(f.FileStart).Size() {
+		fi.readErr = fmt.Errorf("%s changed while queuefix was loading it; run queuefix again", name)
+	}
+	if fi.readErr == nil {
+		fi.ignores = parseIgnores(a.fset, f, fi.src)
+	}
+	return fi
+}
+
+// sortedRoots returns the roots in order of registration, so chains are
+// stable and start at the first registration in the source.
+func (a *analysis) sortedRoots() []*ssa.Function {
+	out := make([]*ssa.Function, 0, len(a.roots))
+	for fn := range a.roots {
+		out = append(out, fn)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ri, rj := a.roots[out[i]], a.roots[out[j]]
+		if ri.pos != rj.pos {
+			return a.before(ri.pos, rj.pos)
+		}
+		return out[i].String() < out[j].String()
+	})
+	return out
+}
+
+// before orders positions by file name, then offset.
+func (a *analysis) before(p, q token.Pos) bool {
+	pp, pq := a.fset.Position(p), a.fset.Position(q)
+	if pp.Filename != pq.Filename {
+		return pp.Filename < pq.Filename
+	}
+	return pp.Offset < pq.Offset
+}
+
+func (a *analysis) sortFuncs(fns []*ssa.Function) {
+	sort.Slice(fns, func(i, j int) bool {
+		pi, pj := a.fset.Position(fns[i].Pos()), a.fset.Position(fns[j].Pos())
+		if pi.Filename != pj.Filename {
+			return pi.Filename < pj.Filename
+		}
+		if pi.Offset != pj.Offset {
+			return pi.Offset < pj.Offset
+		}
+		return fns[i].String() < fns[j].String()
+	})
+}
+
+// otherEntries returns the entry points that are not event handlers:
+// functions no one in the targets calls (main, exported API, goroutines
+// started by dependencies) and function values handed to dependencies
+// (wait.Until, time.AfterFunc, ...). Test code does not count.
+func (a *analysis) otherEntries() []*ssa.Function {
+	var out []*ssa.Function
+	for fn := range a.prog.funcs {
+		if a.inTestFile(fn.Pos()) {
+			continue
+		}
+		_, isRoot := a.roots[fn]
+		_, escaped := a.escaped[fn]
+		if escaped || !isRoot && !a.hasCallers(fn) {
+			out = append(out, fn)
+		}
+	}
+	a.sortFuncs(out)
+	return out
+}
+
+// hasCallers reports whether fn is called from code that is not a test.
+func (a *analysis) hasCallers(fn *ssa.Function) bool {
+	for _, e := range a.graph.Callers(fn) {
+		if a.countsAsCaller(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// countsAsCaller reports whether a call edge is a non-test path: tests
+// call helpers directly all the time and that is no reason to keep a bug.
+func (a *analysis) countsAsCaller(e *callgraph.Edge) bool {
+	return !a.inTestFile(e.Caller.Func.Pos())
+}
+
+func (a *analysis) inTestFile(pos token.Pos) bool {
+	return pos.IsValid() && strings.HasSuffix(a.fset.File(pos).Name(), "_test.go")
+}
+
+// ssaFunc returns the SSA function that encloses path in pkg.
+func (a *analysis) ssaFunc(pkg *packages.Package, path []ast.Node) *ssa.Function {
+	sp := a.prog.ssa[pkg]
+	if sp == nil {
+		return nil
+	}
+	return ssa.EnclosingFunction(sp, path)
+}

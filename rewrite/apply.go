@@ -1,0 +1,175 @@
+package rewrite
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// replace returns an edit of fi's bytes [pos, end).
+func (a *analysis) replace(fi *fileInfo, pos, end token.Pos, text string) Edit {
+	return Edit{
+		File:   a.fset.File(pos).Name(),
+		Offset: a.fset.Position(pos).Offset,
+		End:    a.fset.Position(end).Offset,
+		New:    text,
+	}
+}
+
+// apply splices the planned edits into the original bytes, so that every
+// line no rule touched stays byte for byte as it was, then type-checks
+// every package that holds a changed file with the new bytes. A file whose
+// edits break a package loses all of its edits; their findings turn into
+// review findings that quote the type error.
+func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
+	for {
+		files := a.splice(findings)
+		broken := a.verify(files)
+		if len(broken) == 0 {
+			return findings, filesOf(files)
+		}
+		for i := range findings {
+			f := &findings[i]
+			if f.Status != Change {
+				continue
+			}
+			if err, ok := broken[f.Edits[0].File]; ok {
+				f.Status, f.Edits = Review, nil
+				f.Message += "; not applied: the edited file does not type-check: " + err
+			}
+		}
+	}
+}
+
+// splice returns the new bytes of each file the Change findings edit.
+func (a *analysis) splice(findings []Finding) map[string]*File {
+	edits := make(map[string][]Edit)
+	for _, f := range findings {
+		if f.Status == Change {
+			for _, e := range f.Edits {
+				edits[e.File] = append(edits[e.File], e)
+			}
+		}
+	}
+	files := make(map[string]*File)
+	for name, es := range edits {
+		old := a.files[name].src
+		files[name] = &File{Path: name, Old: old, New: spliceEdits(old, es)}
+	}
+	return files
+}
+
+// spliceEdits applies non-overlapping edits to src. Identical edits (one
+// site seen by two rules or two package variants) apply once.
+func spliceEdits(src []byte, edits []Edit) []byte {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset < edits[j].Offset })
+	var b strings.Builder
+	last := 0
+	for i, e := range edits {
+		if i > 0 && e == edits[i-1] {
+			continue
+		}
+		b.Write(src[last:e.Offset])
+		b.WriteString(e.New)
+		last = e.End
+	}
+	b.Write(src[last:])
+	return []byte(b.String())
+}
+
+func filesOf(m map[string]*File) []File {
+	out := make([]File, 0, len(m))
+	for _, f := range m {
+		out = append(out, *f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// verify type-checks each package variant that holds a changed file,
+// against the dependencies it was loaded with (no second go list), and
+// returns the first error per changed file of each package that fails.
+func (a *analysis) verify(files map[string]*File) map[string]string {
+	broken := make(map[string]string)
+	for _, pkg := range a.pkgs {
+		changed := changedFiles(pkg, files)
+		if len(changed) == 0 {
+			continue
+		}
+		if err := a.typeCheck(pkg, files); err != nil {
+			for _, name := range changed {
+				broken[name] = err.Error()
+			}
+		}
+	}
+	return broken
+}
+
+func changedFiles(pkg *packages.Package, files map[string]*File) []string {
+	var out []string
+	for _, name := range pkg.CompiledGoFiles {
+		if files[name] != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// typeCheck checks pkg with the new bytes of its changed files.
+func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) error {
+	syntax := make([]*ast.File, 0, len(pkg.Syntax))
+	for _, f := range pkg.Syntax {
+		name := a.fset.File(f.FileStart).Name()
+		if nf := files[name]; nf != nil {
+			parsed, err := parser.ParseFile(a.fset, name, nf.New, parser.ParseComments|parser.SkipObjectResolution)
+			if err != nil {
+				return err
+			}
+			f = parsed
+		}
+		syntax = append(syntax, f)
+	}
+	var first error
+	conf := types.Config{
+		Importer:  importerFor(pkg),
+		Sizes:     pkg.TypesSizes,
+		GoVersion: goVersion(pkg),
+		Error: func(err error) {
+			if first == nil {
+				first = err
+			}
+		},
+	}
+	conf.Check(pkg.PkgPath, a.fset, syntax, nil)
+	return first
+}
+
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// importerFor resolves imports to the packages pkg was checked against.
+func importerFor(pkg *packages.Package) types.Importer {
+	return importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		if imp := pkg.Imports[path]; imp != nil && imp.Types != nil {
+			return imp.Types, nil
+		}
+		return nil, fmt.Errorf("%s is not imported by %s", path, pkg.PkgPath)
+	})
+}
+
+func goVersion(pkg *packages.Package) string {
+	if pkg.Module != nil && pkg.Module.GoVersion != "" {
+		return "go" + pkg.Module.GoVersion
+	}
+	return ""
+}

@@ -1,0 +1,82 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// ignorePrefix starts a directive that leaves the call on its line (or on
+// the next line, when the directive stands alone) untouched.
+const ignorePrefix = "//queuefix:ignore"
+
+// An ignore is one //queuefix:ignore directive.
+type ignore struct {
+	pos    token.Position
+	line   int // the line it covers
+	reason string
+	used   bool
+}
+
+// parseIgnores returns the file's directives. A directive that shares its
+// line with code covers that line; one alone on its line covers the next.
+func parseIgnores(fset *token.FileSet, f *ast.File, src []byte) []*ignore {
+	var out []*ignore
+	for _, group := range f.Comments {
+		for _, c := range group.List {
+			rest, ok := strings.CutPrefix(c.Text, ignorePrefix)
+			if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' {
+				continue
+			}
+			pos := fset.Position(c.Slash)
+			ig := &ignore{pos: pos, line: pos.Line, reason: strings.TrimSpace(rest)}
+			if onlyBlanksBefore(src, pos.Offset) {
+				ig.line = pos.Line + 1
+			}
+			out = append(out, ig)
+		}
+	}
+	return out
+}
+
+// onlyBlanksBefore reports whether src holds only spaces and tabs between
+// the start of the line and offset.
+func onlyBlanksBefore(src []byte, offset int) bool {
+	for i := offset - 1; i >= 0 && src[i] != '\n'; i-- {
+		if src[i] != ' ' && src[i] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// ignoreFor returns the directive that covers line, if any.
+func (fi *fileInfo) ignoreFor(line int) *ignore {
+	for _, ig := range fi.ignores {
+		if ig.line == line {
+			return ig
+		}
+	}
+	return nil
+}
+
+// unusedIgnores reports directives without a reason and directives that
+// cover nothing, so stale ones do not pile up.
+func (a *analysis) unusedIgnores() []Finding {
+	var out []Finding
+	for _, fi := range a.files {
+		for _, ig := range fi.ignores {
+			msg := ""
+			switch {
+			case ig.reason == "":
+				msg = "//queuefix:ignore needs a reason: //queuefix:ignore <why this call stays rate limited>"
+			case !ig.used:
+				msg = "//queuefix:ignore covers no AddRateLimited call reached from an event handler and no worker: remove it"
+			default:
+				continue
+			}
+			out = append(out, Finding{Pos: ig.pos, Rule: "ignore", Status: Review, Message: msg})
+		}
+	}
+	return out
+}

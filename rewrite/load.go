@@ -1,0 +1,180 @@
+package rewrite
+
+import (
+	"errors"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// loadMode asks for syntax and types of the target packages only;
+// dependencies come from export data, which is what makes warm loads fast.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledGoFiles |
+	packages.NeedImports | packages.NeedTypes | packages.NeedTypesInfo |
+	packages.NeedSyntax | packages.NeedTypesSizes | packages.NeedModule
+
+// A LoadError is a package that could not be loaded or type-checked.
+// Its files are never edited.
+type LoadError struct {
+	Package string   // import path, or the pattern when nothing loaded
+	Errors  []string // the first errors, "file:line:col: msg"
+}
+
+func (e LoadError) Error() string {
+	return fmt.Sprintf("%s: %s", e.Package, strings.Join(e.Errors, "; "))
+}
+
+// load runs go/packages on patterns in opts.Dir and splits the result into
+// packages that type-checked and packages that did not.
+func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, err error) {
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	env := append(os.Environ(), opts.Env...)
+	if err := checkModuleRoot(dir, env); err != nil {
+		return nil, nil, err
+	}
+	cfg := &packages.Config{
+		Mode:       loadMode,
+		Dir:        dir,
+		Env:        env,
+		Tests:      opts.Tests,
+		BuildFlags: buildFlags(opts, dir, env),
+		Fset:       token.NewFileSet(),
+	}
+	pkgs, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
+	}
+	if len(pkgs) == 0 {
+		return nil, nil, fmt.Errorf("no packages matched %s in %s", strings.Join(patterns, " "), dir)
+	}
+	good, bad = splitBroken(pkgs)
+	return good, bad, nil
+}
+
+// buildFlags adds -tags and, for vendored modules whose go.mod predates
+// Go 1.14 (where the go command does not pick vendor/ by itself), -mod=vendor.
+func buildFlags(opts Options, dir string, env []string) []string {
+	var flags []string
+	if len(opts.Tags) > 0 {
+		flags = append(flags, "-tags="+strings.Join(opts.Tags, ","))
+	}
+	if needsModVendor(dir, env) {
+		flags = append(flags, "-mod=vendor")
+	}
+	return flags
+}
+
+// needsModVendor reports whether the module holding dir has a vendor
+// directory that the go command would not use on its own.
+func needsModVendor(dir string, env []string) bool {
+	if envValue(env, "GO111MODULE") == "off" || strings.Contains(envValue(env, "GOFLAGS"), "-mod=") {
+		return false
+	}
+	root := findUp(dir, "go.mod")
+	if root == "" {
+		return false
+	}
+	if _, err := os.Stat(filepath.Join(root, "vendor", "modules.txt")); err != nil {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return false
+	}
+	return goLineBefore114(string(data))
+}
+
+// goLineBefore114 reports whether a go.mod's go directive is missing or
+// names a version before 1.14.
+func goLineBefore114(gomod string) bool {
+	for _, line := range strings.Split(gomod, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "go" {
+			var major, minor int
+			fmt.Sscanf(f[1], "%d.%d", &major, &minor)
+			return major == 1 && minor < 14
+		}
+	}
+	return true
+}
+
+// checkModuleRoot turns the go command's terse "go.mod file not found"
+// into advice for GOPATH trees.
+func checkModuleRoot(dir string, env []string) error {
+	if _, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("load %s: %w", dir, err)
+	}
+	if envValue(env, "GO111MODULE") == "off" || envValue(env, "GOWORK") != "" && envValue(env, "GOWORK") != "off" {
+		return nil
+	}
+	if findUp(dir, "go.mod") != "" || findUp(dir, "go.work") != "" {
+		return nil
+	}
+	return fmt.Errorf("no go.mod found in %s or any parent directory; "+
+		"for a GOPATH tree without go.mod, run with GO111MODULE=off", dir)
+}
+
+// findUp returns the first directory at or above dir that holds name.
+func findUp(dir, name string) string {
+	for {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// envValue returns the last setting of key in env, as exec does.
+func envValue(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+// splitBroken separates packages with errors of their own from the rest.
+func splitBroken(pkgs []*packages.Package) (good []*packages.Package, bad []LoadError) {
+	for _, p := range pkgs {
+		if len(p.Errors) == 0 && !p.IllTyped && p.Types != nil {
+			good = append(good, p)
+			continue
+		}
+		bad = append(bad, loadError(p))
+	}
+	sort.Slice(bad, func(i, j int) bool { return bad[i].Package < bad[j].Package })
+	return good, bad
+}
+
+const maxErrors = 3
+
+func loadError(p *packages.Package) LoadError {
+	e := LoadError{Package: p.ID}
+	for _, err := range p.Errors {
+		if len(e.Errors) == maxErrors {
+			e.Errors = append(e.Errors, fmt.Sprintf("and %d more", len(p.Errors)-maxErrors))
+			break
+		}
+		e.Errors = append(e.Errors, err.Error())
+	}
+	if len(e.Errors) == 0 {
+		e.Errors = []string{"dependency failed to type-check"}
+	}
+	return e
+}
+
+var errNothingLoaded = errors.New("no package could be loaded")

@@ -1,0 +1,148 @@
+package rewrite
+
+import (
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/ssa"
+)
+
+// program is the SSA form of the loaded packages: bodies for the targets,
+// declarations only for their dependencies.
+type program struct {
+	prog    *ssa.Program
+	ssa     map[*packages.Package]*ssa.Package
+	targets map[*types.Package]bool
+	funcs map[*ssa.Function]bool // functions with bodies from the targets
+}
+
+// buildProgram creates and builds SSA for pkgs. Dependencies are created
+// from their types alone, so nothing below the targets is analysed.
+func buildProgram(pkgs []*packages.Package) *program {
+	p := &program{
+		ssa:     make(map[*packages.Package]*ssa.Package),
+		targets: make(map[*types.Package]bool),
+	}
+	if len(pkgs) == 0 {
+		return p
+	}
+	p.prog = ssa.NewProgram(pkgs[0].Fset, ssa.InstantiateGenerics)
+	created := make(map[*types.Package]bool)
+	for _, pkg := range pkgs {
+		created[pkg.Types] = true
+		p.targets[pkg.Types] = true
+		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, pkg.Syntax, pkg.TypesInfo, true)
+	}
+	for _, pkg := range pkgs {
+		createDeps(p.prog, pkg.Types.Imports(), created)
+	}
+	p.prog.Build()
+	p.funcs = targetFuncs(p.ssa)
+	return p
+}
+
+// createDeps creates declaration-only SSA packages for imports, transitively.
+func createDeps(prog *ssa.Program, imports []*types.Package, created map[*types.Package]bool) {
+	for _, imp := range imports {
+		if created[imp] {
+			continue
+		}
+		created[imp] = true
+		prog.CreatePackage(imp, nil, nil, true)
+		createDeps(prog, imp.Imports(), created)
+	}
+}
+
+// targetFuncs returns every function with a body that the target packages
+// declare or cause to exist: members, methods, closures, instantiations and
+// the wrappers for method values.
+func targetFuncs(pkgs map[*packages.Package]*ssa.Package) map[*ssa.Function]bool {
+	funcs := make(map[*ssa.Function]bool)
+	targets := make(map[*ssa.Package]bool)
+	for _, sp := range pkgs {
+		targets[sp] = true
+	}
+	var work []*ssa.Function
+	add := func(fn *ssa.Function) {
+		if fn != nil && !funcs[fn] && fn.Blocks != nil {
+			funcs[fn] = true
+			work = append(work, fn)
+		}
+	}
+	for _, sp := range pkgs {
+		for _, fn := range packageFuncs(sp) {
+			add(fn)
+		}
+	}
+	for len(work) > 0 {
+		fn := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, anon := range fn.AnonFuncs {
+			add(anon)
+		}
+		for _, ref := range referencedFuncs(fn) {
+			if isTargetFunc(ref, targets) {
+				add(ref)
+			}
+		}
+	}
+	return funcs
+}
+
+// packageFuncs returns the package-level functions and the methods of the
+// package-level types of sp.
+func packageFuncs(sp *ssa.Package) []*ssa.Function {
+	var out []*ssa.Function
+	prog := sp.Prog
+	for _, m := range sp.Members {
+		switch m := m.(type) {
+		case *ssa.Function:
+			out = append(out, m)
+		case *ssa.Type:
+			for _, t := range []types.Type{m.Type(), types.NewPointer(m.Type())} {
+				if isGeneric(m.Type()) {
+					continue
+				}
+				mset := prog.MethodSets.MethodSet(t)
+				for i := 0; i < mset.Len(); i++ {
+					out = append(out, prog.MethodValue(mset.At(i)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isGeneric(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.TypeParams().Len() > 0 && n.TypeArgs().Len() == 0
+}
+
+// referencedFuncs returns the functions fn calls statically or uses as values.
+func referencedFuncs(fn *ssa.Function) []*ssa.Function {
+	var out []*ssa.Function
+	var ops []*ssa.Value
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			ops = instr.Operands(ops[:0])
+			for _, op := range ops {
+				if f, ok := (*op).(*ssa.Function); ok {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isTargetFunc reports whether fn belongs to a target package or is a
+// synthetic wrapper (bound method, thunk, instantiation) built for one.
+func isTargetFunc(fn *ssa.Function, targets map[*ssa.Package]bool) bool {
+	if fn.Pkg != nil {
+		return targets[fn.Pkg]
+	}
+	if o := fn.Origin(); o != nil && o.Pkg != nil {
+		return targets[o.Pkg]
+	}
+	return fn.Synthetic != ""
+}

@@ -1,0 +1,124 @@
+// Package rewrite is queuefix's engine: it loads Go packages that use
+// client-go work queues, finds AddRateLimited calls reached only from
+// informer event handlers and workers that never Forget a successfully
+// processed item, and plans and verifies the edits that fix them.
+//
+// The pipeline is load -> roots -> reach -> plan (one file per rule) ->
+// apply and verify. Nothing here prints or writes files; cmd/queuefix does.
+package rewrite
+
+import (
+	"go/token"
+	"sort"
+
+	"github.com/queuefix/queuefix/rewrite/internal/udiff"
+)
+
+// Options configures a run.
+type Options struct {
+	Dir   string   // working directory; patterns and paths are relative to it
+	Tags  []string // build tags
+	Tests bool     // include _test.go files and test packages
+	Env   []string // extra environment for the go command
+}
+
+// Status says what queuefix does about a finding.
+type Status int
+
+const (
+	Change  Status = iota // an edit is planned and verified
+	Review                // left alone: a human must decide (the message says why)
+	Ignored               // left alone by a //queuefix:ignore directive
+)
+
+func (s Status) String() string {
+	return [...]string{"change", "review", "ignored"}[s]
+}
+
+// A Frame is one step of a call chain: a function and the position of the
+// call it makes (or, for the first frame, where the handler was registered).
+type Frame struct {
+	Func string
+	Pos  token.Position
+}
+
+// A Chain is a call chain from an entry point to a finding.
+type Chain struct {
+	Kind   string // "handler" or "other"
+	Frames []Frame
+}
+
+// An Edit replaces the bytes [Offset, End) of File with New.
+type Edit struct {
+	File   string // absolute path
+	Offset int
+	End    int
+	New    string
+}
+
+// A Finding is one site queuefix changes or reports.
+type Finding struct {
+	Pos     token.Position // Filename is absolute
+	Rule    string         // "addratelimited", "forget" or "ignore"
+	Status  Status
+	Message string
+	Chains  []Chain
+	Edits   []Edit // empty unless Status is Change
+}
+
+// A File is a file the planned edits change.
+type File struct {
+	Path string // absolute
+	Old  []byte
+	New  []byte
+}
+
+// Diff returns the change as a git-style unified diff that names the file
+// path (slash-separated, relative to where the diff will be applied).
+func (f File) Diff(path string) []byte {
+	return udiff.Unified(path, f.Old, f.New)
+}
+
+// Result is everything a run found. Findings and Files are sorted by
+// position; Errors by package.
+type Result struct {
+	Findings []Finding
+	Files    []File
+	Errors   []LoadError
+	Packages int // packages loaded without errors
+}
+
+// Run loads the packages matching patterns and plans the fixes.
+// It returns an error only when nothing could be analysed at all.
+func Run(opts Options, patterns []string) (*Result, error) {
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	good, bad, err := load(opts, patterns)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Errors: bad, Packages: len(good)}
+	if len(good) == 0 {
+		return res, errNothingLoaded
+	}
+	a := analyse(good)
+	findings := append(a.addRateLimited(), a.forget()...)
+	findings = append(findings, a.unusedIgnores()...)
+	res.Findings, res.Files = a.apply(findings)
+	sortFindings(res.Findings)
+	return res, nil
+}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i].Pos, fs[j].Pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		if a.Offset != b.Offset {
+			return a.Offset < b.Offset
+		}
+		return fs[i].Rule < fs[j].Rule
+	})
+}

@@ -1,0 +1,254 @@
+package rewrite
+
+import (
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/ssa"
+)
+
+// An escape is where a func value leaves the analysed code: an argument of
+// a call into a dependency, or a store into a dependency's struct.
+type escape struct {
+	to  string // the callee or field it is handed to
+	pos token.Pos
+}
+
+// A root is a function that client-go or controller-runtime calls when an
+// informer delivers an event.
+type root struct {
+	how string    // "cache.ResourceEventHandlerFuncs.AddFunc", "(*T).OnAdd"
+	pos token.Pos // where the func was stored, or the method declared
+}
+
+// findRoots returns the event-handler roots and the function values that
+// escape into code without bodies here (and may be called from there).
+//
+// Roots are the functions that can flow into a handler func field
+// (whatever path the value takes: variables, factories, method values,
+// parameters of another package's builder) and the event methods of target
+// types that implement a handler interface.
+func (a *analysis) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape) {
+	roots := make(map[*ssa.Function]root)
+	escaped := make(map[*ssa.Function]escape)
+	for fn := range a.prog.funcs {
+		if fn.Synthetic != "" {
+			continue // wrappers store and pass nothing of their own
+		}
+		for _, b := range fn.Blocks {
+			for _, instr := range b.Instrs {
+				a.visitInstr(instr, roots, escaped)
+			}
+		}
+	}
+	a.methodRoots(roots)
+	return roots, escaped
+}
+
+func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, escaped map[*ssa.Function]escape) {
+	switch instr := instr.(type) {
+	case *ssa.Store:
+		fa, ok := instr.Addr.(*ssa.FieldAddr)
+		if !ok || !isFunc(instr.Val.Type()) {
+			return
+		}
+		st := deref(fa.X.Type()).Underlying().(*types.Struct)
+		if how := handlerField(deref(fa.X.Type()), st.Field(fa.Field)); how != "" {
+			for fn := range a.flow.Funcs(instr.Val) {
+				if _, ok := roots[fn]; !ok {
+					roots[fn] = root{how: how, pos: instr.Pos()}
+				}
+			}
+			return
+		}
+		if !a.isTargetType(fa.X.Type()) && !a.inTestFile(instr.Pos()) {
+			to := types.TypeString(deref(fa.X.Type()), shortQualifier) + "." + st.Field(fa.Field).Name()
+			a.escape(instr.Val, escape{to, instr.Pos()}, escaped)
+		}
+	case ssa.CallInstruction:
+		if a.inTestFile(instr.Pos()) || a.callsTargets(instr) {
+			return
+		}
+		for _, arg := range instr.Common().Args {
+			if isFunc(arg.Type()) {
+				a.escape(arg, escape{calleeName(instr.Common()), instr.Pos()}, escaped)
+			}
+		}
+	}
+}
+
+func (a *analysis) escape(v ssa.Value, e escape, escaped map[*ssa.Function]escape) {
+	for fn := range a.flow.Funcs(v) {
+		if _, ok := escaped[fn]; !ok {
+			escaped[fn] = e
+		}
+	}
+}
+
+// calleeName names what a call calls, for chains: wait.Until, Run.
+func calleeName(c *ssa.CallCommon) string {
+	if c.IsInvoke() {
+		return c.Method.Name()
+	}
+	if fn := c.StaticCallee(); fn != nil {
+		return funcName(fn)
+	}
+	return "a func value"
+}
+
+func shortQualifier(p *types.Package) string { return p.Name() }
+
+// callsTargets reports whether every callee of the call has a body here,
+// so that arguments flowing into it are tracked by the call graph.
+func (a *analysis) callsTargets(call ssa.CallInstruction) bool {
+	callees := a.graph.Callees(call)
+	if len(callees) == 0 {
+		return false
+	}
+	for _, fn := range callees {
+		if !a.prog.funcs[fn] {
+			return false
+		}
+	}
+	return true
+}
+
+// isTargetType reports whether t (or *t) is a named type of a target package.
+func (a *analysis) isTargetType(t types.Type) bool {
+	n := namedOf(t)
+	if n == nil || n.Obj().Pkg() == nil {
+		return false
+	}
+	return a.prog.targets[n.Obj().Pkg()]
+}
+
+// methodRoots adds the event methods of target types that implement a
+// client-go or controller-runtime handler interface.
+func (a *analysis) methodRoots(roots map[*ssa.Function]root) {
+	for _, sp := range a.prog.ssa {
+		for _, m := range sp.Members {
+			t, ok := m.(*ssa.Type)
+			if !ok || isGeneric(t.Type()) {
+				continue
+			}
+			iface, names := a.handlerMethods(t.Type())
+			for _, name := range names {
+				a.addMethodRoot(t, iface, name, roots)
+			}
+		}
+	}
+}
+
+func (a *analysis) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa.Function]root) {
+	ptr := types.NewPointer(t.Type())
+	sel := a.prog.prog.MethodSets.MethodSet(ptr).Lookup(t.Object().Pkg(), name)
+	if sel == nil {
+		return
+	}
+	fn := a.prog.prog.MethodValue(sel)
+	if fn == nil {
+		return
+	}
+	if _, ok := roots[fn]; !ok {
+		roots[fn] = root{how: iface + "." + name, pos: sel.Obj().Pos()}
+	}
+}
+
+// handlerMethods returns the event methods of t when t (or *t) implements
+// cache.ResourceEventHandler (either OnAdd form, or the typed variant) or a
+// controller-runtime EventHandler (untyped or typed).
+func (a *analysis) handlerMethods(t types.Type) (string, []string) {
+	ptr := types.NewPointer(t)
+	switch {
+	case a.isInformerHandler(ptr):
+		return "cache.ResourceEventHandler", []string{"OnAdd", "OnUpdate", "OnDelete"}
+	case isControllerRuntimeHandler(ptr):
+		return "handler.EventHandler", []string{"Create", "Update", "Delete", "Generic"}
+	}
+	return "", nil
+}
+
+// isInformerHandler reports whether t implements the ResourceEventHandler
+// interface of a client-go cache package in the program.
+func (a *analysis) isInformerHandler(t types.Type) bool {
+	add := method(t, "OnAdd")
+	if add == nil || add.Params().Len() == 0 {
+		return false
+	}
+	for _, iface := range a.informerHandlerIfaces(add.Params().At(0).Type()) {
+		if types.Implements(t, iface) {
+			return true
+		}
+	}
+	return false
+}
+
+// informerHandlerIfaces returns ResourceEventHandler from every client-go
+// cache package in the program, and TypedResourceEventHandler[item] where
+// a version declares it.
+func (a *analysis) informerHandlerIfaces(item types.Type) []*types.Interface {
+	var out []*types.Interface
+	for _, p := range a.prog.prog.AllPackages() {
+		if !isPkg(p.Pkg, cachePath) {
+			continue
+		}
+		if obj := p.Pkg.Scope().Lookup("ResourceEventHandler"); obj != nil {
+			if iface, ok := obj.Type().Underlying().(*types.Interface); ok {
+				out = append(out, iface)
+			}
+		}
+		if obj := p.Pkg.Scope().Lookup("TypedResourceEventHandler"); obj != nil {
+			if inst, err := types.Instantiate(nil, obj.Type(), []types.Type{item}, true); err == nil {
+				out = append(out, inst.Underlying().(*types.Interface))
+			}
+		}
+	}
+	return out
+}
+
+// isControllerRuntimeHandler reports whether t's Create method takes a
+// controller-runtime event and a workqueue rate-limiting queue.
+func isControllerRuntimeHandler(t types.Type) bool {
+	for _, name := range []string{"Create", "Update", "Delete", "Generic"} {
+		sig := method(t, name)
+		if sig == nil || !hasParam(sig, isCREvent) || !hasParam(sig, isRateLimitingQueue) {
+			return false
+		}
+	}
+	return true
+}
+
+func isCREvent(t types.Type) bool {
+	n := namedOf(t)
+	return n != nil && isPkg(n.Obj().Pkg(), crEventPath)
+}
+
+func hasParam(sig *types.Signature, pred func(types.Type) bool) bool {
+	for i := 0; i < sig.Params().Len(); i++ {
+		if pred(sig.Params().At(i).Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// method returns the signature of t's method name, or nil.
+func method(t types.Type, name string) *types.Signature {
+	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
+	if fn, ok := obj.(*types.Func); ok {
+		return fn.Signature()
+	}
+	return nil
+}
+
+func isFunc(t types.Type) bool {
+	_, ok := t.Underlying().(*types.Signature)
+	return ok
+}
+
+func deref(t types.Type) types.Type {
+	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
