@@ -23,7 +23,7 @@ import (
 //
 // =>
 //
-//		c.queue.Add(key)
+//	c.queue.Add(key)
 //
 // The rule declines, and reports for review, when the call is also reached
 // from a path that is not an event handler (a retry, a resync), sits in a

@@ -3,9 +3,9 @@ package rewrite
 import (
 	"fmt"
 	"go/ast"
+	"go/token"
 	"os"
 	"path/filepath"
-	"go/token"
 	"sort"
 	"strings"
 
@@ -26,9 +26,9 @@ type analysis struct {
 	flow    *reach.Flow
 	roots   map[*ssa.Function]root
 	escaped map[*ssa.Function]escape // func values handed to code we cannot see
-	handler *reach.Tree                 // reached from event-handler roots
-	other   *reach.Tree                 // reached from any other entry point
-	files   map[string]*fileInfo        // by absolute file name
+	handler *reach.Tree              // reached from event-handler roots
+	other   *reach.Tree              // reached from any other entry point
+	files   map[string]*fileInfo     // by absolute file name
 }
 
 // fileInfo is what the rules need to know about one source file, whichever

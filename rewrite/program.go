@@ -13,7 +13,7 @@ type program struct {
 	prog    *ssa.Program
 	ssa     map[*packages.Package]*ssa.Package
 	targets map[*types.Package]bool
-	funcs map[*ssa.Function]bool // functions with bodies from the targets
+	funcs   map[*ssa.Function]bool // functions with bodies from the targets
 }
 
 // buildProgram creates and builds SSA for pkgs. Dependencies are created

@@ -16,8 +16,8 @@ import (
 // of an enqueue field of that struct type.
 type Flow struct {
 	g        *Graph
-	fields   map[fieldKey][]ssa.Value     // values stored into a field
-	vars     map[ssa.Value][]ssa.Value    // values stored into an Alloc or Global
+	fields   map[fieldKey][]ssa.Value  // values stored into a field
+	vars     map[ssa.Value][]ssa.Value // values stored into an Alloc or Global
 	bindings map[*ssa.Function][]*ssa.MakeClosure
 }
 
