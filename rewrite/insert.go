@@ -1,0 +1,111 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+)
+
+// insertion returns the edit that puts stmt at the point, indented like
+// its neighbours, or why the point's layout does not allow it. Comments
+// stay with the statement they were written above.
+func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
+	fi := a.fileOf(pt.pos())
+	tf := a.fset.File(pt.pos())
+	src := fi.src
+	switch pt.kind {
+	case beforeStmt:
+		s := pt.block.List[pt.index]
+		at := a.aboveComments(fi, pt.block, pt.index)
+		if !startsLine(src, tf.Offset(s.Pos())) {
+			return Edit{}, "the statement there shares its line"
+		}
+		off := lineStart(src, tf.Offset(at))
+		return insertAt(tf.Name(), off, indentOf(src, tf.Offset(s.Pos()))+stmt+"\n"), ""
+	case blockStart:
+		lb := tf.Offset(pt.block.Lbrace)
+		nl := nextNewline(src, lb)
+		if nl < 0 || len(pt.block.List) > 0 && tf.Offset(pt.block.List[0].Pos()) < nl {
+			return Edit{}, "the block's first statement shares the line of its {"
+		}
+		return insertAt(tf.Name(), nl+1, a.innerIndent(fi, pt.block, lb)+stmt+"\n"), ""
+	case blockEnd:
+		rb := tf.Offset(pt.block.Rbrace)
+		if !startsLine(src, rb) {
+			return Edit{}, "the block's } shares a line"
+		}
+		return insertAt(tf.Name(), lineStart(src, rb), a.innerIndent(fi, pt.block, rb)+stmt+"\n"), ""
+	}
+	rb := tf.Offset(pt.ifs.Body.Rbrace)
+	ind := indentOf(src, rb)
+	return insertAt(tf.Name(), rb+1, " else {\n"+ind+"\t"+stmt+"\n"+ind+"}"), ""
+}
+
+func insertAt(file string, off int, text string) Edit {
+	return Edit{File: file, Offset: off, End: off, New: text}
+}
+
+// aboveComments returns where the comment lines directly above
+// block.List[i] begin (the statement itself when there are none).
+func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) token.Pos {
+	s := block.List[i]
+	floor := block.Lbrace
+	if i > 0 {
+		floor = block.List[i-1].End()
+	}
+	at := s.Pos()
+	for j := len(fi.syntax.Comments) - 1; j >= 0; j-- {
+		g := fi.syntax.Comments[j]
+		if g.End() > at || g.Pos() <= floor {
+			continue
+		}
+		if a.fset.Position(at).Line-a.fset.Position(g.End()).Line != 1 {
+			break
+		}
+		if !startsLine(fi.src, a.fset.Position(g.Pos()).Offset) {
+			break
+		}
+		at = g.Pos()
+	}
+	return at
+}
+
+// innerIndent returns the indentation of the block's statements, or one
+// tab more than the line of the brace at off when it has none.
+func (a *analysis) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
+	if len(block.List) > 0 {
+		return indentOf(fi.src, a.fset.Position(block.List[0].Pos()).Offset)
+	}
+	return indentOf(fi.src, off) + "\t"
+}
+
+// lineStart returns the offset of the start of off's line.
+func lineStart(src []byte, off int) int {
+	for off > 0 && src[off-1] != '\n' {
+		off--
+	}
+	return off
+}
+
+// startsLine reports whether only blanks precede off on its line.
+func startsLine(src []byte, off int) bool {
+	return onlyBlanksBefore(src, off)
+}
+
+// indentOf returns the blanks that start off's line.
+func indentOf(src []byte, off int) string {
+	start := lineStart(src, off)
+	end := start
+	for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
+		end++
+	}
+	return string(src[start:end])
+}
+
+func nextNewline(src []byte, off int) int {
+	for i := off; i < len(src); i++ {
+		if src[i] == '\n' {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,153 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// A worker is a function that takes items from a rate-limiting queue:
+//
+//	key, quit := c.queue.Get()
+//
+// get is that statement, block the block holding it: the paths queuefix
+// follows run from get to the end of block (a loop body's end is the end of
+// one iteration).
+type worker struct {
+	pkg   *packages.Package
+	fi    *fileInfo
+	body  *ast.BlockStmt // the enclosing function's body
+	block *ast.BlockStmt
+	index int // of get in block.List
+	get   *ast.CallExpr
+	queue ast.Expr     // the receiver of Get, as the worker spells it
+	item  types.Object // the variable Get assigns the item to
+}
+
+// workers returns the workers of every target file, each once.
+func (a *analysis) workers() []*worker {
+	var out []*worker
+	for _, name := range a.sortedFiles() {
+		fi := a.files[name]
+		if fi.readErr != nil {
+			continue
+		}
+		out = append(out, a.fileWorkers(fi)...)
+	}
+	return out
+}
+
+// fileWorkers finds the Get statements of fi whose queue is a rate-limiting
+// queue, with the function body and block around each.
+func (a *analysis) fileWorkers(fi *fileInfo) []*worker {
+	var out []*worker
+	info := fi.pkg.TypesInfo
+	var bodies []*ast.BlockStmt
+	var blocks []*ast.BlockStmt
+	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case nil:
+			return false
+		case *ast.FuncDecl:
+			if n.Body != nil {
+				bodies = append(bodies, n.Body)
+			}
+		case *ast.FuncLit:
+			bodies = append(bodies, n.Body)
+		case *ast.BlockStmt:
+			blocks = append(blocks, n)
+			for i, s := range n.List {
+				if w := getStmt(info, s); w != nil {
+					w.pkg, w.fi, w.block, w.index = fi.pkg, fi, n, i
+					w.body = innermostBody(bodies, n)
+					out = append(out, w)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// innermostBody returns the last function body that contains b.
+func innermostBody(bodies []*ast.BlockStmt, b *ast.BlockStmt) *ast.BlockStmt {
+	for i := len(bodies) - 1; i >= 0; i-- {
+		if bodies[i].Pos() <= b.Pos() && b.End() <= bodies[i].End() {
+			return bodies[i]
+		}
+	}
+	return nil
+}
+
+// getStmt returns a worker for `item, quit := q.Get()` (or `=`) when q is
+// a rate-limiting queue.
+func getStmt(info *types.Info, s ast.Stmt) *worker {
+	as, ok := s.(*ast.AssignStmt)
+	if !ok || len(as.Rhs) != 1 || len(as.Lhs) != 2 {
+		return nil
+	}
+	call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+		return nil
+	}
+	id, ok := as.Lhs[0].(*ast.Ident)
+	if !ok || id.Name == "_" {
+		return nil
+	}
+	item := info.ObjectOf(id)
+	if item == nil {
+		return nil
+	}
+	return &worker{get: call, queue: sel.X, item: item}
+}
+
+// isQueueCall reports whether sel selects the workqueue method name.
+func isQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
+	s := info.Selections[sel]
+	if s == nil {
+		return false
+	}
+	fn, ok := s.Obj().(*types.Func)
+	return ok && isQueueMethod(fn, name)
+}
+
+// sortedFiles returns the names of the indexed files in order.
+func (a *analysis) sortedFiles() []string {
+	names := make([]string, 0, len(a.files))
+	for name := range a.files {
+		names = append(names, name)
+	}
+	sortStrings(names)
+	return names
+}
+
+// calledQueueMethod returns the workqueue method a call expression calls
+// and its receiver, or "".
+func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return "", nil
+	}
+	s := info.Selections[sel]
+	if s == nil {
+		return "", nil
+	}
+	fn, ok := s.Obj().(*types.Func)
+	if !ok {
+		return "", nil
+	}
+	fn = fn.Origin()
+	recv := fn.Signature().Recv()
+	if recv == nil || !isPkg(fn.Pkg(), workqueuePath) {
+		return "", nil
+	}
+	return fn.Name(), sel.X
+}
+
+var _ = token.NoPos
