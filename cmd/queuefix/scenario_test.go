@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want sections of testdata/scenarios/*.txtar")
+
+// A scenario is a txtar archive: the comment says what it covers and holds
+// an "exit: N" line; the files are the module (a go.mod using the client-go
+// stubs is added when missing); the want.* sections are the expectations:
+//
+//	want.out   stdout of a plain run (planned changes)
+//	want.err   stderr of a plain run (findings that need review)
+//	want.diff  stdout of -diff
+//
+// Each scenario also checks that -diff leaves stderr and the exit status as
+// a plain run does, that git apply and patch -p1 accept the diff, that -w
+// writes exactly the diff, and that a second run on the result type-checks
+// and proposes nothing.
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/scenarios/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scenarios: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, file)
+		})
+	}
+}
+
+type scenario struct {
+	file    string
+	ar      *txtar.Archive
+	dir     string
+	exit    int
+	updated bool
+}
+
+func runScenario(t *testing.T, file string) {
+	sc := loadScenario(t, file)
+	out, errOut, code := runIn(sc.dir)
+	sc.check(t, "want.out", out)
+	sc.check(t, "want.err", errOut)
+	if code != sc.exit && !*update {
+		t.Errorf("exit status %d, want %d\nstderr:\n%s", code, sc.exit, errOut)
+	}
+	diff, diffErr, diffCode := runIn(sc.dir, "-diff")
+	sc.check(t, "want.diff", diff)
+	if diffErr != errOut || diffCode != code {
+		t.Errorf("-diff: exit %d and stderr\n%s\nwant exit %d and the plain run's stderr\n%s", diffCode, diffErr, code, errOut)
+	}
+	if diff != "" {
+		checkApplies(t, sc.dir, diff)
+		checkWrite(t, sc.dir, diff)
+	}
+	checkSecondRun(t, sc.dir, errOut)
+	if sc.updated {
+		sc.exit = code
+		sc.save(t)
+	}
+}
+
+func loadScenario(t *testing.T, file string) *scenario {
+	ar, err := txtar.ParseFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := &scenario{file: file, ar: ar, dir: t.TempDir(), exit: -1}
+	if m := regexp.MustCompile(`(?m)^exit: (\d+)$`).FindSubmatch(ar.Comment); m != nil {
+		sc.exit, _ = strconv.Atoi(string(m[1]))
+	}
+	hasMod := false
+	for _, f := range ar.Files {
+		if strings.HasPrefix(f.Name, "want.") {
+			continue
+		}
+		hasMod = hasMod || f.Name == "go.mod"
+		writeTestFile(t, filepath.Join(sc.dir, f.Name), f.Data)
+	}
+	if !hasMod {
+		writeTestFile(t, filepath.Join(sc.dir, "go.mod"), stubGoMod(t, filepath.Base(file)))
+	}
+	return sc
+}
+
+// stubGoMod returns a go.mod that resolves client-go to the stubs.
+func stubGoMod(t *testing.T, name string) []byte {
+	stubs, err := filepath.Abs("../../testdata/stubs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(fmt.Sprintf(`module example.com/%s
+
+go 1.22
+
+require (
+	k8s.io/apimachinery v0.0.0
+	k8s.io/client-go v0.0.0
+)
+
+replace (
+	k8s.io/apimachinery => %s/apimachinery
+	k8s.io/client-go => %s/client-go
+)
+`, strings.TrimSuffix(name, ".txtar"), stubs, stubs))
+}
+
+// check compares got with the archive section name (absent means empty).
+func (sc *scenario) check(t *testing.T, name, got string) {
+	t.Helper()
+	want := ""
+	for _, f := range sc.ar.Files {
+		if f.Name == name {
+			want = string(f.Data)
+		}
+	}
+	if got == want {
+		return
+	}
+	if *update {
+		sc.set(name, got)
+		return
+	}
+	t.Errorf("%s differs\n--- got:\n%s--- want:\n%s", name, got, want)
+}
+
+func (sc *scenario) set(name, data string) {
+	sc.updated = true
+	for i, f := range sc.ar.Files {
+		if f.Name == name {
+			if data == "" {
+				sc.ar.Files = append(sc.ar.Files[:i], sc.ar.Files[i+1:]...)
+				return
+			}
+			sc.ar.Files[i].Data = []byte(data)
+			return
+		}
+	}
+	if data != "" {
+		sc.ar.Files = append(sc.ar.Files, txtar.File{Name: name, Data: []byte(data)})
+	}
+}
+
+func (sc *scenario) save(t *testing.T) {
+	re := regexp.MustCompile(`(?m)^exit: \d+$`)
+	line := fmt.Sprintf("exit: %d", sc.exit)
+	if re.Match(sc.ar.Comment) {
+		sc.ar.Comment = re.ReplaceAll(sc.ar.Comment, []byte(line))
+	} else {
+		sc.ar.Comment = append(sc.ar.Comment, []byte(line+"\n")...)
+	}
+	if err := os.WriteFile(sc.file, txtar.Format(sc.ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runIn runs queuefix in dir and returns its output and exit status.
+func runIn(dir string, args ...string) (string, string, int) {
+	var stdout, stderr bytes.Buffer
+	code := run(append([]string{"-C", dir}, args...), &stdout, &stderr)
+	return stdout.String(), stderr.String(), code
+}
+
+// checkApplies applies the diff to a git copy of dir with git apply and
+// with patch -p1, both of which must accept it as is.
+func checkApplies(t *testing.T, dir, diff string) {
+	t.Helper()
+	for _, cmd := range [][]string{
+		{"git", "apply", "--check", "-"},
+		{"patch", "-p1", "--dry-run", "--fuzz=0", "-s"},
+	} {
+		if _, err := exec.LookPath(cmd[0]); err != nil {
+			t.Fatalf("%s is needed: %v", cmd[0], err)
+		}
+		copyDir := t.TempDir()
+		copyTree(t, dir, copyDir)
+		c := exec.Command(cmd[0], cmd[1:]...)
+		c.Dir = copyDir
+		c.Stdin = strings.NewReader(diff)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Errorf("%s rejects the diff: %v\n%s\ndiff:\n%s", strings.Join(cmd, " "), err, out, diff)
+		}
+	}
+}
+
+// checkWrite runs -w on a copy and compares it with git apply's result.
+func checkWrite(t *testing.T, dir, diff string) {
+	t.Helper()
+	written, applied := t.TempDir(), t.TempDir()
+	copyTree(t, dir, written)
+	copyTree(t, dir, applied)
+	if _, errOut, code := runIn(written, "-w"); code == exitError {
+		t.Fatalf("-w failed: %s", errOut)
+	}
+	c := exec.Command("git", "apply", "-")
+	c.Dir = applied
+	c.Stdin = strings.NewReader(diff)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s", err, out)
+	}
+	compareTrees(t, written, applied)
+	copyTree(t, written, dir)
+}
+
+// checkSecondRun runs queuefix on the result: it must load (so the edits
+// type-check), propose nothing, and report the same findings for review.
+func checkSecondRun(t *testing.T, dir, wantErr string) {
+	t.Helper()
+	out, errOut, code := runIn(dir, "-diff")
+	if out != "" || positionless(errOut) != positionless(wantErr) {
+		t.Errorf("second run is not clean:\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", out, errOut, wantErr)
+	}
+	if code == exitError {
+		t.Errorf("second run failed (exit 2): %s", errOut)
+	}
+}
+
+// positionless blanks line and column numbers, which edits above a
+// finding shift.
+func positionless(s string) string {
+	return regexp.MustCompile(`:\d+:\d+`).ReplaceAllString(s, ":L:C")
+}
+
+func writeTestFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		writeTestFile(t, filepath.Join(to, rel), data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func compareTrees(t *testing.T, got, want string) {
+	t.Helper()
+	filepath.WalkDir(want, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(want, path)
+		w, _ := os.ReadFile(path)
+		g, err := os.ReadFile(filepath.Join(got, rel))
+		if err != nil || !bytes.Equal(g, w) {
+			t.Errorf("-w wrote %s differently from the diff:\n--- got:\n%s\n--- want:\n%s", rel, g, w)
+		}
+		return nil
+	})
+}
