@@ -198,7 +198,10 @@ func (pt *point) pos() token.Pos {
 	case beforeStmt:
 		return pt.block.List[pt.index].Pos()
 	case blockStart:
-		return pt.block.Lbrace
+		if len(pt.block.List) > 0 {
+			return pt.block.List[0].Pos()
+		}
+		return pt.block.Rbrace
 	case blockEnd:
 		return pt.block.Rbrace
 	}

@@ -358,6 +358,9 @@ func (wk *walker) valueOf(fr *frame, e ast.Expr, p *path) errVal {
 // trackDerived marks the left-hand variables that hold the item itself
 // (through type assertions and conversions) or a value computed from it.
 func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
+	if len(rhs) == 0 {
+		return
+	}
 	for i, l := range lhs {
 		v := identObj(fr.info, l)
 		if v == nil {
