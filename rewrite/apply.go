@@ -41,7 +41,7 @@ func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
 			}
 			if err, ok := broken[f.Edits[0].File]; ok {
 				f.Status, f.Edits = Review, nil
-				f.Message += "; not applied: the edited file does not type-check: " + err
+				f.Message += "; not applied, the edit does not type-check: " + err
 			}
 		}
 	}

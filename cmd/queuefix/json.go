@@ -79,7 +79,7 @@ func (p *printer) jsonFinding(f rewrite.Finding) jsonFinding {
 		jsonPos: p.jsonPos(f.Pos),
 		Rule:    f.Rule,
 		Status:  f.Status.String(),
-		Message: f.Message,
+		Message: p.relText(f.Message),
 		Chains:  []jsonChain{},
 		Edits:   []jsonEdit{},
 	}

@@ -81,7 +81,7 @@ func (p *printer) printFindings() {
 }
 
 func (p *printer) printFinding(w io.Writer, f rewrite.Finding) {
-	fmt.Fprintf(w, "%s: %s: %s\n", p.pos(f.Pos), f.Rule, f.Message)
+	fmt.Fprintf(w, "%s: %s: %s\n", p.pos(f.Pos), f.Rule, p.relText(f.Message))
 	for _, c := range f.Chains {
 		if p.c.verbose {
 			fmt.Fprintf(w, "\t%s path:\n", c.Kind)
