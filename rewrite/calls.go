@@ -169,7 +169,7 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 		return nil, nil
 	}
 	decl := funcDeclAt(fi.syntax, fn.Pos())
-	if decl == nil || decl.Body == nil || !wk.touchesQueue(fi.pkg.TypesInfo, decl.Body) {
+	if decl == nil || decl.Body == nil || !retries(fi.pkg.TypesInfo, decl.Body) {
 		return nil, nil
 	}
 	return decl, fi
@@ -197,9 +197,19 @@ func (wk *walker) passesItemOrErr(fr *frame, call *ast.CallExpr) bool {
 	return false
 }
 
-// touchesQueue reports whether body calls a workqueue method.
-func (wk *walker) touchesQueue(info *types.Info, body ast.Node) bool {
-	return wk.queueIn(info, body) != nil
+// retries reports whether body decides the item's fate: it calls Forget
+// or AddRateLimited (handleErr, processItem). Other helpers, the sync
+// function among them, are calls whose error the walk forks on.
+func retries(info *types.Info, body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			name, _ := calledQueueMethod(info, call)
+			found = found || name == "Forget" || name == "AddRateLimited"
+		}
+		return !found
+	})
+	return found
 }
 
 // queueIn returns the receiver of the first rate-limiting queue method

@@ -118,9 +118,10 @@ const maxPaths = 256
 
 // walker follows the paths of one worker.
 type walker struct {
-	a     *analysis
-	w     *worker
-	ended []*path
+	a       *analysis
+	w       *worker
+	ended   []*path
+	clauses map[*ast.CaseClause]*ast.BlockStmt
 }
 
 // walk returns the paths from the worker's Get to their ends.
@@ -195,7 +196,15 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 			return nil, unprovable("Forget is called in a deferred function")
 		}
 		return in, nil
-	case *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+	case *ast.SwitchStmt:
+		if s.Tag == nil && !wk.relevant(fr, s) {
+			return in, nil
+		}
+		if s.Tag == nil {
+			return wk.switchStmt(fr, s, in)
+		}
+		return nil, unprovable("the item is handled inside a switch on a value")
+	case *ast.ForStmt, *ast.RangeStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
 		if wk.relevant(fr, s) {
 			return nil, unprovable("the item is handled inside a loop, switch or select")
 		}
@@ -297,6 +306,98 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 		more, err := wk.stmt(fr, els, no)
 		return append(out, more...), err
 	}
+}
+
+// switchStmt runs a tagless switch as the if-else chain it is: each path
+// takes the first case its knowledge makes true, and forks at cases it
+// cannot decide.
+func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path, error) {
+	if s.Init != nil {
+		var err error
+		if in, err = wk.stmt(fr, s.Init, in); err != nil {
+			return nil, err
+		}
+	}
+	var out []*path
+	var dflt *ast.CaseClause
+	rest := in
+	for _, c := range s.Body.List {
+		cc := c.(*ast.CaseClause)
+		if cc.List == nil {
+			dflt = cc
+			continue
+		}
+		var taken []*path
+		taken, rest = splitCase(fr.info, cc, rest)
+		more, err := wk.clause(fr, cc, taken)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	if dflt == nil {
+		return append(out, rest...), nil
+	}
+	more, err := wk.clause(fr, dflt, rest)
+	return append(out, more...), err
+}
+
+// splitCase returns the paths that take case cc and those that go on.
+func splitCase(info *types.Info, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
+	for _, p := range in {
+		v, known := anyCond(info, cc.List, p)
+		switch {
+		case known && v:
+			taken = append(taken, p)
+		case known:
+			rest = append(rest, p)
+		default:
+			taken, rest = append(taken, p), append(rest, p.clone())
+		}
+	}
+	return taken, rest
+}
+
+// anyCond evaluates `case a, b:` (a || b) on a path.
+func anyCond(info *types.Info, conds []ast.Expr, p *path) (bool, bool) {
+	allKnown := true
+	for _, c := range conds {
+		v, known := evalCond(info, c, p)
+		if known && v {
+			return true, true
+		}
+		allKnown = allKnown && known
+	}
+	return false, allKnown
+}
+
+// clause runs a case body as a block of its own.
+func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*path) ([]*path, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	for _, st := range cc.Body {
+		if br, ok := st.(*ast.BranchStmt); ok && (br.Tok == token.FALLTHROUGH || br.Tok == token.BREAK) {
+			return nil, unprovable("a switch case ends with " + br.Tok.String())
+		}
+	}
+	b := wk.clauseBlock(cc)
+	pass(in, &point{kind: blockStart, block: b, fr: fr})
+	return wk.block(fr, b, 0, in)
+}
+
+// clauseBlock returns a block standing for a case body; the same one each
+// time, since points are keyed by block.
+func (wk *walker) clauseBlock(cc *ast.CaseClause) *ast.BlockStmt {
+	if b := wk.clauses[cc]; b != nil {
+		return b
+	}
+	if wk.clauses == nil {
+		wk.clauses = make(map[*ast.CaseClause]*ast.BlockStmt)
+	}
+	b := &ast.BlockStmt{Lbrace: cc.Colon, List: cc.Body, Rbrace: cc.End()}
+	wk.clauses[cc] = b
+	return b
 }
 
 // decl runs `var x = f(...)` declarations like assignments.
