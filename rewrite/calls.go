@@ -241,6 +241,8 @@ func (wk *walker) relevant(fr *frame, s ast.Stmt) bool {
 			return false
 		case *ast.ReturnStmt:
 			found = true
+		case *ast.AssignStmt:
+			found = errResult(fr.info, n.Lhs) != nil && fr.mentions(n)
 		case *ast.CallExpr:
 			if name, _ := calledQueueMethod(fr.info, n); name != "" && len(n.Args) > 0 && fr.mentions(n.Args[0]) {
 				found = true

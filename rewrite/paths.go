@@ -204,9 +204,14 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 			return wk.switchStmt(fr, s, in)
 		}
 		return nil, unprovable("the item is handled inside a switch on a value")
-	case *ast.ForStmt, *ast.RangeStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+	case *ast.ForStmt, *ast.RangeStmt:
 		if wk.relevant(fr, s) {
-			return nil, unprovable("the item is handled inside a loop, switch or select")
+			return nil, unprovable("the item is handled inside a loop")
+		}
+		return in, nil
+	case *ast.TypeSwitchStmt, *ast.SelectStmt:
+		if wk.relevant(fr, s) {
+			return nil, unprovable("the item is handled inside a type switch or select")
 		}
 		return in, nil
 	}
