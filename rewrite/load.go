@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -50,13 +51,27 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", strings.Join(patterns, " "), err)
+		return nil, nil, fmt.Errorf("load %s in %s: %s", strings.Join(patterns, " "), dir, goCommandError(err))
 	}
 	if len(pkgs) == 0 {
 		return nil, nil, fmt.Errorf("no packages matched %s in %s", strings.Join(patterns, " "), dir)
 	}
 	good, bad = splitBroken(pkgs)
 	return good, bad, nil
+}
+
+// goCommandError trims go/packages' wrapping of a failed go list down to
+// what the go command said, with advice for a go.mod that is too new.
+func goCommandError(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "stderr: "); i >= 0 {
+		msg = msg[i+len("stderr: "):]
+	}
+	msg = strings.TrimSpace(msg)
+	if strings.Contains(msg, "requires go >=") {
+		msg += fmt.Sprintf(" (queuefix was built with %s and type-checks with it: install queuefix with a Go at least as new as the module's go line)", runtime.Version())
+	}
+	return msg
 }
 
 // buildFlags adds -tags and, for vendored modules whose go.mod predates
