@@ -180,7 +180,7 @@ func (a *analysis) judgeSite(s *site) Finding {
 		return f
 	}
 	f.Status = Change
-	f.Message = "AddRateLimited in an informer event handler: use Add (rate limiting is for retries after errors)"
+	f.Message = "AddRateLimited in an event handler: use Add (rate limiting is for retries after errors)"
 	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
 	return f
 }
@@ -192,20 +192,20 @@ func (a *analysis) declineReason(s *site) string {
 	case s.fi.readErr != nil:
 		return fmt.Sprintf("cannot rewrite: %v", s.fi.readErr)
 	case s.fi.generated:
-		return "AddRateLimited reached from an informer event handler, in a generated file: fix the generator"
+		return "AddRateLimited reached from an event handler, in a generated file: fix the generator"
 	case s.fi.vendored:
-		return "AddRateLimited reached from an informer event handler, in vendor/: fix it upstream"
+		return "AddRateLimited reached from an event handler, in vendor/: fix it upstream"
 	case a.isQueueAdapter(s.fn):
 		return fmt.Sprintf("AddRateLimited inside %s, a method of a type that implements the queue itself: "+
 			"rewriting it to Add could make Add call itself; left alone", funcName(outermost(s.fn)))
 	case !hasMethodNamed(s.recv, "Add"):
-		return fmt.Sprintf("AddRateLimited reached from an informer event handler on %s, which has no Add method: "+
+		return fmt.Sprintf("AddRateLimited reached from an event handler on %s, which has no Add method: "+
 			"add Add to it or call Add on the queue; left alone", types.TypeString(s.recv, qualifier(s.pkg.Types)))
 	case s.other != nil:
-		return fmt.Sprintf("%s is reached both from an informer event handler and from another path (a retry or resync): "+
+		return fmt.Sprintf("%s is reached both from an event handler and from another path (a retry or resync): "+
 			"call Add at the handler call sites instead; left alone", name)
 	case !s.call:
-		return "AddRateLimited taken as a method value reached from an informer event handler: " +
+		return "AddRateLimited taken as a method value reached from an event handler: " +
 			"call Add where it is called; left alone"
 	}
 	return ""

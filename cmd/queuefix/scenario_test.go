@@ -52,7 +52,10 @@ type scenario struct {
 }
 
 func runScenario(t *testing.T, file string) {
-	sc := loadScenario(t, file)
+	runScenarioOn(t, loadScenario(t, file))
+}
+
+func runScenarioOn(t *testing.T, sc *scenario) {
 	out, errOut, code := runIn(sc.dir)
 	sc.check(t, "want.out", out)
 	sc.check(t, "want.err", errOut)
@@ -157,7 +160,7 @@ func (sc *scenario) set(name, data string) {
 }
 
 func (sc *scenario) save(t *testing.T) {
-	re := regexp.MustCompile(`(?m)^exit: \d+$`)
+	re := regexp.MustCompile(`(?m)^exit: -?\d+$`)
 	line := fmt.Sprintf("exit: %d", sc.exit)
 	if re.Match(sc.ar.Comment) {
 		sc.ar.Comment = re.ReplaceAll(sc.ar.Comment, []byte(line))

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// TestMatrix runs queuefix on the modules under testdata/matrix, each
+// built against a real client-go or controller-runtime version, and checks
+// them like scenarios. The expectations of testdata/matrix/NAME live in
+// testdata/matrix/NAME.want.txtar (want.out, want.err, want.diff, and the
+// exit status in the comment).
+func TestMatrix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the matrix builds real client-go versions; skipped with -short")
+	}
+	dirs, err := filepath.Glob("../../testdata/matrix/*/go.mod")
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no matrix modules: %v", err)
+	}
+	for _, gomod := range dirs {
+		dir := filepath.Dir(gomod)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			runScenarioOn(t, matrixScenario(t, dir))
+		})
+	}
+}
+
+func matrixScenario(t *testing.T, dir string) *scenario {
+	file := dir + ".want.txtar"
+	ar := &txtar.Archive{Comment: []byte("Expectations for " + filepath.Base(dir) + "; regenerate with -update and review.\nexit: -1\n")}
+	if data, err := os.ReadFile(file); err == nil {
+		ar = txtar.Parse(data)
+	}
+	sc := &scenario{file: file, ar: ar, dir: t.TempDir(), exit: -1}
+	if m := regexp.MustCompile(`(?m)^exit: (-?\d+)$`).FindSubmatch(ar.Comment); m != nil {
+		sc.exit, _ = strconv.Atoi(string(m[1]))
+	}
+	copyTree(t, dir, sc.dir)
+	return sc
+}
