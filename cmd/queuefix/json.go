@@ -66,7 +66,7 @@ func (p *printer) printJSON() {
 		rel := filepath.ToSlash(p.rel(f.Path))
 		out.Files = append(out.Files, jsonFile{File: rel, Diff: string(f.Diff(rel))})
 	}
-	for _, e := range p.res.Errors {
+	for _, e := range p.loadErrors() {
 		out.Errors = append(out.Errors, jsonError{Package: e.Package, Errors: e.Errors})
 	}
 	enc := json.NewEncoder(p.stdout)

@@ -63,8 +63,10 @@ type config struct {
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	c := &config{}
 	fs := flag.NewFlagSet("queuefix", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	// The flag package would print a parse error and then the whole usage,
+	// burying the error; run prints the error once, with a pointer to -help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	fs.StringVar(&c.dir, "C", ".", "change to `dir` before doing anything")
 	fs.BoolVar(&c.diff, "diff", false, "print a git-style unified diff of the changes; write nothing")
 	fs.BoolVar(&c.write, "w", false, "write the changes to the files")
@@ -73,8 +75,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and ignored sites")
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); err == flag.ErrHelp {
+		fmt.Fprint(stderr, usage)
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
 		return nil, nil, err
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("%v; run queuefix -help for usage", err)
 	}
 	modes := 0
 	for _, on := range []bool{c.diff, c.write, c.list, c.json} {
@@ -84,6 +91,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	}
 	if modes > 1 {
 		return nil, nil, fmt.Errorf("-diff, -w, -l and -json are exclusive")
+	}
+	if info, err := os.Stat(c.dir); err != nil {
+		return nil, nil, fmt.Errorf("-C %s: %w", c.dir, err)
+	} else if !info.IsDir() {
+		return nil, nil, fmt.Errorf("-C %s: not a directory", c.dir)
 	}
 	return c, fs.Args(), nil
 }
@@ -106,6 +118,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
-	p := newPrinter(c, res, stdout, stderr)
+	p := newPrinter(c, patterns, res, stdout, stderr)
 	return p.print(err)
 }

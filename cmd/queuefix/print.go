@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/queuefix/queuefix/rewrite"
@@ -11,17 +12,18 @@ import (
 
 // printer renders a result in the mode the flags chose.
 type printer struct {
-	c      *config
-	res    *rewrite.Result
-	dir    string // absolute working directory; paths print relative to it
-	stdout io.Writer
-	stderr io.Writer
-	failed bool // an error was reported
+	c        *config
+	patterns []string
+	res      *rewrite.Result
+	dir      string // absolute working directory; paths print relative to it
+	stdout   io.Writer
+	stderr   io.Writer
+	failed   bool // an error was reported
 }
 
-func newPrinter(c *config, res *rewrite.Result, stdout, stderr io.Writer) *printer {
+func newPrinter(c *config, patterns []string, res *rewrite.Result, stdout, stderr io.Writer) *printer {
 	dir, _ := filepath.Abs(c.dir)
-	return &printer{c: c, res: res, dir: dir, stdout: stdout, stderr: stderr}
+	return &printer{c: c, patterns: patterns, res: res, dir: dir, stdout: stdout, stderr: stderr}
 }
 
 // print writes the result and returns the exit status.
@@ -44,11 +46,15 @@ func (p *printer) print(runErr error) int {
 }
 
 func (p *printer) printLoadErrors(runErr error) {
-	for _, e := range p.res.Errors {
+	for _, e := range p.loadErrors() {
 		p.failed = true
-		fmt.Fprintf(p.stderr, "queuefix: package %s does not load; it was not edited and callers inside it were not considered:\n", e.Package)
+		if p.isPattern(e.Package) {
+			fmt.Fprintf(p.stderr, "queuefix: pattern %s matches no packages:\n", e.Package)
+		} else {
+			fmt.Fprintf(p.stderr, "queuefix: package %s does not load; it was not edited and callers inside it were not considered:\n", e.Package)
+		}
 		for _, msg := range e.Errors {
-			fmt.Fprintf(p.stderr, "\t%s\n", p.relText(msg))
+			fmt.Fprintf(p.stderr, "\t%s\n", strings.TrimPrefix(msg, "pattern "+e.Package+": "))
 		}
 	}
 	if runErr != nil {
@@ -135,4 +141,76 @@ func (p *printer) status() int {
 		}
 	}
 	return exitClean
+}
+
+const depFailed = "dependency failed to type-check"
+
+// loadErrors returns the load errors ready to show: messages split into
+// lines without the go command's "# pkg" headers, with relative paths and
+// no duplicates. A test variant that fails exactly as its package does is
+// folded into it, and a generated test main that fails only because a
+// package it imports does is dropped: neither holds anything else to fix.
+func (p *printer) loadErrors() []rewrite.LoadError {
+	var out []rewrite.LoadError
+	shown := map[string]string{} // package without its variant -> messages
+	for _, e := range p.res.Errors {
+		msgs := p.cleanMessages(e.Errors)
+		key := strings.Join(msgs, "\n")
+		base, isTestMain := variantOf(e.Package)
+		if prev, ok := shown[base]; ok && prev == key {
+			continue // a test variant failing as its package does
+		}
+		if isTestMain && key == depFailed && len(p.res.Errors) > 1 {
+			continue // the failing dependency is reported on its own
+		}
+		if _, ok := shown[base]; !ok {
+			shown[base] = key
+		}
+		out = append(out, rewrite.LoadError{Package: e.Package, Errors: msgs})
+	}
+	return out
+}
+
+// variantOf returns the package a go/packages ID belongs to, "p" for
+// "p [p.test]" and for the test main "p.test", and reports whether the ID
+// is a test main.
+func variantOf(id string) (base string, isTestMain bool) {
+	if i := strings.Index(id, " ["); i >= 0 {
+		return id[:i], false
+	}
+	if base, ok := strings.CutSuffix(id, ".test"); ok {
+		return base, true
+	}
+	return id, false
+}
+
+// cleanMessages splits the go command's multi-line errors into lines,
+// drops its "# pkg" headers and the "-: " of errors without a position,
+// shortens paths and removes duplicates, which the go command's and the
+// type checker's reports of one error are.
+func (p *printer) cleanMessages(errs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range errs {
+		for _, line := range strings.Split(strings.TrimPrefix(e, "-: "), "\n") {
+			line = p.relText(strings.TrimRight(line, " \t\r"))
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "# ") || seen[line] {
+				continue
+			}
+			seen[line] = true
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// isPattern reports whether a load error names a command-line pattern that
+// matched nothing: go/packages then puts the pattern where the package
+// path goes. Relative, absolute and wildcard patterns are never package
+// paths; an import path that names no package is reported as a package.
+func (p *printer) isPattern(name string) bool {
+	if !slices.Contains(p.patterns, name) {
+		return false
+	}
+	return strings.HasPrefix(name, ".") || filepath.IsAbs(name) || strings.Contains(name, "...")
 }
