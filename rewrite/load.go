@@ -57,7 +57,60 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 		return nil, nil, fmt.Errorf("no packages matched %s in %s", strings.Join(patterns, " "), dir)
 	}
 	good, bad = splitBroken(pkgs)
+	explainImports(cfg, bad)
 	return good, bad, nil
+}
+
+// explainImports adds to each broken package the errors of the
+// dependencies it could not import: go list reports a missing module on
+// the dependency, which a load without NeedDeps never shows. The second
+// load runs only when something failed, and type-checks nothing.
+func explainImports(cfg *packages.Config, bad []LoadError) {
+	var ids []string
+	for _, e := range bad {
+		if strings.Contains(strings.Join(e.Errors, "\n"), "could not import") {
+			id, _, _ := strings.Cut(e.Package, " ")
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	deps := *cfg
+	deps.Mode = packages.NeedName | packages.NeedImports | packages.NeedDeps
+	deps.Tests = false
+	roots, err := packages.Load(&deps, ids...)
+	if err != nil {
+		return
+	}
+	for _, root := range roots {
+		for i := range bad {
+			if id, _, _ := strings.Cut(bad[i].Package, " "); id == root.ID {
+				bad[i].Errors = append(bad[i].Errors, depErrors(root)...)
+			}
+		}
+	}
+}
+
+// depErrors returns the errors of root's dependencies, each once.
+func depErrors(root *packages.Package) []string {
+	var out []string
+	seen := make(map[string]bool)
+	var imports []*packages.Package
+	for _, p := range root.Imports {
+		imports = append(imports, p)
+	}
+	sort.Slice(imports, func(i, j int) bool { return imports[i].ID < imports[j].ID })
+	packages.Visit(imports, nil, func(p *packages.Package) {
+		for _, err := range p.Errors {
+			msg := fmt.Sprintf("import %s: %s", p.PkgPath, err.Msg)
+			if !seen[msg] {
+				seen[msg] = true
+				out = append(out, msg)
+			}
+		}
+	})
+	return out
 }
 
 // goCommandError trims go/packages' wrapping of a failed go list down to
