@@ -56,7 +56,7 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 	if len(pkgs) == 0 {
 		return nil, nil, fmt.Errorf("no packages matched %s in %s", strings.Join(patterns, " "), dir)
 	}
-	good, bad = splitBroken(pkgs)
+	good, bad = splitBroken(pkgs, dir)
 	explainImports(cfg, bad)
 	return good, bad, nil
 }
@@ -216,13 +216,13 @@ func envValue(env []string, key string) string {
 }
 
 // splitBroken separates packages with errors of their own from the rest.
-func splitBroken(pkgs []*packages.Package) (good []*packages.Package, bad []LoadError) {
+func splitBroken(pkgs []*packages.Package, dir string) (good []*packages.Package, bad []LoadError) {
 	for _, p := range pkgs {
 		if len(p.Errors) == 0 && !p.IllTyped && p.Types != nil {
 			good = append(good, p)
 			continue
 		}
-		bad = append(bad, loadError(p))
+		bad = append(bad, loadError(p, dir))
 	}
 	sort.Slice(bad, func(i, j int) bool { return bad[i].Package < bad[j].Package })
 	return good, bad
@@ -230,19 +230,31 @@ func splitBroken(pkgs []*packages.Package) (good []*packages.Package, bad []Load
 
 const maxErrors = 3
 
-func loadError(p *packages.Package) LoadError {
+func loadError(p *packages.Package, dir string) LoadError {
 	e := LoadError{Package: p.ID}
 	for _, err := range p.Errors {
 		if len(e.Errors) == maxErrors {
 			e.Errors = append(e.Errors, fmt.Sprintf("and %d more", len(p.Errors)-maxErrors))
 			break
 		}
-		e.Errors = append(e.Errors, err.Error())
+		e.Errors = append(e.Errors, absPaths(err.Error(), dir))
 	}
 	if len(e.Errors) == 0 {
 		e.Errors = []string{"dependency failed to type-check"}
 	}
 	return e
+}
+
+// absPaths makes the "./file.go:..." lines of a go command error absolute,
+// so that they print relative to the user's directory like the rest.
+func absPaths(msg, dir string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		if rest, ok := strings.CutPrefix(l, "./"); ok {
+			lines[i] = filepath.Join(dir, rest)
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 var errNothingLoaded = errors.New("no package could be loaded")

@@ -8,6 +8,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"go/token"
 	"sort"
 
@@ -20,6 +21,16 @@ type Options struct {
 	Tags  []string // build tags
 	Tests bool     // include _test.go files and test packages
 	Env   []string // extra environment for the go command
+
+	// Progress, if set, is told what the run is doing: loading,
+	// analysing, verifying. It may be called from several goroutines.
+	Progress func(string)
+}
+
+func (o Options) progress(format string, args ...any) {
+	if o.Progress != nil {
+		o.Progress(fmt.Sprintf(format, args...))
+	}
 }
 
 // Status says what queuefix does about a finding.
@@ -94,6 +105,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
 	}
+	opts.progress("loading packages")
 	good, bad, err := load(opts, patterns)
 	if err != nil {
 		return nil, err
@@ -102,15 +114,18 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}
+	opts.progress("analysing %d packages", len(good))
 	a := analyse(good)
 	findings := append(a.addRateLimited(), a.forget()...)
 	findings = append(findings, a.unusedIgnores()...)
+	opts.progress("verifying the edits")
 	res.Findings, res.Files = a.apply(findings)
-	sortFindings(res.Findings)
+	SortFindings(res.Findings)
 	return res, nil
 }
 
-func sortFindings(fs []Finding) {
+// SortFindings orders findings by file, offset and rule.
+func SortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i].Pos, fs[j].Pos
 		if a.Filename != b.Filename {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/queuefix/queuefix/rewrite"
@@ -55,6 +56,9 @@ type config struct {
 	write   bool
 	list    bool
 	json    bool
+	format  string
+	report  string
+	modules bool
 	verbose bool
 	tests   bool
 	tags    string
@@ -71,7 +75,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.diff, "diff", false, "print a git-style unified diff of the changes; write nothing")
 	fs.BoolVar(&c.write, "w", false, "write the changes to the files")
 	fs.BoolVar(&c.list, "l", false, "list the files that would change")
-	fs.BoolVar(&c.json, "json", false, "print findings, chains, edits and diffs as JSON")
+	fs.BoolVar(&c.diff, "check", false, "same as -diff: for CI, exits 1 while anything is left to change or review")
+	fs.BoolVar(&c.json, "json", false, "print findings, chains, edits and diffs as JSON (same as -format json)")
+	fs.StringVar(&c.format, "format", "", "print findings as `json` or sarif (SARIF 2.1.0, for code scanning)")
+	fs.StringVar(&c.report, "report", "", "also write a Markdown report for a pull request description to `file`")
+	fs.BoolVar(&c.modules, "modules", false, "treat arguments as directories and process every Go module below them")
 	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and ignored sites")
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
@@ -83,14 +91,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("%v; run queuefix -help for usage", err)
 	}
+	switch c.format {
+	case "", "text":
+		c.format = ""
+	case "json":
+		c.json = true
+	case "sarif":
+	default:
+		return nil, nil, fmt.Errorf("-format %s: want json or sarif", c.format)
+	}
 	modes := 0
-	for _, on := range []bool{c.diff, c.write, c.list, c.json} {
+	for _, on := range []bool{c.diff, c.write, c.list, c.json, c.format == "sarif"} {
 		if on {
 			modes++
 		}
 	}
 	if modes > 1 {
-		return nil, nil, fmt.Errorf("-diff, -w, -l and -json are exclusive")
+		return nil, nil, fmt.Errorf("-diff, -w, -l, -json and -format are exclusive")
 	}
 	if info, err := os.Stat(c.dir); err != nil {
 		return nil, nil, fmt.Errorf("-C %s: %w", c.dir, err)
@@ -109,15 +126,51 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
-	opts := rewrite.Options{Dir: c.dir, Tests: c.tests}
+	opts := rewrite.Options{Tests: c.tests}
 	if c.tags != "" {
 		opts.Tags = strings.Split(c.tags, ",")
 	}
-	res, err := rewrite.Run(opts, patterns)
-	if res == nil {
+	prog := startProgress(stderr)
+	runs, err := c.runAll(opts, patterns, prog.set)
+	prog.stop()
+	if err != nil {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
-	p := newPrinter(c, patterns, res, stdout, stderr)
-	return p.print(err)
+	return newPrinter(c, patterns, runs, stdout, stderr).print()
+}
+
+// runAll processes the patterns in the working directory, or with
+// -modules every module below the directories the arguments name.
+func (c *config) runAll(opts rewrite.Options, args []string, progress func(string)) ([]*moduleRun, error) {
+	dir, err := filepath.Abs(c.dir)
+	if err != nil {
+		return nil, err
+	}
+	if !c.modules {
+		opts.Progress = progress
+		r := runModule(module{dir: dir}, opts, func(s string) { progress(s) }, args)
+		if r.res.Packages == 0 && r.err != nil && len(r.res.Errors) == 0 {
+			return nil, r.err
+		}
+		return []*moduleRun{r}, nil
+	}
+	if len(args) == 0 {
+		args = []string{"."}
+	}
+	roots := make([]string, len(args))
+	for i, a := range args {
+		roots[i] = a
+		if !filepath.IsAbs(a) {
+			roots[i] = filepath.Join(dir, a)
+		}
+	}
+	mods, err := findModules(roots)
+	if err != nil {
+		return nil, err
+	}
+	if len(mods) == 0 {
+		return nil, fmt.Errorf("-modules: no Go module below %s", strings.Join(args, " "))
+	}
+	return runModules(mods, opts, progress), nil
 }

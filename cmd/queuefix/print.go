@@ -14,24 +14,31 @@ import (
 type printer struct {
 	c        *config
 	patterns []string
-	res      *rewrite.Result
+	runs     []*moduleRun
+	res      *rewrite.Result // all runs merged
 	dir      string // absolute working directory; paths print relative to it
 	stdout   io.Writer
 	stderr   io.Writer
 	failed   bool // an error was reported
 }
 
-func newPrinter(c *config, patterns []string, res *rewrite.Result, stdout, stderr io.Writer) *printer {
+func newPrinter(c *config, patterns []string, runs []*moduleRun, stdout, stderr io.Writer) *printer {
 	dir, _ := filepath.Abs(c.dir)
-	return &printer{c: c, patterns: patterns, res: res, dir: dir, stdout: stdout, stderr: stderr}
+	res := runs[0].res
+	if len(runs) > 1 || c.modules {
+		res = merge(runs)
+	}
+	return &printer{c: c, patterns: patterns, runs: runs, res: res, dir: dir, stdout: stdout, stderr: stderr}
 }
 
 // print writes the result and returns the exit status.
-func (p *printer) print(runErr error) int {
-	p.printLoadErrors(runErr)
+func (p *printer) print() int {
+	p.printLoadErrors()
 	switch {
 	case p.c.json:
 		p.printJSON()
+	case p.c.format == "sarif":
+		p.printSARIF()
 	case p.c.diff:
 		p.printDiffs()
 	case p.c.list:
@@ -42,10 +49,16 @@ func (p *printer) print(runErr error) int {
 		p.writeFiles()
 	}
 	p.printFindings()
+	if p.c.report != "" {
+		p.writeReport()
+	}
+	if p.c.modules {
+		p.printSummary()
+	}
 	return p.status()
 }
 
-func (p *printer) printLoadErrors(runErr error) {
+func (p *printer) printLoadErrors() {
 	for _, e := range p.loadErrors() {
 		p.failed = true
 		if p.isPattern(e.Package) {
@@ -57,9 +70,16 @@ func (p *printer) printLoadErrors(runErr error) {
 			fmt.Fprintf(p.stderr, "\t%s\n", strings.TrimPrefix(msg, "pattern "+e.Package+": "))
 		}
 	}
-	if runErr != nil {
+	for _, r := range p.runs {
+		if r.err == nil {
+			continue
+		}
 		p.failed = true
-		fmt.Fprintf(p.stderr, "queuefix: %v\n", runErr)
+		if p.c.modules {
+			fmt.Fprintf(p.stderr, "queuefix: %s: %v\n", p.rel(r.dir), r.err)
+			continue
+		}
+		fmt.Fprintf(p.stderr, "queuefix: %v\n", r.err)
 	}
 }
 
@@ -77,7 +97,7 @@ func (p *printer) printFindings() {
 		switch {
 		case f.Status == rewrite.Review:
 			p.printFinding(p.stderr, f)
-		case p.c.json:
+		case p.c.json || p.c.format == "sarif":
 		case f.Status == rewrite.Change && !p.c.diff && !p.c.list && !p.c.write:
 			p.printFinding(p.stdout, f)
 		case f.Status == rewrite.Ignored && p.c.verbose:

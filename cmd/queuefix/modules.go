@@ -1,0 +1,219 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/queuefix/queuefix/rewrite"
+)
+
+// A module is one tree queuefix processes as a whole (its own ./...).
+type module struct {
+	dir string   // absolute
+	env []string // GO111MODULE=off and GOPATH for a GOPATH tree
+}
+
+// A moduleRun is the outcome of processing one module.
+type moduleRun struct {
+	module
+	res     *rewrite.Result
+	err     error
+	elapsed time.Duration
+}
+
+// findModules returns the modules below each root: every go.mod outside
+// vendor/ and testdata/, the module enclosing a root that has none of its
+// own, and GOPATH trees (a src/ directory with Go files and no go.mod),
+// which are loaded with GO111MODULE=off.
+func findModules(roots []string) ([]module, error) {
+	seen := make(map[string]bool)
+	var out []module
+	add := func(m module) {
+		if !seen[m.dir] {
+			seen[m.dir] = true
+			out = append(out, m)
+		}
+	}
+	for _, root := range roots {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return nil, err
+		}
+		if info, err := os.Stat(abs); err != nil || !info.IsDir() {
+			return nil, fmt.Errorf("-modules: %s is not a directory", root)
+		}
+		if err := walkModules(abs, add); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
+	return out, nil
+}
+
+// walkModules calls add for each module found at or below root.
+func walkModules(root string, add func(module)) error {
+	enclosing := hasGoModAbove(root)
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != root && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			if fileExists(filepath.Join(path, "go.mod")) {
+				add(module{dir: path})
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || enclosing || inModule(root, path) {
+			return nil
+		}
+		add(looseModule(filepath.Dir(path)))
+		return nil
+	})
+}
+
+// skipDir reports whether a directory holds no modules of the project's
+// own: vendored copies, test fixtures, hidden directories.
+func skipDir(name string) bool {
+	return name == "vendor" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// looseModule returns the tree that a Go file outside any module belongs
+// to: the GOPATH src/ above it, or its own directory.
+func looseModule(dir string) module {
+	slash := filepath.ToSlash(dir)
+	if i := strings.LastIndex(slash+"/", "/src/"); i >= 0 {
+		gopath := filepath.FromSlash(slash[:i])
+		return module{
+			dir: filepath.Join(gopath, "src"),
+			env: []string{"GO111MODULE=off", "GOPATH=" + gopath},
+		}
+	}
+	return module{dir: dir}
+}
+
+// hasGoModAbove reports whether dir lies inside a module (or workspace)
+// declared at or above it: then its Go files are that module's.
+func hasGoModAbove(dir string) bool {
+	for d := dir; ; d = filepath.Dir(d) {
+		if fileExists(filepath.Join(d, "go.mod")) || fileExists(filepath.Join(d, "go.work")) {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
+}
+
+// inModule reports whether a go.mod between root and file's directory
+// claims the file.
+func inModule(root, file string) bool {
+	for d := filepath.Dir(file); strings.HasPrefix(d, root); d = filepath.Dir(d) {
+		if fileExists(filepath.Join(d, "go.mod")) {
+			return true
+		}
+		if d == root {
+			break
+		}
+	}
+	return false
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// runModules processes each module with its own ./..., two at a time: the
+// go command already uses both cores for one load, and a second load
+// overlaps its waits.
+func runModules(mods []module, opts rewrite.Options, progress func(string)) []*moduleRun {
+	runs := make([]*moduleRun, len(mods))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i, m := range mods {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			prefixed := func(s string) { progress(filepath.Base(m.dir) + ": " + s) }
+			runs[i] = runModule(m, opts, prefixed, []string{"./..."})
+		}()
+	}
+	wg.Wait()
+	return runs
+}
+
+func runModule(m module, opts rewrite.Options, progress func(string), patterns []string) *moduleRun {
+	opts.Dir = m.dir
+	opts.Env = append(append([]string(nil), opts.Env...), m.env...)
+	opts.Progress = progress
+	start := time.Now()
+	res, err := rewrite.Run(opts, patterns)
+	if res == nil {
+		res = &rewrite.Result{}
+	}
+	return &moduleRun{module: m, res: res, err: err, elapsed: time.Since(start)}
+}
+
+// merge combines the runs' results into one, sorted like a single run's.
+func merge(runs []*moduleRun) *rewrite.Result {
+	all := &rewrite.Result{}
+	for _, r := range runs {
+		all.Findings = append(all.Findings, r.res.Findings...)
+		all.Files = append(all.Files, r.res.Files...)
+		all.Errors = append(all.Errors, r.res.Errors...)
+		all.Packages += r.res.Packages
+	}
+	sort.SliceStable(all.Files, func(i, j int) bool { return all.Files[i].Path < all.Files[j].Path })
+	rewrite.SortFindings(all.Findings)
+	return all
+}
+
+// counts tallies a result for the summary and the report.
+type counts struct {
+	files, rewrites, forgets, review, errors int
+}
+
+func countResult(res *rewrite.Result, err error) counts {
+	c := counts{files: len(res.Files), errors: len(res.Errors)}
+	if err != nil && c.errors == 0 {
+		c.errors = 1
+	}
+	for _, f := range res.Findings {
+		switch {
+		case f.Status == rewrite.Review:
+			c.review++
+		case f.Status == rewrite.Change && f.Rule == "addratelimited":
+			c.rewrites++
+		case f.Status == rewrite.Change && f.Rule == "forget":
+			c.forgets++
+		}
+	}
+	return c
+}
+
+// printSummary writes one line per module to the printer's stderr.
+func (p *printer) printSummary() {
+	var total time.Duration
+	fmt.Fprintf(p.stderr, "\nqueuefix: %d modules\n", len(p.runs))
+	fmt.Fprintf(p.stderr, "%-32s %6s %9s %8s %7s %7s %8s\n", "module", "files", "rewrites", "forgets", "review", "errors", "time")
+	for _, r := range p.runs {
+		c := countResult(r.res, r.err)
+		name := p.rel(r.dir)
+		if name == p.dir {
+			name = "."
+		}
+		fmt.Fprintf(p.stderr, "%-32s %6d %9d %8d %7d %7d %8s\n", name, c.files, c.rewrites, c.forgets, c.review, c.errors, r.elapsed.Round(10*time.Millisecond))
+		total += r.elapsed
+	}
+}

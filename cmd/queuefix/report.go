@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/queuefix/queuefix/rewrite"
+)
+
+const reportIntro = `Informer event handlers in this code put keys on a client-go work queue with ` +
+	"`AddRateLimited`" + `, which counts every event as a failure of the key, and the workers never call ` +
+	"`Forget`" + ` when a key syncs, so events wait behind a 10 qps token bucket and exponential backoff and the ` +
+	`rate limiter keeps one entry per key forever (latency of minutes, memory growth until the pod is OOM-killed). ` +
+	`This change, made by [queuefix](https://github.com/queuefix/queuefix), uses ` + "`Add`" + ` where a handler ` +
+	`reacts to a change and ` + "`Forget`" + ` where a worker succeeded; retries keep ` + "`AddRateLimited`" + `.`
+
+// writeReport writes the Markdown report -report asks for: meant to be
+// pasted as a pull request description, so a reviewer of a bulk migration
+// can approve from it.
+func (p *printer) writeReport() {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "## Fix client-go work queue rate limiting\n\n%s\n\n", reportIntro)
+	p.reportSummary(&b)
+	p.reportChanges(&b)
+	p.reportReview(&b)
+	path := p.c.report
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(p.dir, path)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		p.failed = true
+		fmt.Fprintf(p.stderr, "queuefix: -report: %v\n", err)
+	}
+}
+
+func (p *printer) reportSummary(b *bytes.Buffer) {
+	c := countResult(p.res, nil)
+	fmt.Fprintf(b, "**%s changed: %s in event handlers, %s in workers. %s a human.**",
+		plural(c.files, "file"), plural(c.rewrites, "rewrite of `AddRateLimited` to `Add`", "rewrites of `AddRateLimited` to `Add`"), plural(c.forgets, "`Forget` insertion"),
+		plural(c.review, "finding needs", "findings need"))
+	if n := len(p.loadErrors()); n > 0 {
+		fmt.Fprintf(b, " %s.", plural(n, "package did not load and was left alone", "packages did not load and were left alone"))
+	}
+	b.WriteString("\n\n")
+	if !p.c.modules {
+		return
+	}
+	b.WriteString("| module | files | rewrites | forgets | need review | load errors |\n|---|---|---|---|---|---|\n")
+	for _, r := range p.runs {
+		m := countResult(r.res, r.err)
+		fmt.Fprintf(b, "| `%s` | %d | %d | %d | %d | %d |\n", p.rel(r.dir), m.files, m.rewrites, m.forgets, m.review, m.errors)
+	}
+	b.WriteString("\n")
+}
+
+// reportChanges lists, per changed file, each change with its evidence,
+// then the file's diff.
+func (p *printer) reportChanges(b *bytes.Buffer) {
+	if len(p.res.Files) == 0 {
+		return
+	}
+	b.WriteString("### Changes\n\n")
+	for _, f := range p.res.Files {
+		rel := filepath.ToSlash(p.rel(f.Path))
+		fmt.Fprintf(b, "#### `%s`\n\n", rel)
+		for _, fd := range p.res.Findings {
+			if fd.Status == rewrite.Change && fd.Pos.Filename == f.Path {
+				fmt.Fprintf(b, "- %s\n", p.reportLine(fd))
+			}
+		}
+		fmt.Fprintf(b, "\n<details><summary>diff</summary>\n\n```diff\n%s```\n\n</details>\n\n", f.Diff(rel))
+	}
+}
+
+// reportLine says what changed at a finding and why.
+func (p *printer) reportLine(f rewrite.Finding) string {
+	what := "`AddRateLimited` → `Add`"
+	if f.Rule == "forget" {
+		what = "inserted `" + strings.TrimSpace(f.Edits[0].New) + "`"
+		if strings.Contains(f.Edits[0].New, "else") {
+			what = "inserted an `else` branch that calls `Forget`"
+		}
+	}
+	return fmt.Sprintf("line %d: %s. %s", f.Pos.Line, what, p.evidence(f))
+}
+
+// evidence renders the finding's chains for Markdown.
+func (p *printer) evidence(f rewrite.Finding) string {
+	var parts []string
+	for _, c := range f.Chains {
+		var frames []string
+		for _, fr := range c.Frames {
+			frames = append(frames, fmt.Sprintf("`%s` (%s)", fr.Func, p.shortPos(fr.Pos.Filename, fr.Pos.Line)))
+		}
+		parts = append(parts, chainLabel(c.Kind)+": "+strings.Join(frames, " → "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func chainLabel(kind string) string {
+	switch kind {
+	case "handler":
+		return "Reached from the event handler"
+	case "other":
+		return "and also from"
+	case "success":
+		return "Success path"
+	}
+	return kind
+}
+
+func (p *printer) shortPos(file string, line int) string {
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(p.rel(file)), line)
+}
+
+// reportReview lists what queuefix left to a human, with the reasons.
+func (p *printer) reportReview(b *bytes.Buffer) {
+	var lines []string
+	for _, f := range p.res.Findings {
+		if f.Status == rewrite.Review {
+			lines = append(lines, fmt.Sprintf("- `%s`: %s. %s", p.shortPos(f.Pos.Filename, f.Pos.Line),
+				strings.TrimSuffix(p.relText(f.Message), "."), p.evidence(f)))
+		}
+	}
+	for _, e := range p.loadErrors() {
+		lines = append(lines, fmt.Sprintf("- package `%s` did not load, so nothing in it was changed and its callers were not considered: %s",
+			e.Package, strings.Join(e.Errors, "; ")))
+	}
+	if len(lines) == 0 {
+		b.WriteString("### Needs a human\n\nNothing: every site queuefix found was fixed.\n")
+		return
+	}
+	b.WriteString("### Needs a human\n\nqueuefix left these alone because it could not prove a change safe:\n\n")
+	b.WriteString(strings.Join(lines, "\n") + "\n")
+}
+
+// plural returns "n thing", "n things", or the given plural form.
+func plural(n int, one string, many ...string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	if len(many) > 0 {
+		return fmt.Sprintf("%d %s", n, many[0])
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
