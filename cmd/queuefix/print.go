@@ -16,7 +16,7 @@ type printer struct {
 	patterns []string
 	runs     []*moduleRun
 	res      *rewrite.Result // all runs merged
-	dir      string // absolute working directory; paths print relative to it
+	dir      string          // absolute working directory; paths print relative to it
 	stdout   io.Writer
 	stderr   io.Writer
 	failed   bool // an error was reported
