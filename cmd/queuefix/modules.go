@@ -52,8 +52,32 @@ func findModules(roots []string) ([]module, error) {
 			return nil, err
 		}
 	}
+	out = dropInsideGOPATH(out)
 	sort.Slice(out, func(i, j int) bool { return out[i].dir < out[j].dir })
 	return out, nil
+}
+
+// dropInsideGOPATH removes the go.mod modules that lie inside a GOPATH
+// tree being processed: GOPATH mode ignores go.mod files, and its ./...
+// already covers them.
+func dropInsideGOPATH(mods []module) []module {
+	var gopaths []string
+	for _, m := range mods {
+		if len(m.env) > 0 {
+			gopaths = append(gopaths, m.dir+string(filepath.Separator))
+		}
+	}
+	var out []module
+	for _, m := range mods {
+		inside := false
+		for _, g := range gopaths {
+			inside = inside || len(m.env) == 0 && strings.HasPrefix(m.dir, g)
+		}
+		if !inside {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // walkModules calls add for each module found at or below root.

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fleetTree is a directory holding several modules the way a repository
+// with nested modules, a GOPATH tree and fixtures does.
+func fleetTree(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, m := range []string{"a", "b/nested"} {
+		writeTestFile(t, filepath.Join(root, m, "go.mod"), stubGoMod(t, strings.ReplaceAll(m, "/", "-")))
+		writeFiles(t, filepath.Join(root, m), map[string]string{"ctrl/ctrl.go": leaky})
+	}
+	writeTestFile(t, filepath.Join(root, "b/nested/testdata/fixture/go.mod"), stubGoMod(t, "fixture"))
+	writeFiles(t, filepath.Join(root, "b/nested/testdata/fixture"), map[string]string{"ctrl.go": leaky})
+	writeTestFile(t, filepath.Join(root, "broken/go.mod"), []byte("module example.com/broken\n\ngo 1.22\n"))
+	writeFiles(t, filepath.Join(root, "broken"), map[string]string{"b.go": "package broken\n\nfunc f() { undefinedThing() }\n"})
+	gopath := filepath.Join(root, "legacy")
+	copyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
+	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
+	writeFiles(t, filepath.Join(gopath, "src/example.com/ctrl"), map[string]string{"ctrl.go": leaky})
+	return root
+}
+
+func TestModules(t *testing.T) {
+	root := fleetTree(t)
+	r := queuefixIn(root, "-modules", "-diff", ".")
+	want := []string{
+		leakyDiff("a/ctrl/ctrl.go"),
+		leakyDiff("b/nested/ctrl/ctrl.go"),
+		leakyDiff("legacy/src/example.com/ctrl/ctrl.go"),
+		"!fixture",
+	}
+	r.expect(t, exitError, want, []string{
+		"package example.com/broken does not load",
+		"broken/b.go:3:12: undefined: undefinedThing",
+		"queuefix: 4 modules",
+	})
+	for _, row := range []string{"a ", "b/nested ", "broken ", "legacy/src "} {
+		if !strings.Contains(r.stderr, "\n"+row) {
+			t.Errorf("summary lacks a row for %q\n%v", row, r)
+		}
+	}
+	gitApplyCheck(t, root, r.stdout)
+}
+
+// TestModulesSummaryCounts checks one summary row against what changed.
+func TestModulesSummaryCounts(t *testing.T) {
+	root := fleetTree(t)
+	r := queuefixIn(root, "-modules", "-l", "a")
+	fields := summaryRow(t, r, "a")
+	if want := []string{"a", "1", "1", "1", "0", "0"}; strings.Join(fields[:6], " ") != strings.Join(want, " ") {
+		t.Errorf("summary row %v, want files 1, rewrites 1, forgets 1, review 0, errors 0\n%v", fields, r)
+	}
+	if r.code != exitPending || strings.TrimSpace(r.stdout) != "a/ctrl/ctrl.go" {
+		t.Errorf("want exit 1 and a/ctrl/ctrl.go listed\n%v", r)
+	}
+}
+
+func summaryRow(t *testing.T, r cliRun, name string) []string {
+	t.Helper()
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if f := strings.Fields(line); len(f) == 7 && f[0] == name {
+			return f
+		}
+	}
+	t.Fatalf("no summary row for %s\n%v", name, r)
+	return nil
+}
+
+func TestModulesWrite(t *testing.T) {
+	root := fleetTree(t)
+	os.RemoveAll(filepath.Join(root, "broken"))
+	queuefixIn(root, "-modules", "-w", ".").expect(t, exitClean, []string{""}, []string{"queuefix: 3 modules"})
+	queuefixIn(root, "-modules", "-check", ".").expect(t, exitClean, []string{""}, []string{"queuefix: 3 modules"})
+}
+
+func TestModulesNone(t *testing.T) {
+	queuefixIn(t.TempDir(), "-modules", ".").expect(t, exitError, []string{""}, []string{"no Go module below ."})
+}
+
+func gitApplyCheck(t *testing.T, dir, diff string) {
+	t.Helper()
+	c := exec.Command("git", "apply", "--check", "-")
+	c.Dir = dir
+	c.Stdin = strings.NewReader(diff)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Errorf("git apply --check in %s: %v\n%s", dir, err, out)
+	}
+}
+
+func TestReport(t *testing.T) {
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky, "mixed/mixed.go": inPackage(mixed, "mixed")})
+	report := filepath.Join(t.TempDir(), "pr.md")
+	r := queuefixIn(dir, "-diff", "-report", report)
+	if r.code != exitPending {
+		t.Fatalf("exit %d, want 1\n%v", r.code, r)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"## Fix client-go work queue rate limiting",
+		"**2 files changed: 1 rewrite of `AddRateLimited` to `Add` in event handlers, 2 `Forget` insertions in workers. 1 finding needs a human.**",
+		"#### `ctrl/ctrl.go`",
+		"- line 18: `AddRateLimited` → `Add`. Reached from the event handler: `cache.ResourceEventHandlerFuncs.AddFunc` (ctrl/ctrl.go:14)",
+		"inserted `c.queue.Forget(item)`. Success path: `c.queue.Get` (ctrl/ctrl.go:21)",
+		"```diff\ndiff --git a/ctrl/ctrl.go b/ctrl/ctrl.go",
+		"### Needs a human",
+		"- `mixed/mixed.go:18`: mixed.(*C).enqueue is reached both from an event handler and from another path",
+		"and also from: ",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("report lacks %q\n--- report:\n%s", want, data)
+		}
+	}
+}
+
+func TestReportUnwritable(t *testing.T) {
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
+	r := queuefixIn(dir, "-report", filepath.Join(dir, "missing-dir", "pr.md"))
+	r.expect(t, exitError, nil, []string{"-report:"})
+}
+
+// sarifDoc is the part of a SARIF log the test reads.
+type sarifDoc struct {
+	Version string `json:"version"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name  string `json:"name"`
+				Rules []struct {
+					ID string `json:"id"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			Kind      string `json:"kind"`
+			Locations []struct {
+				PhysicalLocation struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region struct {
+						StartLine int `json:"startLine"`
+					} `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+			CodeFlows []json.RawMessage `json:"codeFlows"`
+			Fixes     []struct {
+				ArtifactChanges []struct {
+					Replacements []struct {
+						DeletedRegion struct {
+							StartLine, StartColumn, EndLine, EndColumn int
+						} `json:"deletedRegion"`
+						InsertedContent struct {
+							Text string `json:"text"`
+						} `json:"insertedContent"`
+					} `json:"replacements"`
+				} `json:"artifactChanges"`
+			} `json:"fixes"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func TestSARIF(t *testing.T) {
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky, "mixed/mixed.go": inPackage(mixed, "mixed")})
+	r := queuefixIn(dir, "-format", "sarif")
+	var doc sarifDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%v", err, r)
+	}
+	if doc.Version != "2.1.0" || len(doc.Runs) != 1 || doc.Runs[0].Tool.Driver.Name != "queuefix" {
+		t.Fatalf("not a queuefix SARIF 2.1.0 log\n%v", r)
+	}
+	var got []string
+	for _, res := range doc.Runs[0].Results {
+		loc := res.Locations[0].PhysicalLocation
+		got = append(got, res.RuleID+" "+res.Kind+" "+loc.ArtifactLocation.URI)
+		if len(res.CodeFlows) == 0 {
+			t.Errorf("result %s %s has no code flow", res.RuleID, loc.ArtifactLocation.URI)
+		}
+		if (res.Kind == "fail") != (len(res.Fixes) == 1) {
+			t.Errorf("result %s %s: kind %s with %d fixes", res.RuleID, loc.ArtifactLocation.URI, res.Kind, len(res.Fixes))
+		}
+	}
+	want := []string{
+		"addratelimited fail ctrl/ctrl.go",
+		"forget fail ctrl/ctrl.go",
+		"addratelimited review mixed/mixed.go",
+		"forget fail mixed/mixed.go",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("results:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	rep := doc.Runs[0].Results[0].Fixes[0].ArtifactChanges[0].Replacements[0]
+	if rep.InsertedContent.Text != "Add" || rep.DeletedRegion.StartLine != 18 || rep.DeletedRegion.EndLine != 18 ||
+		rep.DeletedRegion.EndColumn-rep.DeletedRegion.StartColumn != len("AddRateLimited") {
+		t.Errorf("the first fix does not replace AddRateLimited on line 18 with Add: %+v", rep)
+	}
+	if r.code != exitPending {
+		t.Errorf("exit %d, want 1", r.code)
+	}
+}
+
+func TestFormatFlag(t *testing.T) {
+	queuefix("-format", "xml").expect(t, exitError, []string{""}, []string{"-format xml: want json or sarif"})
+	queuefix("-format", "sarif", "-diff").expect(t, exitError, []string{""}, []string{"exclusive"})
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
+	a, b := queuefixIn(dir, "-json"), queuefixIn(dir, "-format", "json")
+	if a.stdout != b.stdout || a.code != b.code {
+		t.Errorf("-format json differs from -json\n%v\n%v", a, b)
+	}
+}
+
+func TestCheckAlias(t *testing.T) {
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
+	check, diff := queuefixIn(dir, "-check"), queuefixIn(dir, "-diff")
+	if check.stdout != diff.stdout || check.stderr != diff.stderr || check.code != diff.code {
+		t.Errorf("-check differs from -diff\n%v\n%v", check, diff)
+	}
+	clean := newModule(t, map[string]string{"ctrl/ctrl.go": fixed})
+	queuefixIn(clean, "-check").expect(t, exitClean, []string{""}, []string{""})
+}
+
+func TestProgress(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{w: &buf, start: time.Now().Add(-2 * time.Second), done: make(chan struct{})}
+	p.set("loading packages")
+	p.draw()
+	p.stop()
+	if got := buf.String(); !strings.Contains(got, "queuefix: loading packages (2s)") || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("progress wrote %q", got)
+	}
+	var quiet bytes.Buffer
+	q := startProgress(&quiet)
+	q.set("loading packages")
+	q.stop()
+	if quiet.Len() != 0 {
+		t.Errorf("progress wrote %q to a writer that is not a terminal", quiet.String())
+	}
+}
