@@ -61,7 +61,7 @@ func NewFlow(g *Graph) *Flow {
 func (f *Flow) indexStore(st *ssa.Store) {
 	switch addr := st.Addr.(type) {
 	case *ssa.FieldAddr:
-		k := FieldOf(addr.X.Type(), addr.Field)
+		k := fieldOf(addr.X.Type(), addr.Field)
 		f.fields[k] = append(f.fields[k], st.Val)
 	case *ssa.Alloc, *ssa.Global:
 		f.vars[addr] = append(f.vars[addr], st.Val)
@@ -93,9 +93,9 @@ func (f *Flow) boundTo(fv *ssa.FreeVar) []ssa.Value {
 	return out
 }
 
-// FieldOf returns the key of field idx of the struct that t, or the
+// fieldOf returns the key of field idx of the struct that t, or the
 // struct t points to, is.
-func FieldOf(t types.Type, idx int) fieldKey {
+func fieldOf(t types.Type, idx int) fieldKey {
 	t = types.Unalias(t)
 	if p, ok := t.Underlying().(*types.Pointer); ok {
 		t = types.Unalias(p.Elem())
@@ -162,7 +162,7 @@ func (f *Flow) sources(v ssa.Value, out map[*ssa.Function]token.Pos) []ssa.Value
 			return f.loaded(v.X)
 		}
 	case *ssa.Field:
-		return f.fields[FieldOf(v.X.Type(), v.Field)]
+		return f.fields[fieldOf(v.X.Type(), v.Field)]
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func record(out map[*ssa.Function]token.Pos, fn *ssa.Function, pos token.Pos) {
 func (f *Flow) loaded(addr ssa.Value) []ssa.Value {
 	switch addr := addr.(type) {
 	case *ssa.FieldAddr:
-		return f.fields[FieldOf(addr.X.Type(), addr.Field)]
+		return f.fields[fieldOf(addr.X.Type(), addr.Field)]
 	case *ssa.Alloc, *ssa.Global:
 		return f.vars[addr]
 	case *ssa.FreeVar:
