@@ -1,0 +1,102 @@
+package rewrite
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// stubModule writes a module resolving client-go to the test stubs.
+func stubModule(t *testing.T, files map[string]string) string {
+	t.Helper()
+	stubs, err := filepath.Abs("../testdata/stubs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files["go.mod"] = "module example.com/m\n\ngo 1.22\n\nrequire (\n\tk8s.io/apimachinery v0.0.0\n\tk8s.io/client-go v0.0.0\n)\n\n" +
+		"replace (\n\tk8s.io/apimachinery => " + stubs + "/apimachinery\n\tk8s.io/client-go => " + stubs + "/client-go\n)\n"
+	for name, data := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const handlerSrc = `package ctrl
+
+import (
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+)
+
+func Register(inf cache.SharedIndexInformer, q workqueue.RateLimitingInterface) {
+	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj interface{}) { q.AddRateLimited(obj) },
+	})
+}
+`
+
+func TestRunResult(t *testing.T) {
+	dir := stubModule(t, map[string]string{"ctrl/ctrl.go": handlerSrc})
+	var phases []string
+	res, err := Run(Options{Dir: dir, Tests: true, Progress: func(s string) { phases = append(phases, s) }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Errors) != 0 || res.Packages != 1 || len(res.Files) != 1 || len(res.Findings) != 1 {
+		t.Fatalf("errors %v, %d packages, %d files, %d findings; want 0, 1, 1, 1", res.Errors, res.Packages, len(res.Files), len(res.Findings))
+	}
+	f := res.Findings[0]
+	if f.Status != Change || f.Rule != "addratelimited" || f.Pos.Line != 10 || len(f.Edits) != 1 || f.Edits[0].New != "Add" {
+		t.Errorf("finding %+v", f)
+	}
+	if want := strings.Replace(handlerSrc, "AddRateLimited", "Add", 1); string(res.Files[0].New) != want {
+		t.Errorf("new file:\n%s\nwant:\n%s", res.Files[0].New, want)
+	}
+	if got := strings.Join(phases, "; "); got != "loading packages; analysing 1 packages; verifying the edits" {
+		t.Errorf("progress: %s", got)
+	}
+}
+
+func TestRunNothingLoads(t *testing.T) {
+	dir := stubModule(t, map[string]string{"ctrl/ctrl.go": "package ctrl\n\nfunc f() { g() }\n"})
+	res, err := Run(Options{Dir: dir}, []string{"./..."})
+	if err != errNothingLoaded || res == nil || len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Errors[0], "undefined: g") {
+		t.Fatalf("got %v, %+v; want errNothingLoaded and the type error", err, res)
+	}
+}
+
+func TestGoLineBefore114(t *testing.T) {
+	for gomod, want := range map[string]bool{
+		"module m\n\ngo 1.13\n":   true,
+		"module m\n\ngo 1.14\n":   false,
+		"module m\n\ngo 1.22.0\n": false,
+		"module m\n":              true,
+	} {
+		if got := goLineBefore114(gomod); got != want {
+			t.Errorf("goLineBefore114(%q) = %v, want %v", gomod, got, want)
+		}
+	}
+}
+
+func TestSpliceEdits(t *testing.T) {
+	src := []byte("abcdef")
+	edits := []Edit{{Offset: 4, End: 5, New: "E"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 3, End: 3, New: "+"}}
+	if got := string(spliceEdits(src, edits)); got != "aBBc+dEf" {
+		t.Errorf("spliceEdits = %q, want aBBc+dEf", got)
+	}
+}
+
+func TestAbsPaths(t *testing.T) {
+	got := absPaths("# example.com/x\n./b.go:3:12: undefined: x\nother", "/m")
+	if want := "# example.com/x\n/m/b.go:3:12: undefined: x\nother"; got != want {
+		t.Errorf("absPaths = %q, want %q", got, want)
+	}
+}
