@@ -281,17 +281,7 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 			return nil, err
 		}
 	}
-	var yes, no []*path
-	for _, p := range in {
-		switch v, known := evalCond(fr.info, s.Cond, p); {
-		case known && v:
-			yes = append(yes, p)
-		case known:
-			no = append(no, p)
-		default:
-			yes, no = append(yes, p), append(no, p.clone())
-		}
-	}
+	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) })
 	pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
 	out, err := wk.block(fr, s.Body, 0, yes)
 	if err != nil {
@@ -349,18 +339,23 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 
 // splitCase returns the paths that take case cc and those that go on.
 func splitCase(info *types.Info, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
+	return split(in, func(p *path) (bool, bool) { return anyCond(info, cc.List, p) })
+}
+
+// split divides paths by a condition: those it makes true, those it makes
+// false, and a copy in each for those it leaves undecided.
+func split(in []*path, cond func(*path) (val, known bool)) (yes, no []*path) {
 	for _, p := range in {
-		v, known := anyCond(info, cc.List, p)
-		switch {
+		switch v, known := cond(p); {
 		case known && v:
-			taken = append(taken, p)
+			yes = append(yes, p)
 		case known:
-			rest = append(rest, p)
+			no = append(no, p)
 		default:
-			taken, rest = append(taken, p), append(rest, p.clone())
+			yes, no = append(yes, p), append(no, p.clone())
 		}
 	}
-	return taken, rest
+	return yes, no
 }
 
 // anyCond evaluates `case a, b:` (a || b) on a path.
