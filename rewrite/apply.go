@@ -6,8 +6,10 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -96,18 +98,30 @@ func filesOf(m map[string]*File) []File {
 // against the dependencies it was loaded with (no second go list), and
 // returns the first error per changed file of each package that fails.
 func (a *analysis) verify(files map[string]*File) map[string]string {
+	var mu sync.Mutex
 	broken := make(map[string]string)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for _, pkg := range a.pkgs {
 		changed := changedFiles(pkg, files)
 		if len(changed) == 0 {
 			continue
 		}
-		if err := a.typeCheck(pkg, files); err != nil {
-			for _, name := range changed {
-				broken[name] = err.Error()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if err := a.typeCheck(pkg, files); err != nil {
+				mu.Lock()
+				for _, name := range changed {
+					broken[name] = err.Error()
+				}
+				mu.Unlock()
 			}
-		}
+		}()
 	}
+	wg.Wait()
 	return broken
 }
 
@@ -121,19 +135,25 @@ func changedFiles(pkg *packages.Package, files map[string]*File) []string {
 	return out
 }
 
-// typeCheck checks pkg with the new bytes of its changed files.
+// typeCheck checks pkg with the new bytes of its changed files. The
+// edits add statements and rename calls inside function bodies and change
+// no declaration, so the bodies of unchanged files cannot break: they are
+// left out, and only errors in changed files count. That keeps the check
+// in proportion to the edits rather than to the package.
 func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) error {
 	syntax := make([]*ast.File, 0, len(pkg.Syntax))
 	for _, f := range pkg.Syntax {
 		name := a.fset.File(f.FileStart).Name()
-		if nf := files[name]; nf != nil {
-			parsed, err := parser.ParseFile(a.fset, name, nf.New, parser.ParseComments|parser.SkipObjectResolution)
-			if err != nil {
-				return err
-			}
-			f = parsed
+		nf := files[name]
+		if nf == nil {
+			syntax = append(syntax, withoutBodies(f))
+			continue
 		}
-		syntax = append(syntax, f)
+		parsed, err := parser.ParseFile(a.fset, name, nf.New, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		syntax = append(syntax, parsed)
 	}
 	var first error
 	conf := types.Config{
@@ -141,13 +161,38 @@ func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) erro
 		Sizes:     pkg.TypesSizes,
 		GoVersion: goVersion(pkg),
 		Error: func(err error) {
-			if first == nil {
+			if first == nil && a.inChangedFile(err, files) {
 				first = err
 			}
 		},
 	}
 	conf.Check(pkg.PkgPath, a.fset, syntax, nil)
 	return first
+}
+
+// inChangedFile reports whether a type error lies in a changed file (or
+// has no position to tell).
+func (a *analysis) inChangedFile(err error, files map[string]*File) bool {
+	te, ok := err.(types.Error)
+	if !ok || !te.Pos.IsValid() {
+		return true
+	}
+	return files[a.fset.File(te.Pos).Name()] != nil
+}
+
+// withoutBodies returns a copy of f whose functions have no bodies.
+func withoutBodies(f *ast.File) *ast.File {
+	c := *f
+	c.Decls = make([]ast.Decl, len(f.Decls))
+	for i, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+			bodiless := *fd
+			bodiless.Body = nil
+			d = &bodiless
+		}
+		c.Decls[i] = d
+	}
+	return &c
 }
 
 type importerFunc func(path string) (*types.Package, error)
