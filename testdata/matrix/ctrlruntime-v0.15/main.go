@@ -7,24 +7,31 @@ import (
 	"os"
 
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/manager/signals"
 
 	"example.com/ctrlruntime-v0.15/internal/controller"
 )
 
 func main() {
-	ctrl.SetLogger(zap.New())
-	log := ctrl.Log.WithName("setup")
+	logf.SetLogger(klog.NewKlogr())
+	log := logf.Log.WithName("setup")
 
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{})
+	cfg, err := rest.InClusterConfig()
+	if err != nil {
+		log.Error(err, "unable to load in-cluster config")
+		os.Exit(1)
+	}
+	mgr, err := manager.New(cfg, manager.Options{})
 	if err != nil {
 		log.Error(err, "unable to create manager")
 		os.Exit(1)
 	}
-	ctx := ctrl.SetupSignalHandler()
+	ctx := signals.SetupSignalHandler()
 
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &corev1.Pod{}, controller.NodeNameField, func(o client.Object) []string {
 		return []string{o.(*corev1.Pod).Spec.NodeName}

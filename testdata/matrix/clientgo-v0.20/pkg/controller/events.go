@@ -12,8 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -35,23 +34,23 @@ func (d *debounced) Add(item interface{}) {
 // EventController copies the reason of the newest Warning event of a pod
 // into an annotation on the pod.
 type EventController struct {
-	client kubernetes.Interface
+	client corev1client.PodsGetter
 	events corelisters.EventLister
 	pods   corelisters.PodLister
 	queue  *debounced
 	synced []cache.InformerSynced
 }
 
-func NewEventController(client kubernetes.Interface, events coreinformers.EventInformer, pods coreinformers.PodInformer) *EventController {
+func NewEventController(client corev1client.PodsGetter, events, pods cache.SharedIndexInformer) *EventController {
 	c := &EventController{
 		client: client,
-		events: events.Lister(),
-		pods:   pods.Lister(),
+		events: corelisters.NewEventLister(events.GetIndexer()),
+		pods:   corelisters.NewPodLister(pods.GetIndexer()),
 		queue: &debounced{workqueue.NewNamedRateLimitingQueue(
 			workqueue.NewItemFastSlowRateLimiter(500*time.Millisecond, 10*time.Second, 3), "pod-warnings")},
-		synced: []cache.InformerSynced{events.Informer().HasSynced, pods.Informer().HasSynced},
+		synced: []cache.InformerSynced{events.HasSynced, pods.HasSynced},
 	}
-	events.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	events.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			ev := obj.(*corev1.Event)
 			if ev.Type != corev1.EventTypeWarning || ev.InvolvedObject.Kind != "Pod" {
@@ -60,7 +59,7 @@ func NewEventController(client kubernetes.Interface, events coreinformers.EventI
 			c.queue.Add(ev.InvolvedObject.Namespace + "/" + ev.InvolvedObject.Name)
 		},
 	})
-	c.registerEventHandlers(pods.Informer())
+	c.registerEventHandlers(pods)
 	return c
 }
 
@@ -125,6 +124,6 @@ func (c *EventController) sync(key string) error {
 		return nil
 	}
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, lastWarningAnnotation, newest.Reason)
-	_, err = c.client.CoreV1().Pods(ns).Patch(context.TODO(), name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err = c.client.Pods(ns).Patch(context.TODO(), name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

@@ -12,8 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -30,23 +29,23 @@ var mirrorSelector = labels.SelectorFromSet(labels.Set{mirrorLabel: "true"})
 // MirrorController copies every Secret labelled mirror.example.com/enabled=true
 // into all other namespaces.
 type MirrorController struct {
-	client kubernetes.Interface
+	client corev1client.CoreV1Interface
 	secrets corelisters.SecretLister
 	namespaces corelisters.NamespaceLister
 	queue workqueue.RateLimitingInterface
 	synced []cache.InformerSynced
 }
 
-func NewMirrorController(client kubernetes.Interface, secrets coreinformers.SecretInformer, namespaces coreinformers.NamespaceInformer) *MirrorController {
+func NewMirrorController(client corev1client.CoreV1Interface, secrets, namespaces cache.SharedIndexInformer) *MirrorController {
 	c := &MirrorController{
 		client:     client,
-		secrets:    secrets.Lister(),
-		namespaces: namespaces.Lister(),
+		secrets:    corelisters.NewSecretLister(secrets.GetIndexer()),
+		namespaces: corelisters.NewNamespaceLister(namespaces.GetIndexer()),
 		queue:      workqueue.NewNamedRateLimitingQueue(workqueue.DefaultControllerRateLimiter(), "secret-mirror"),
-		synced:     []cache.InformerSynced{secrets.Informer().HasSynced, namespaces.Informer().HasSynced},
+		synced:     []cache.InformerSynced{secrets.HasSynced, namespaces.HasSynced},
 	}
 
-	secrets.Informer().AddEventHandler(cache.FilteringResourceEventHandler{
+	secrets.AddEventHandler(cache.FilteringResourceEventHandler{
 		FilterFunc: isMirrorSource,
 		Handler: cache.ResourceEventHandlerFuncs{
 			AddFunc: func(obj interface{}) {
@@ -68,7 +67,7 @@ func NewMirrorController(client kubernetes.Interface, secrets coreinformers.Secr
 			},
 		},
 	})
-	namespaces.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	namespaces.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: c.onNamespaceAdd,
 		UpdateFunc: func(oldObj, newObj interface{}) {
 			// Label changes can move a namespace in or out of a mirror's selector.
@@ -229,7 +228,7 @@ func (c *MirrorController) copyInto(src *corev1.Secret, ns string) error {
 	cur, err := c.secrets.Secrets(ns).Get(src.Name)
 	switch {
 	case apierrors.IsNotFound(err):
-		_, err = c.client.CoreV1().Secrets(ns).Create(context.TODO(), cp, metav1.CreateOptions{})
+		_, err = c.client.Secrets(ns).Create(context.TODO(), cp, metav1.CreateOptions{})
 		return err
 	case err != nil:
 		return err
@@ -237,6 +236,6 @@ func (c *MirrorController) copyInto(src *corev1.Secret, ns string) error {
 		return nil
 	}
 	cp.ResourceVersion = cur.ResourceVersion
-	_, err = c.client.CoreV1().Secrets(ns).Update(context.TODO(), cp, metav1.UpdateOptions{})
+	_, err = c.client.Secrets(ns).Update(context.TODO(), cp, metav1.UpdateOptions{})
 	return err
 }

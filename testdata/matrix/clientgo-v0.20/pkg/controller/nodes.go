@@ -11,8 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -42,7 +41,7 @@ type rateLimiter interface {
 
 // NodeController keeps the rack label of every node in line with the cloud provider.
 type NodeController struct {
-	client kubernetes.Interface
+	client corev1client.NodesGetter
 	nodes  corelisters.NodeLister
 	racks  RackLookup
 	queue  workqueue.RateLimitingInterface
@@ -52,13 +51,13 @@ type NodeController struct {
 	enqueueNode func(obj interface{})
 }
 
-func NewNodeController(client kubernetes.Interface, nodes coreinformers.NodeInformer, racks RackLookup) *NodeController {
+func NewNodeController(client corev1client.NodesGetter, nodes cache.SharedIndexInformer, racks RackLookup) *NodeController {
 	c := &NodeController{
 		client: client,
-		nodes:  nodes.Lister(),
+		nodes:  corelisters.NewNodeLister(nodes.GetIndexer()),
 		racks:  racks,
 		queue:  workqueue.NewNamedRateLimitingQueue(workqueue.DefaultControllerRateLimiter(), "node-rack"),
-		synced: nodes.Informer().HasSynced,
+		synced: nodes.HasSynced,
 	}
 	c.enqueueNode = func(obj interface{}) {
 		key, err := cache.MetaNamespaceKeyFunc(obj)
@@ -69,7 +68,7 @@ func NewNodeController(client kubernetes.Interface, nodes coreinformers.NodeInfo
 		c.queue.AddRateLimited(key)
 	}
 
-	nodes.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	nodes.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: c.enqueueNode,
 		UpdateFunc: func(oldObj, newObj interface{}) {
 			old, cur := oldObj.(*corev1.Node), newObj.(*corev1.Node)
@@ -155,6 +154,6 @@ func (c *NodeController) syncNode(name string) error {
 		return nil
 	}
 	patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, rackLabel, rack)
-	_, err = c.client.CoreV1().Nodes().Patch(context.TODO(), name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err = c.client.Nodes().Patch(context.TODO(), name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

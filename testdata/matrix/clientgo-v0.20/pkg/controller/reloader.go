@@ -14,9 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	appsinformers "k8s.io/client-go/informers/apps/v1"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	appsv1client "k8s.io/client-go/kubernetes/typed/apps/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -33,23 +31,23 @@ const (
 // ReloaderController rolls Deployments when a ConfigMap they mount changes,
 // by stamping the versions of the mounted ConfigMaps on the pod template.
 type ReloaderController struct {
-	client      kubernetes.Interface
+	client      appsv1client.DeploymentsGetter
 	deployments appslisters.DeploymentLister
 	configMaps  corelisters.ConfigMapLister
 	broker      *workq.Broker
 	synced      []cache.InformerSynced
 }
 
-func NewReloaderController(client kubernetes.Interface, deployments appsinformers.DeploymentInformer, configMaps coreinformers.ConfigMapInformer, broker *workq.Broker) *ReloaderController {
+func NewReloaderController(client appsv1client.DeploymentsGetter, deployments, configMaps cache.SharedIndexInformer, broker *workq.Broker) *ReloaderController {
 	c := &ReloaderController{
 		client:      client,
-		deployments: deployments.Lister(),
-		configMaps:  configMaps.Lister(),
+		deployments: appslisters.NewDeploymentLister(deployments.GetIndexer()),
+		configMaps:  corelisters.NewConfigMapLister(configMaps.GetIndexer()),
 		broker:      broker,
-		synced:      []cache.InformerSynced{deployments.Informer().HasSynced, configMaps.Informer().HasSynced},
+		synced:      []cache.InformerSynced{deployments.HasSynced, configMaps.HasSynced},
 	}
-	configMaps.Informer().AddEventHandler(handlers.Funcs(c.addConfigMap, c.updateConfigMap, nil, false))
-	deployments.Informer().AddEventHandler(&cache.FilteringResourceEventHandler{
+	configMaps.AddEventHandler(handlers.Funcs(c.addConfigMap, c.updateConfigMap, nil, false))
+	deployments.AddEventHandler(&cache.FilteringResourceEventHandler{
 		FilterFunc: func(obj interface{}) bool {
 			d, ok := obj.(*appsv1.Deployment)
 			return ok && d.Annotations[reloadAnnotation] == "true"
@@ -174,7 +172,7 @@ func (c *ReloaderController) sync(key string) error {
 		d.Spec.Template.Annotations = map[string]string{}
 	}
 	d.Spec.Template.Annotations[checksumAnnotation] = sum
-	_, err = c.client.AppsV1().Deployments(ns).Update(context.TODO(), d, metav1.UpdateOptions{})
+	_, err = c.client.Deployments(ns).Update(context.TODO(), d, metav1.UpdateOptions{})
 	return err
 }
 

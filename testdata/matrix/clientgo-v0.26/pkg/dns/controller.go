@@ -13,8 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	networkinginformers "k8s.io/client-go/informers/networking/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	networkinglisters "k8s.io/client-go/listers/networking/v1"
 	"k8s.io/client-go/tools/cache"
@@ -38,21 +36,21 @@ type Controller struct {
 	synced    []cache.InformerSynced
 }
 
-func NewController(services coreinformers.ServiceInformer, ingresses networkinginformers.IngressInformer, endpoints coreinformers.EndpointsInformer, provider Provider) (*Controller, error) {
+func NewController(services, ingresses, endpoints cache.SharedIndexInformer, provider Provider) (*Controller, error) {
 	c := &Controller{
-		services:  services.Lister(),
-		ingresses: ingresses.Lister(),
+		services:  corelisters.NewServiceLister(services.GetIndexer()),
+		ingresses: networkinglisters.NewIngressLister(ingresses.GetIndexer()),
 		provider:  provider,
 		queue:     workqueue.NewNamedRateLimitingQueue(workqueue.DefaultControllerRateLimiter(), "dns"),
 		deletions: newDeletionBatcher(2),
 		synced: []cache.InformerSynced{
-			services.Informer().HasSynced,
-			ingresses.Informer().HasSynced,
-			endpoints.Informer().HasSynced,
+			services.HasSynced,
+			ingresses.HasSynced,
+			endpoints.HasSynced,
 		},
 	}
 
-	_, err := services.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	_, err := services.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			c.enqueueService(obj)
 		},
@@ -77,7 +75,7 @@ func NewController(services coreinformers.ServiceInformer, ingresses networkingi
 		return nil, fmt.Errorf("adding service handler: %w", err)
 	}
 
-	_, err = ingresses.Informer().AddEventHandlerWithResyncPeriod(cache.ResourceEventHandlerFuncs{
+	_, err = ingresses.AddEventHandlerWithResyncPeriod(cache.ResourceEventHandlerFuncs{
 		AddFunc: enqueue.WithPrefix(c.queue, "ingress"),
 		UpdateFunc: func(oldObj, newObj interface{}) {
 			if oldObj.(*networkingv1.Ingress).Generation == newObj.(*networkingv1.Ingress).Generation {
@@ -110,7 +108,7 @@ func NewController(services coreinformers.ServiceInformer, ingresses networkingi
 		return nil, fmt.Errorf("adding ingress handler: %w", err)
 	}
 
-	if _, err := endpoints.Informer().AddEventHandler(&endpointsHandler{queue: c.queue, services: c.services}); err != nil {
+	if _, err := endpoints.AddEventHandler(&endpointsHandler{queue: c.queue, services: c.services}); err != nil {
 		return nil, fmt.Errorf("adding endpoints handler: %w", err)
 	}
 	return c, nil

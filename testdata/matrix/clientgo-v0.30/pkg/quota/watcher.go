@@ -12,8 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -26,19 +25,19 @@ const (
 )
 
 type Watcher struct {
-	client kubernetes.Interface
+	client corev1client.ResourceQuotasGetter
 	quotas corelisters.ResourceQuotaLister
 	queue  workqueue.RateLimitingInterface
 	synced cache.InformerSynced
 }
 
-func NewWatcher(client kubernetes.Interface, quotas coreinformers.ResourceQuotaInformer) (*Watcher, error) {
+func NewWatcher(client corev1client.ResourceQuotasGetter, quotas cache.SharedIndexInformer) (*Watcher, error) {
 	w := &Watcher{
 		client: client,
-		quotas: quotas.Lister(),
+		quotas: corelisters.NewResourceQuotaLister(quotas.GetIndexer()),
 		queue:  workqueue.NewNamedRateLimitingQueue(workqueue.DefaultControllerRateLimiter(), "quota"),
 	}
-	reg, err := quotas.Informer().AddEventHandler(&quotaHandler{queue: w.queue})
+	reg, err := quotas.AddEventHandler(&quotaHandler{queue: w.queue})
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +139,6 @@ func (w *Watcher) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, nearLimitAnnotation, near)
-	_, err = w.client.CoreV1().ResourceQuotas(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err = w.client.ResourceQuotas(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

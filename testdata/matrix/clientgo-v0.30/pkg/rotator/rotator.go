@@ -13,8 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
@@ -36,20 +35,20 @@ type KeyService interface {
 }
 
 type Rotator struct {
-	client  kubernetes.Interface
+	client  corev1client.SecretsGetter
 	secrets corelisters.SecretLister
 	queue   WorkQueue
 	synced  []cache.InformerSynced
 }
 
-func New(client kubernetes.Interface, secrets coreinformers.SecretInformer, policies coreinformers.ConfigMapInformer, kms KeyService) (*Rotator, error) {
+func New(client corev1client.SecretsGetter, secrets, policies cache.SharedIndexInformer, kms KeyService) (*Rotator, error) {
 	r := &Rotator{
 		client:  client,
-		secrets: secrets.Lister(),
+		secrets: corelisters.NewSecretLister(secrets.GetIndexer()),
 		queue:   newQueue("rotator"),
 	}
 
-	reg, err := secrets.Informer().AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
+	reg, err := secrets.AddEventHandler(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj interface{}, isInInitialList bool) {
 			if s, ok := obj.(*corev1.Secret); ok && s.Type == corev1.SecretTypeTLS {
 				r.enqueue(s)
@@ -66,7 +65,7 @@ func New(client kubernetes.Interface, secrets coreinformers.SecretInformer, poli
 	if err != nil {
 		return nil, err
 	}
-	policyReg, err := policies.Informer().AddEventHandler(informerutil.AddDelete(r.addPolicy, r.deletePolicy))
+	policyReg, err := policies.AddEventHandler(informerutil.AddDelete(r.addPolicy, r.deletePolicy))
 	if err != nil {
 		return nil, err
 	}
@@ -210,6 +209,6 @@ func (r *Rotator) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, rotateAnnotation, time.Now().UTC().Format(time.RFC3339))
-	_, err = r.client.CoreV1().Secrets(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err = r.client.Secrets(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

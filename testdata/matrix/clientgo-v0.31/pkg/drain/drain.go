@@ -13,8 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -27,21 +26,21 @@ const (
 )
 
 type Drainer struct {
-	client kubernetes.Interface
+	client corev1client.PodsGetter
 	nodes  corelisters.NodeLister
 	pods   corelisters.PodLister
 	queue  workqueue.RateLimitingInterface
 	synced []cache.InformerSynced
 }
 
-func NewDrainer(client kubernetes.Interface, nodes coreinformers.NodeInformer, pods coreinformers.PodInformer) (*Drainer, error) {
+func NewDrainer(client corev1client.PodsGetter, nodes, pods cache.SharedIndexInformer) (*Drainer, error) {
 	d := &Drainer{
 		client: client,
-		nodes:  nodes.Lister(),
-		pods:   pods.Lister(),
+		nodes:  corelisters.NewNodeLister(nodes.GetIndexer()),
+		pods:   corelisters.NewPodLister(pods.GetIndexer()),
 		queue:  workqueue.NewNamedRateLimitingQueue(workqueue.DefaultControllerRateLimiter(), "drain"),
 	}
-	nodeReg, err := nodes.Informer().AddEventHandler(&cache.FilteringResourceEventHandler{
+	nodeReg, err := nodes.AddEventHandler(&cache.FilteringResourceEventHandler{
 		FilterFunc: func(obj interface{}) bool {
 			n, ok := obj.(*corev1.Node)
 			return ok && n.Annotations[drainAnnotation] != ""
@@ -60,7 +59,7 @@ func NewDrainer(client kubernetes.Interface, nodes coreinformers.NodeInformer, p
 		return nil, err
 	}
 	// A pod leaving a draining node moves the drain forward.
-	podReg, err := pods.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	podReg, err := pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		DeleteFunc: func(obj interface{}) {
 			pod, ok := obj.(*corev1.Pod)
 			if !ok {
@@ -145,7 +144,7 @@ func (d *Drainer) drain(ctx context.Context, name string) error {
 		}
 		remaining++
 		ev := &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: pod.Name, Namespace: pod.Namespace}}
-		if err := d.client.CoreV1().Pods(pod.Namespace).EvictV1(ctx, ev); err != nil && !apierrors.IsNotFound(err) {
+		if err := d.client.Pods(pod.Namespace).EvictV1(ctx, ev); err != nil && !apierrors.IsNotFound(err) {
 			klog.FromContext(ctx).V(2).Info("Eviction refused", "pod", klog.KObj(pod), "err", err)
 		}
 	}

@@ -12,7 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"k8s.io/client-go/kubernetes"
+	batchv1client "k8s.io/client-go/kubernetes/typed/batch/v1"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/klog/v2"
@@ -24,7 +25,8 @@ const (
 )
 
 type Janitor struct {
-	client kubernetes.Interface
+	client batchv1client.BatchV1Interface
+	pods   corev1client.PodsGetter
 	ttl    time.Duration
 	store  cache.Store
 	ctrl   cache.Controller
@@ -34,9 +36,10 @@ type Janitor struct {
 	enqueueJob func(obj interface{})
 }
 
-func New(client kubernetes.Interface, namespace string, ttl time.Duration) *Janitor {
+func New(client batchv1client.BatchV1Interface, pods corev1client.PodsGetter, namespace string, ttl time.Duration) *Janitor {
 	j := &Janitor{
 		client: client,
+		pods:   pods,
 		ttl:    ttl,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.DefaultTypedControllerRateLimiter[string](),
@@ -53,7 +56,7 @@ func New(client kubernetes.Interface, namespace string, ttl time.Duration) *Jani
 	}
 
 	j.store, j.ctrl = cache.NewInformerWithOptions(cache.InformerOptions{
-		ListerWatcher: cache.NewListWatchFromClient(client.BatchV1().RESTClient(), "jobs", namespace, fields.Everything()),
+		ListerWatcher: cache.NewListWatchFromClient(client.RESTClient(), "jobs", namespace, fields.Everything()),
 		ObjectType:    &batchv1.Job{},
 		ResyncPeriod:  resync,
 		Handler: cache.FilteringResourceEventHandler{
@@ -136,7 +139,7 @@ func (j *Janitor) sync(ctx context.Context, key string) error {
 		return err
 	}
 	if !exists {
-		return j.client.CoreV1().Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{},
+		return j.pods.Pods(ns).DeleteCollection(ctx, metav1.DeleteOptions{},
 			metav1.ListOptions{LabelSelector: jobNameLabel + "=" + name})
 	}
 	done := finishedAt(obj.(*batchv1.Job))
@@ -148,7 +151,7 @@ func (j *Janitor) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	background := metav1.DeletePropagationBackground
-	err = j.client.BatchV1().Jobs(ns).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
+	err = j.client.Jobs(ns).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

@@ -11,9 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	admissioninformers "k8s.io/client-go/informers/admissionregistration/v1"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	admissionv1client "k8s.io/client-go/kubernetes/typed/admissionregistration/v1"
 	admissionlisters "k8s.io/client-go/listers/admissionregistration/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -91,7 +89,7 @@ func (h *caHandler) OnDelete(obj interface{}) {}
 
 // Injector copies CA bundles into MutatingWebhookConfigurations.
 type Injector struct {
-	client   kubernetes.Interface
+	client   admissionv1client.MutatingWebhookConfigurationsGetter
 	secrets  corelisters.SecretLister
 	webhooks admissionlisters.MutatingWebhookConfigurationLister
 	queue    workqueue.TypedRateLimitingInterface[string]
@@ -99,15 +97,15 @@ type Injector struct {
 	synced   []cache.InformerSynced
 }
 
-func NewInjector(client kubernetes.Interface, secrets coreinformers.TypedSecretInformer, webhooks admissioninformers.TypedMutatingWebhookConfigurationInformer) (*Injector, error) {
+func NewInjector(client admissionv1client.MutatingWebhookConfigurationsGetter, secrets, webhooks cache.SharedIndexInformer) (*Injector, error) {
 	c := &Injector{
 		client:   client,
-		secrets:  secrets.Lister(),
-		webhooks: webhooks.Lister(),
+		secrets:  corelisters.NewSecretLister(secrets.GetIndexer()),
+		webhooks: admissionlisters.NewMutatingWebhookConfigurationLister(webhooks.GetIndexer()),
 		queue:    workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[string]()),
 		audit:    &auditSink{entries: make(chan auditEntry, 100)},
 	}
-	secretReg, err := secrets.Informer().AddEventHandler(cache.FilteringResourceEventHandler{
+	secretReg, err := secrets.AddEventHandler(cache.FilteringResourceEventHandler{
 		FilterFunc: func(obj interface{}) bool {
 			s, ok := obj.(*corev1.Secret)
 			return ok && len(s.Data["ca.crt"]) > 0
@@ -117,7 +115,7 @@ func NewInjector(client kubernetes.Interface, secrets coreinformers.TypedSecretI
 	if err != nil {
 		return nil, err
 	}
-	whReg, err := webhooks.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	whReg, err := webhooks.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		AddFunc: func(obj interface{}) {
 			c.queue.Add(obj.(metav1.Object).GetName())
 		},
@@ -192,6 +190,6 @@ func (c *Injector) inject(ctx context.Context, name string) error {
 	if !changed {
 		return nil
 	}
-	_, err = c.client.AdmissionregistrationV1().MutatingWebhookConfigurations().Update(ctx, wh, metav1.UpdateOptions{})
+	_, err = c.client.MutatingWebhookConfigurations().Update(ctx, wh, metav1.UpdateOptions{})
 	return err
 }

@@ -10,8 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	discoveryinformers "k8s.io/client-go/informers/discovery/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	discoverylisters "k8s.io/client-go/listers/discovery/v1"
 	"k8s.io/client-go/tools/cache"
@@ -45,18 +43,18 @@ type MeshController struct {
 	synced []cache.InformerSynced
 }
 
-func NewMeshController(services coreinformers.TypedServiceInformer, slices discoveryinformers.EndpointSliceInformer, broker *workq.Broker, mesh MeshAPI) (*MeshController, error) {
+func NewMeshController(services, slices cache.SharedIndexInformer, broker *workq.Broker, mesh MeshAPI) (*MeshController, error) {
 	c := &MeshController{
-		services: services.Lister(),
-		slices:   slices.Lister(),
+		services: corelisters.NewServiceLister(services.GetIndexer()),
+		slices:   discoverylisters.NewEndpointSliceLister(slices.GetIndexer()),
 		broker:   broker,
 		mesh:     mesh,
 	}
-	svcReg, err := services.Informer().AddEventHandler(handlers.Build(c.onServiceAdd, c.onServiceUpdate, c.onServiceDelete))
+	svcReg, err := services.AddEventHandler(handlers.Build(c.onServiceAdd, c.onServiceUpdate, c.onServiceDelete))
 	if err != nil {
 		return nil, err
 	}
-	sliceReg, err := slices.Informer().AddEventHandler(&cache.FilteringResourceEventHandler{
+	sliceReg, err := slices.AddEventHandler(&cache.FilteringResourceEventHandler{
 		FilterFunc: func(obj interface{}) bool {
 			s, ok := obj.(*discoveryv1.EndpointSlice)
 			return ok && s.Labels[discoveryv1.LabelServiceName] != ""

@@ -11,8 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	"k8s.io/client-go/kubernetes"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -42,21 +41,21 @@ type rateLimiter interface {
 
 // RestartWatcher marks pods whose containers keep restarting.
 type RestartWatcher struct {
-	client kubernetes.Interface
+	client corev1client.PodsGetter
 	pods   corelisters.PodLister
 	queue  *debounced
 	alerts rateLimiter
 	synced []cache.InformerSynced
 }
 
-func NewRestartWatcher(client kubernetes.Interface, pods coreinformers.TypedPodInformer) (*RestartWatcher, error) {
+func NewRestartWatcher(client corev1client.PodsGetter, pods cache.SharedIndexInformer) (*RestartWatcher, error) {
 	q := &debounced{workqueue.NewRateLimitingQueueWithConfig(
 		workqueue.NewItemFastSlowRateLimiter(time.Second, 30*time.Second, 5),
 		workqueue.RateLimitingQueueConfig{Name: "restarts"},
 	)}
-	c := &RestartWatcher{client: client, pods: pods.Lister(), queue: q, alerts: q}
+	c := &RestartWatcher{client: client, pods: corelisters.NewPodLister(pods.GetIndexer()), queue: q, alerts: q}
 
-	reg, err := pods.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	reg, err := pods.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		UpdateFunc: func(oldObj, newObj interface{}) {
 			old, cur := oldObj.(*corev1.Pod), newObj.(*corev1.Pod)
 			if restarts(cur) == restarts(old) {
@@ -77,7 +76,7 @@ func NewRestartWatcher(client kubernetes.Interface, pods coreinformers.TypedPodI
 	if err != nil {
 		return nil, err
 	}
-	genReg, err := c.registerGenerated(pods.Informer())
+	genReg, err := c.registerGenerated(pods)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +146,6 @@ func (c *RestartWatcher) sync(ctx context.Context, key string) error {
 		return nil
 	}
 	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, crashLoopAnnotation, want)
-	_, err = c.client.CoreV1().Pods(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	_, err = c.client.Pods(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	return err
 }

@@ -13,9 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	coreinformers "k8s.io/client-go/informers/core/v1"
-	rbacinformers "k8s.io/client-go/informers/rbac/v1"
-	"k8s.io/client-go/kubernetes"
+	rbacv1client "k8s.io/client-go/kubernetes/typed/rbac/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -31,7 +29,7 @@ const (
 
 // TenantController gives every tenant namespace its default RoleBinding.
 type TenantController struct {
-	client          kubernetes.Interface
+	client          rbacv1client.RoleBindingsGetter
 	namespaces      corelisters.NamespaceLister
 	configMaps      corelisters.ConfigMapLister
 	systemNamespace string
@@ -42,11 +40,11 @@ type TenantController struct {
 	enqueueNamespace func(ns *corev1.Namespace)
 }
 
-func NewTenantController(client kubernetes.Interface, namespaces coreinformers.TypedNamespaceInformer, roleBindings rbacinformers.RoleBindingInformer, configMaps coreinformers.ConfigMapInformer, systemNamespace string) (*TenantController, error) {
+func NewTenantController(client rbacv1client.RoleBindingsGetter, namespaces cache.TypedSharedIndexInformer[*corev1.Namespace], roleBindings, configMaps cache.SharedIndexInformer, systemNamespace string) (*TenantController, error) {
 	c := &TenantController{
 		client:          client,
-		namespaces:      namespaces.Lister(),
-		configMaps:      configMaps.Lister(),
+		namespaces:      corelisters.NewNamespaceLister(namespaces.GetIndexer()),
+		configMaps:      corelisters.NewConfigMapLister(configMaps.GetIndexer()),
 		systemNamespace: systemNamespace,
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.DefaultTypedControllerRateLimiter[string](),
@@ -59,7 +57,7 @@ func NewTenantController(client kubernetes.Interface, namespaces coreinformers.T
 		}
 	}
 
-	nsReg, err := namespaces.TypedInformer().AddTypedEventHandler(coreinformers.NamespaceHandlerFuncs{
+	nsReg, err := namespaces.AddTypedEventHandler(cache.TypedResourceEventHandlerFuncs[*corev1.Namespace]{
 		AddFunc: c.enqueueNamespace,
 		UpdateFunc: func(old, cur *corev1.Namespace) {
 			if cur.Labels[tenantLabel] == "" || maps.Equal(old.Labels, cur.Labels) {
@@ -73,7 +71,7 @@ func NewTenantController(client kubernetes.Interface, namespaces coreinformers.T
 	}
 
 	resync := 30 * time.Minute
-	rbReg, err := roleBindings.Informer().AddEventHandlerWithOptions(cache.ResourceEventHandlerDetailedFuncs{
+	rbReg, err := roleBindings.AddEventHandlerWithOptions(cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: c.onRoleBindingAdd,
 		UpdateFunc: func(_, cur interface{}) {
 			c.onRoleBindingAdd(cur, false)
@@ -93,7 +91,7 @@ func NewTenantController(client kubernetes.Interface, namespaces coreinformers.T
 		return nil, err
 	}
 
-	cmReg, err := configMaps.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+	cmReg, err := configMaps.AddEventHandler(cache.ResourceEventHandlerFuncs{
 		UpdateFunc: func(_, cur interface{}) {
 			if cm := cur.(*corev1.ConfigMap); cm.Namespace == c.systemNamespace && cm.Name == defaultsConfigMap {
 				c.resyncTenants()
@@ -197,9 +195,9 @@ func (c *TenantController) sync(ctx context.Context, name string) error {
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: defaults.Data["adminRole"]},
 		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.GroupKind, Name: ns.Labels[tenantLabel] + "-admins"}},
 	}
-	_, err = c.client.RbacV1().RoleBindings(ns.Name).Create(ctx, rb, metav1.CreateOptions{})
+	_, err = c.client.RoleBindings(ns.Name).Create(ctx, rb, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
-		_, err = c.client.RbacV1().RoleBindings(ns.Name).Update(ctx, rb, metav1.UpdateOptions{})
+		_, err = c.client.RoleBindings(ns.Name).Update(ctx, rb, metav1.UpdateOptions{})
 	}
 	return err
 }

@@ -7,10 +7,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 )
@@ -27,19 +28,19 @@ type DeploymentReconciler struct {
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups="",resources=pods;nodes;configmaps;secrets,verbs=get;list;watch
 
-func (r *DeploymentReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+func (r *DeploymentReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	logger := log.FromContext(ctx)
 
 	var d appsv1.Deployment
 	if err := r.Get(ctx, req.NamespacedName, &d); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if d.Spec.Selector == nil {
-		return ctrl.Result{}, nil
+		return reconcile.Result{}, nil
 	}
 	var pods corev1.PodList
 	if err := r.List(ctx, &pods, client.InNamespace(req.Namespace), client.MatchingLabels(d.Spec.Selector.MatchLabels)); err != nil {
-		return ctrl.Result{}, err
+		return reconcile.Result{}, err
 	}
 	ready, cordoned := 0, 0
 	for i := range pods.Items {
@@ -59,23 +60,23 @@ func (r *DeploymentReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		d.Annotations[readyAnnotation] = strconv.Itoa(ready)
 		if err := r.Patch(ctx, &d, patch); err != nil {
-			return ctrl.Result{}, err
+			return reconcile.Result{}, err
 		}
 	}
 	if cordoned > 0 {
 		// Pods on cordoned nodes are about to move; look again soon.
 		logger.V(1).Info("Pods on cordoned nodes", "count", cordoned)
-		return ctrl.Result{RequeueAfter: time.Minute}, nil
+		return reconcile.Result{RequeueAfter: time.Minute}, nil
 	}
-	return ctrl.Result{}, nil
+	return reconcile.Result{}, nil
 }
 
 // Nodes returns the node event handler; its calendar watch runs beside the manager.
 func (r *DeploymentReconciler) Nodes() *nodeHandler { return r.nodes }
 
-func (r *DeploymentReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *DeploymentReconciler) SetupWithManager(mgr manager.Manager) error {
 	r.nodes = &nodeHandler{client: mgr.GetClient()}
-	return ctrl.NewControllerManagedBy(mgr).
+	return builder.ControllerManagedBy(mgr).
 		For(&appsv1.Deployment{}).
 		Watches(&corev1.Pod{}, handler.WithLowPriorityWhenUnchanged[client.Object, reconcile.Request](&podToDeployment{})).
 		Watches(&corev1.Node{}, r.nodes).
