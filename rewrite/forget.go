@@ -152,14 +152,12 @@ func anySuccess(paths []*path) bool {
 func passedBy(paths []*path) map[pointKey][]*path {
 	m := make(map[pointKey][]*path)
 	for _, p := range paths {
-		for _, pt := range allPoints(p) {
+		for _, pt := range p.trail {
 			m[pt.key()] = append(m[pt.key()], p)
 		}
 	}
 	return m
 }
-
-func allPoints(p *path) []*point { return p.trail }
 
 // firstExclusive returns the first point after p's last sync that only
 // paths needing Forget pass.

@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"errors"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -510,4 +509,3 @@ func (fr *frame) mentions(e ast.Node) bool {
 	return found
 }
 
-var errNotFound = errors.New("not found")

@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"go/ast"
-	"go/token"
 	"go/types"
 
 	"golang.org/x/tools/go/packages"
@@ -150,4 +149,3 @@ func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) 
 	return fn.Name(), sel.X
 }
 
-var _ = token.NoPos
