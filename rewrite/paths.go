@@ -508,4 +508,3 @@ func (fr *frame) mentions(e ast.Node) bool {
 	})
 	return found
 }
-

@@ -148,4 +148,3 @@ func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) 
 	}
 	return fn.Name(), sel.X
 }
-
