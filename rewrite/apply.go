@@ -181,11 +181,15 @@ func (a *analysis) inChangedFile(err error, files map[string]*File) bool {
 }
 
 // withoutBodies returns a copy of f whose functions have no bodies.
-func withoutBodies(f *ast.File) *ast.File {
+func withoutBodies(f *ast.File) *ast.File { return withoutBodiesExcept(f, nil) }
+
+// withoutBodiesExcept returns a copy of f whose functions, but those in
+// keep, have no bodies. f itself is shared and never modified.
+func withoutBodiesExcept(f *ast.File, keep map[*ast.FuncDecl]bool) *ast.File {
 	c := *f
 	c.Decls = make([]ast.Decl, len(f.Decls))
 	for i, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && !keep[fd] {
 			bodiless := *fd
 			bodiless.Body = nil
 			d = &bodiless

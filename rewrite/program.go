@@ -17,7 +17,8 @@ type program struct {
 }
 
 // buildProgram creates and builds SSA for pkgs. Dependencies are created
-// from their types alone, so nothing below the targets is analysed.
+// from their types alone, so nothing below the targets is analysed, and
+// so are the target functions that cannot matter (see slice.go).
 func buildProgram(pkgs []*packages.Package) *program {
 	p := &program{
 		ssa:     make(map[*packages.Package]*ssa.Package),
@@ -27,11 +28,12 @@ func buildProgram(pkgs []*packages.Package) *program {
 		return p
 	}
 	p.prog = ssa.NewProgram(pkgs[0].Fset, ssa.InstantiateGenerics)
+	keep := relevantDecls(pkgs)
 	created := make(map[*types.Package]bool)
 	for _, pkg := range pkgs {
 		created[pkg.Types] = true
 		p.targets[pkg.Types] = true
-		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, pkg.Syntax, pkg.TypesInfo, true)
+		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, keep), pkg.TypesInfo, true)
 	}
 	for _, pkg := range pkgs {
 		createDeps(p.prog, pkg.Types.Imports(), created)

@@ -1,0 +1,211 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/types"
+
+	"golang.org/x/tools/go/packages"
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// The call graph only has to answer questions about AddRateLimited sites
+// and the handler values that may reach them, and most of a module's code
+// can call neither. Building SSA for all of it would cost more than loading
+// the module. So a cheap pass over the syntax first finds the function
+// declarations that can matter, and SSA is built from the others'
+// signatures alone.
+//
+// The pass is a backward closure that over-approximates every kind of
+// call: it starts from the declarations that mention AddRateLimited or an
+// event-handler func type, and adds every declaration that names one
+// already in (a call, a method value, a function value), that calls an
+// interface method by a name one of them has, or that calls a func value
+// whose signature one of them (or a func literal inside one) has. Every
+// caller of a relevant function, on any path, is therefore relevant and
+// kept: leaving bodies out never hides a non-handler path to a site.
+
+// declFacts is what one function declaration's body mentions.
+type declFacts struct {
+	decl     *ast.FuncDecl
+	seed     bool          // mentions AddRateLimited or a handler func type
+	refs     []*types.Func // functions and methods it calls or takes as values
+	methods  []string      // interface methods it calls
+	dynSigs  []*types.Signature
+	litSigs  []*types.Signature // signatures of its func literals
+	fn       *types.Func
+	relevant bool
+}
+
+// relevantDecls returns the declarations whose bodies SSA needs.
+func relevantDecls(pkgs []*packages.Package) map[*ast.FuncDecl]bool {
+	facts := make(map[*ast.FuncDecl]*declFacts)
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+					mergeFacts(facts, fd, pkg.TypesInfo)
+				}
+			}
+		}
+	}
+	return closeRelevant(facts)
+}
+
+func mergeFacts(facts map[*ast.FuncDecl]*declFacts, fd *ast.FuncDecl, info *types.Info) {
+	df := collectFacts(fd, info)
+	if old := facts[fd]; old != nil {
+		old.seed = old.seed || df.seed
+		old.refs = append(old.refs, df.refs...)
+		old.methods = append(old.methods, df.methods...)
+		old.dynSigs = append(old.dynSigs, df.dynSigs...)
+		return
+	}
+	facts[fd] = df
+}
+
+// collectFacts walks one declaration's body.
+func collectFacts(fd *ast.FuncDecl, info *types.Info) *declFacts {
+	df := &declFacts{decl: fd}
+	df.fn, _ = info.Defs[fd.Name].(*types.Func)
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			if fn, ok := info.Uses[n].(*types.Func); ok {
+				df.refs = append(df.refs, fn.Origin())
+			}
+			df.seed = df.seed || n.Name == "AddRateLimited"
+		case *ast.SelectorExpr:
+			df.noteSelector(n, info)
+		case *ast.CallExpr:
+			df.noteDynamicCall(n, info)
+		case *ast.CompositeLit:
+			df.seed = df.seed || isHandlerStruct(info.TypeOf(n))
+		case *ast.FuncLit:
+			if sig, ok := info.TypeOf(n).(*types.Signature); ok {
+				df.litSigs = append(df.litSigs, sig)
+			}
+		}
+		return true
+	})
+	return df
+}
+
+// noteSelector records interface method calls and handler field use.
+func (df *declFacts) noteSelector(sel *ast.SelectorExpr, info *types.Info) {
+	s := info.Selections[sel]
+	if s == nil {
+		return
+	}
+	if s.Kind() == types.FieldVal && isHandlerStruct(s.Recv()) {
+		df.seed = true
+	}
+	if _, iface := s.Recv().Underlying().(*types.Interface); iface && s.Kind() == types.MethodVal {
+		df.methods = append(df.methods, sel.Sel.Name)
+	}
+}
+
+// noteDynamicCall records the signature of a call through a func value.
+func (df *declFacts) noteDynamicCall(call *ast.CallExpr, info *types.Info) {
+	if calleeFunc(info, call) != nil || isConversion(info, call) {
+		return
+	}
+	if _, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr); isSel {
+		if s := info.Selections[ast.Unparen(call.Fun).(*ast.SelectorExpr)]; s != nil && s.Kind() == types.MethodVal {
+			return // a method call, static or through an interface
+		}
+	}
+	if sig, ok := info.TypeOf(call.Fun).Underlying().(*types.Signature); ok {
+		df.dynSigs = append(df.dynSigs, sig)
+	}
+}
+
+func isConversion(info *types.Info, call *ast.CallExpr) bool {
+	tv, ok := info.Types[call.Fun]
+	return ok && (tv.IsType() || tv.IsBuiltin())
+}
+
+// isHandlerStruct reports whether t is one of the handler func structs.
+func isHandlerStruct(t types.Type) bool {
+	n := namedOf(t)
+	if n == nil || n.Obj().Pkg() == nil {
+		return false
+	}
+	for key := range handlerFields {
+		if isPkg(n.Obj().Pkg(), key[0]) && n.Obj().Name() == key[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// closeRelevant runs the backward closure from the seeds.
+func closeRelevant(facts map[*ast.FuncDecl]*declFacts) map[*ast.FuncDecl]bool {
+	refBy := make(map[*types.Func][]*declFacts)
+	byMethod := make(map[string][]*declFacts)
+	var bySig typeutil.Map // *types.Signature -> []*declFacts
+	var work []*declFacts
+	for _, df := range facts {
+		for _, fn := range df.refs {
+			refBy[fn] = append(refBy[fn], df)
+		}
+		for _, m := range df.methods {
+			byMethod[m] = append(byMethod[m], df)
+		}
+		for _, sig := range df.dynSigs {
+			list, _ := bySig.At(sig).([]*declFacts)
+			bySig.Set(sig, append(list, df))
+		}
+		if df.seed {
+			df.relevant = true
+			work = append(work, df)
+		}
+	}
+	add := func(list []*declFacts) {
+		for _, df := range list {
+			if !df.relevant {
+				df.relevant = true
+				work = append(work, df)
+			}
+		}
+	}
+	for len(work) > 0 {
+		df := work[len(work)-1]
+		work = work[:len(work)-1]
+		if df.fn != nil {
+			add(refBy[df.fn])
+			add(byMethod[df.fn.Name()])
+			list, _ := bySig.At(plainSig(df.fn.Signature())).([]*declFacts)
+			add(list)
+		}
+		for _, sig := range df.litSigs {
+			list, _ := bySig.At(plainSig(sig)).([]*declFacts)
+			add(list)
+		}
+	}
+	out := make(map[*ast.FuncDecl]bool)
+	for fd, df := range facts {
+		if df.relevant {
+			out[fd] = true
+		}
+	}
+	return out
+}
+
+// plainSig drops a method's receiver, giving the signature of its method
+// value: what a dynamic call through a func value would have.
+func plainSig(sig *types.Signature) *types.Signature {
+	if sig.Recv() == nil {
+		return sig
+	}
+	return types.NewSignatureType(nil, nil, nil, sig.Params(), sig.Results(), sig.Variadic())
+}
+
+// elideBodies returns copies of files in which the declarations not in
+// keep have no bodies.
+func elideBodies(files []*ast.File, keep map[*ast.FuncDecl]bool) []*ast.File {
+	out := make([]*ast.File, len(files))
+	for i, f := range files {
+		out[i] = withoutBodiesExcept(f, keep)
+	}
+	return out
+}
