@@ -147,11 +147,8 @@ func (a *analysis) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types
 // satisfiedByQueue reports whether a workqueue rate-limiting interface in
 // the program implements iface.
 func (a *analysis) satisfiedByQueue(iface *types.Interface) bool {
-	for _, p := range a.prog.prog.AllPackages() {
-		if !isPkg(p.Pkg, workqueuePath) {
-			continue
-		}
-		obj := p.Pkg.Scope().Lookup("RateLimitingInterface")
+	for _, p := range a.apiPkgs(workqueuePath) {
+		obj := p.Scope().Lookup("RateLimitingInterface")
 		if obj != nil && types.Implements(obj.Type(), iface) {
 			return true
 		}

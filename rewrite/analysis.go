@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,10 +26,11 @@ type analysis struct {
 	graph   *reach.Graph
 	flow    *reach.Flow
 	roots   map[*ssa.Function]root
-	escaped map[*ssa.Function]escape // func values handed to code we cannot see
-	handler *reach.Tree              // reached from event-handler roots
-	other   *reach.Tree              // reached from any other entry point
-	files   map[string]*fileInfo     // by absolute file name
+	escaped map[*ssa.Function]escape    // func values handed to code we cannot see
+	handler *reach.Tree                 // reached from event-handler roots
+	other   *reach.Tree                 // reached from any other entry point
+	files   map[string]*fileInfo        // by absolute file name
+	apis    map[string][]*types.Package // client-go packages by path, one per copy
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
@@ -46,6 +48,7 @@ type fileInfo struct {
 func analyse(pkgs []*packages.Package) *analysis {
 	a := &analysis{pkgs: pkgs, fset: pkgs[0].Fset}
 	a.indexFiles()
+	a.indexAPIs()
 	a.prog = buildProgram(pkgs)
 	a.graph = reach.NewGraph(a.prog.funcs)
 	a.flow = reach.NewFlow(a.graph)
@@ -89,6 +92,35 @@ func (a *analysis) newFileInfo(pkg *packages.Package, f *ast.File, name string) 
 	}
 	return fi
 }
+
+// indexAPIs finds the copies of the client-go packages queuefix matches
+// against anywhere in the import graph (a module may see one through
+// vendor/, or none at all).
+func (a *analysis) indexAPIs() {
+	a.apis = make(map[string][]*types.Package)
+	seen := make(map[*types.Package]bool)
+	var visit func(p *types.Package)
+	visit = func(p *types.Package) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		for _, path := range []string{workqueuePath, cachePath} {
+			if isPkg(p, path) {
+				a.apis[path] = append(a.apis[path], p)
+			}
+		}
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	for _, pkg := range a.pkgs {
+		visit(pkg.Types)
+	}
+}
+
+// apiPkgs returns the copies of the package at path.
+func (a *analysis) apiPkgs(path string) []*types.Package { return a.apis[path] }
 
 // sortedRoots returns the roots in order of registration, so chains are
 // stable and start at the first registration in the source.

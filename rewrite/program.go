@@ -36,22 +36,23 @@ func buildProgram(pkgs []*packages.Package) *program {
 		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, keep), pkg.TypesInfo, true)
 	}
 	for _, pkg := range pkgs {
-		createDeps(p.prog, pkg.Types.Imports(), created)
+		createImports(p.prog, pkg.Types.Imports(), created)
 	}
 	p.prog.Build()
 	p.funcs = targetFuncs(p.ssa)
 	return p
 }
 
-// createDeps creates declaration-only SSA packages for imports, transitively.
-func createDeps(prog *ssa.Program, imports []*types.Package, created map[*types.Package]bool) {
+// createImports creates declaration-only SSA packages for the direct
+// imports, which is all SSA needs: indirect dependencies are created on
+// demand, and creating them all would cost more than the targets (the
+// Kubernetes API packages declare thousands of types).
+func createImports(prog *ssa.Program, imports []*types.Package, created map[*types.Package]bool) {
 	for _, imp := range imports {
-		if created[imp] {
-			continue
+		if !created[imp] {
+			created[imp] = true
+			prog.CreatePackage(imp, nil, nil, true)
 		}
-		created[imp] = true
-		prog.CreatePackage(imp, nil, nil, true)
-		createDeps(prog, imp.Imports(), created)
 	}
 }
 

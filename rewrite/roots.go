@@ -188,16 +188,13 @@ func (a *analysis) isInformerHandler(t types.Type) bool {
 // a version declares it.
 func (a *analysis) informerHandlerIfaces(item types.Type) []*types.Interface {
 	var out []*types.Interface
-	for _, p := range a.prog.prog.AllPackages() {
-		if !isPkg(p.Pkg, cachePath) {
-			continue
-		}
-		if obj := p.Pkg.Scope().Lookup("ResourceEventHandler"); obj != nil {
+	for _, p := range a.apiPkgs(cachePath) {
+		if obj := p.Scope().Lookup("ResourceEventHandler"); obj != nil {
 			if iface, ok := obj.Type().Underlying().(*types.Interface); ok {
 				out = append(out, iface)
 			}
 		}
-		if obj := p.Pkg.Scope().Lookup("TypedResourceEventHandler"); obj != nil {
+		if obj := p.Scope().Lookup("TypedResourceEventHandler"); obj != nil {
 			if inst, err := types.Instantiate(nil, obj.Type(), []types.Type{item}, true); err == nil {
 				out = append(out, inst.Underlying().(*types.Interface))
 			}
