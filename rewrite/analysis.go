@@ -31,6 +31,7 @@ type analysis struct {
 	other   *reach.Tree                 // reached from any other entry point
 	files   map[string]*fileInfo        // by absolute file name
 	apis    map[string][]*types.Package // client-go packages by path, one per copy
+	spans   map[string][][2]int         // where the edits lie in each new file
 }
 
 // fileInfo is what the rules need to know about one source file, whichever

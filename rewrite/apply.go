@@ -60,29 +60,35 @@ func (a *analysis) splice(findings []Finding) map[string]*File {
 		}
 	}
 	files := make(map[string]*File)
+	a.spans = make(map[string][][2]int)
 	for name, es := range edits {
 		old := a.files[name].src
-		files[name] = &File{Path: name, Old: old, New: spliceEdits(old, es)}
+		nf := &File{Path: name, Old: old}
+		nf.New, a.spans[name] = spliceEdits(old, es)
+		files[name] = nf
 	}
 	return files
 }
 
-// spliceEdits applies non-overlapping edits to src. Identical edits (one
-// site seen by two rules or two package variants) apply once.
-func spliceEdits(src []byte, edits []Edit) []byte {
+// spliceEdits applies non-overlapping edits to src and returns the new
+// bytes and where each edit's text lies in them. Identical edits (one site
+// seen by two rules or two package variants) apply once.
+func spliceEdits(src []byte, edits []Edit) ([]byte, [][2]int) {
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset < edits[j].Offset })
 	var b strings.Builder
+	var spans [][2]int
 	last := 0
 	for i, e := range edits {
 		if i > 0 && e == edits[i-1] {
 			continue
 		}
 		b.Write(src[last:e.Offset])
+		spans = append(spans, [2]int{b.Len(), b.Len() + len(e.New)})
 		b.WriteString(e.New)
 		last = e.End
 	}
 	b.Write(src[last:])
-	return []byte(b.String())
+	return []byte(b.String()), spans
 }
 
 func filesOf(m map[string]*File) []File {
@@ -136,10 +142,11 @@ func changedFiles(pkg *packages.Package, files map[string]*File) []string {
 }
 
 // typeCheck checks pkg with the new bytes of its changed files. The
-// edits add statements and rename calls inside function bodies and change
-// no declaration, so the bodies of unchanged files cannot break: they are
-// left out, and only errors in changed files count. That keeps the check
-// in proportion to the edits rather than to the package.
+// edits rename calls and add statements inside function bodies and change
+// no declaration, so only the bodies that hold an edit can break: every
+// other body is left out, which keeps the check in proportion to the edits
+// rather than to the package. Unused imports, which leaving bodies out
+// causes, do not count.
 func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) error {
 	syntax := make([]*ast.File, 0, len(pkg.Syntax))
 	for _, f := range pkg.Syntax {
@@ -153,7 +160,7 @@ func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) erro
 		if err != nil {
 			return err
 		}
-		syntax = append(syntax, parsed)
+		syntax = append(syntax, withoutBodiesExcept(parsed, a.editedDecls(parsed, a.spans[name])))
 	}
 	var first error
 	conf := types.Config{
@@ -161,7 +168,7 @@ func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) erro
 		Sizes:     pkg.TypesSizes,
 		GoVersion: goVersion(pkg),
 		Error: func(err error) {
-			if first == nil && a.inChangedFile(err, files) {
+			if first == nil && counts(err) {
 				first = err
 			}
 		},
@@ -170,14 +177,30 @@ func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) erro
 	return first
 }
 
-// inChangedFile reports whether a type error lies in a changed file (or
-// has no position to tell).
-func (a *analysis) inChangedFile(err error, files map[string]*File) bool {
-	te, ok := err.(types.Error)
-	if !ok || !te.Pos.IsValid() {
-		return true
+// editedDecls returns the function declarations of f that hold an edit.
+func (a *analysis) editedDecls(f *ast.File, spans [][2]int) map[*ast.FuncDecl]bool {
+	tf := a.fset.File(f.FileStart)
+	keep := make(map[*ast.FuncDecl]bool)
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		start, end := tf.Offset(fd.Pos()), tf.Offset(fd.End())
+		for _, sp := range spans {
+			if sp[0] < end && sp[1] >= start {
+				keep[fd] = true
+			}
+		}
 	}
-	return files[a.fset.File(te.Pos).Name()] != nil
+	return keep
+}
+
+// counts reports whether a type error can be the edits' doing: leaving
+// bodies out makes imports unused, nothing else.
+func counts(err error) bool {
+	te, ok := err.(types.Error)
+	return !ok || !te.Soft || !strings.Contains(te.Msg, "imported and not used")
 }
 
 // withoutBodies returns a copy of f whose functions have no bodies.

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,8 +90,12 @@ func TestGoLineBefore114(t *testing.T) {
 func TestSpliceEdits(t *testing.T) {
 	src := []byte("abcdef")
 	edits := []Edit{{Offset: 4, End: 5, New: "E"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 3, End: 3, New: "+"}}
-	if got := string(spliceEdits(src, edits)); got != "aBBc+dEf" {
+	got, spans := spliceEdits(src, edits)
+	if string(got) != "aBBc+dEf" {
 		t.Errorf("spliceEdits = %q, want aBBc+dEf", got)
+	}
+	if want := [][2]int{{1, 3}, {4, 5}, {6, 7}}; fmt.Sprint(spans) != fmt.Sprint(want) {
+		t.Errorf("spans = %v, want %v", spans, want)
 	}
 }
 
