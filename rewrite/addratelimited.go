@@ -165,7 +165,7 @@ func (a *analysis) judgeSite(s *site) Finding {
 		Chains: []Chain{a.handlerChain(s.fn, s.sel.Sel.Pos())},
 	}
 	if ig := s.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
-		ig.used = true
+		a.use(ig)
 		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
 		return f
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/packages"
@@ -32,6 +33,7 @@ type analysis struct {
 	files   map[string]*fileInfo        // by absolute file name
 	apis    map[string][]*types.Package // client-go packages by path, one per copy
 	spans   map[string][][2]int         // where the edits lie in each new file
+	mu      sync.Mutex                  // guards ignore.used: the rules run concurrently
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
@@ -46,17 +48,26 @@ type fileInfo struct {
 	ignores   []*ignore
 }
 
-func analyse(pkgs []*packages.Package) *analysis {
+// newAnalysis indexes the packages' files and the client-go APIs they see.
+func newAnalysis(pkgs []*packages.Package) *analysis {
 	a := &analysis{pkgs: pkgs, fset: pkgs[0].Fset}
 	a.indexFiles()
 	a.indexAPIs()
-	a.prog = buildProgram(pkgs)
+	return a
+}
+
+// buildGraph builds the SSA slice and its call graph, finds the roots and
+// walks what they reach.
+func (a *analysis) buildGraph(opts Options) {
+	opts.progress("building SSA for %d packages", len(a.pkgs))
+	a.prog = buildProgram(a.pkgs)
+	opts.progress("computing the call graph of %d functions", len(a.prog.funcs))
 	a.graph = reach.NewGraph(a.prog.funcs)
 	a.flow = reach.NewFlow(a.graph)
 	a.roots, a.escaped = a.findRoots()
 	a.handler = a.graph.Forward(a.sortedRoots(), nil)
 	a.other = a.graph.Forward(a.otherEntries(), a.countsAsCaller)
-	return a
+	opts.progress("checking %d packages", len(a.pkgs))
 }
 
 // indexFiles records each Go file once, with its directives.

@@ -67,7 +67,7 @@ func (a *analysis) forget() []Finding {
 func (a *analysis) judgeWorker(w *worker) (Finding, bool) {
 	f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Review}
 	if ig := w.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
-		ig.used = true
+		a.use(ig)
 		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
 		return f, true
 	}

@@ -80,3 +80,10 @@ func (a *analysis) unusedIgnores() []Finding {
 	}
 	return out
 }
+
+// use marks a directive as used; both rules may, at the same time.
+func (a *analysis) use(ig *ignore) {
+	a.mu.Lock()
+	ig.used = true
+	a.mu.Unlock()
+}

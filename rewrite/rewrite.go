@@ -114,9 +114,13 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}
-	opts.progress("analysing %d packages", len(good))
-	a := analyse(good)
-	findings := append(a.addRateLimited(), a.forget()...)
+	a := newAnalysis(good)
+	// The forget rule reads only syntax and types: it runs while the
+	// call graph the other rule needs is built.
+	forgets := make(chan []Finding, 1)
+	go func() { forgets <- a.forget() }()
+	a.buildGraph(opts)
+	findings := append(a.addRateLimited(), <-forgets...)
 	findings = append(findings, a.unusedIgnores()...)
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = a.apply(findings)

@@ -61,7 +61,7 @@ func TestRunResult(t *testing.T) {
 	if want := strings.Replace(handlerSrc, "AddRateLimited", "Add", 1); string(res.Files[0].New) != want {
 		t.Errorf("new file:\n%s\nwant:\n%s", res.Files[0].New, want)
 	}
-	if got := strings.Join(phases, "; "); got != "loading packages; analysing 1 packages; verifying the edits" {
+	if got := strings.Join(phases, "; "); got != "loading packages; building SSA for 1 packages; computing the call graph of 3 functions; checking 1 packages; verifying the edits" {
 		t.Errorf("progress: %s", got)
 	}
 }
