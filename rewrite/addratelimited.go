@@ -186,8 +186,8 @@ func (a *analysis) judgeSite(s *site) Finding {
 func (a *analysis) declineReason(s *site) string {
 	name := funcName(s.fn)
 	switch {
-	case s.fi.readErr != nil:
-		return fmt.Sprintf("cannot rewrite: %v", s.fi.readErr)
+	case s.fi.err() != nil:
+		return fmt.Sprintf("cannot rewrite: %v", s.fi.err())
 	case s.fi.generated:
 		return "AddRateLimited reached from an event handler, in a generated file: fix the generator"
 	case s.fi.vendored:

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/packages"
@@ -34,6 +35,7 @@ type analysis struct {
 	apis    map[string][]*types.Package // client-go packages by path, one per copy
 	spans   map[string][][2]int         // where the edits lie in each new file
 	mu      sync.Mutex                  // guards ignore.used: the rules run concurrently
+	since   time.Time                   // when loading started
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
@@ -41,16 +43,52 @@ type analysis struct {
 type fileInfo struct {
 	pkg       *packages.Package
 	syntax    *ast.File
-	src       []byte // the bytes the syntax was parsed from
-	readErr   error  // the file could not be read again, or changed
+	name      string
+	size      int       // of the bytes the syntax was parsed from
+	since     time.Time // when loading started
 	generated bool
 	vendored  bool
 	ignores   []*ignore
+
+	once    sync.Once
+	src     []byte // read on first use: most files are never edited
+	readErr error  // the file could not be read again, or changed
+}
+
+// source returns the file's bytes, read once, when a rule first needs
+// them; err says why there are none.
+func (fi *fileInfo) source() []byte {
+	fi.read()
+	return fi.src
+}
+
+func (fi *fileInfo) err() error {
+	fi.read()
+	return fi.readErr
+}
+
+// read reads the file and checks that it still holds what was parsed.
+func (fi *fileInfo) read() {
+	fi.once.Do(func() {
+		info, err := os.Stat(fi.name)
+		if err == nil && info.ModTime().After(fi.since) {
+			err = fmt.Errorf("%s changed while queuefix was running; run queuefix again", fi.name)
+		}
+		if err == nil {
+			fi.src, err = os.ReadFile(fi.name)
+		}
+		if err == nil && len(fi.src) != fi.size {
+			err = fmt.Errorf("%s changed while queuefix was running; run queuefix again", fi.name)
+		}
+		if err != nil {
+			fi.src, fi.readErr = nil, err
+		}
+	})
 }
 
 // newAnalysis indexes the packages' files and the client-go APIs they see.
-func newAnalysis(pkgs []*packages.Package) *analysis {
-	a := &analysis{pkgs: pkgs, fset: pkgs[0].Fset}
+func newAnalysis(pkgs []*packages.Package, since time.Time) *analysis {
+	a := &analysis{pkgs: pkgs, fset: pkgs[0].Fset, since: since}
 	a.indexFiles()
 	a.indexAPIs()
 	return a
@@ -92,15 +130,14 @@ func (a *analysis) newFileInfo(pkg *packages.Package, f *ast.File, name string) 
 	fi := &fileInfo{
 		pkg:       pkg,
 		syntax:    f,
+		name:      name,
+		size:      a.fset.File(f.FileStart).Size(),
+		since:     a.since,
 		generated: ast.IsGenerated(f),
 		vendored:  strings.Contains(filepath.ToSlash(name), "/vendor/"),
 	}
-	fi.src, fi.readErr = os.ReadFile(name)
-	if fi.readErr == nil && len(fi.src) != a.fset.File(f.FileStart).Size() {
-		fi.readErr = fmt.Errorf("%s changed while queuefix was loading it; run queuefix again", name)
-	}
-	if fi.readErr == nil {
-		fi.ignores = parseIgnores(a.fset, f, fi.src)
+	if hasIgnores(f) && fi.err() == nil {
+		fi.ignores = parseIgnores(a.fset, f, fi.source())
 	}
 	return fi
 }

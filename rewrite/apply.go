@@ -62,7 +62,7 @@ func (a *analysis) splice(findings []Finding) map[string]*File {
 	files := make(map[string]*File)
 	a.spans = make(map[string][][2]int)
 	for name, es := range edits {
-		old := a.files[name].src
+		old := a.files[name].source()
 		nf := &File{Path: name, Old: old}
 		nf.New, a.spans[name] = spliceEdits(old, es)
 		files[name] = nf

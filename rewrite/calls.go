@@ -354,9 +354,9 @@ func (a *analysis) fileOf(pos token.Pos) *fileInfo {
 
 // exprString returns the source text of e.
 func exprString(fi *fileInfo, e ast.Node) string {
-	if fi == nil || fi.src == nil {
+	if fi == nil || fi.source() == nil {
 		return ""
 	}
 	tf := fi.pkg.Fset.File(e.Pos())
-	return string(fi.src[tf.Offset(e.Pos()):tf.Offset(e.End())])
+	return string(fi.source()[tf.Offset(e.Pos()):tf.Offset(e.End())])
 }

@@ -18,6 +18,18 @@ type ignore struct {
 	used   bool
 }
 
+// hasIgnores reports whether f has a comment that may be a directive.
+func hasIgnores(f *ast.File) bool {
+	for _, g := range f.Comments {
+		for _, c := range g.List {
+			if strings.HasPrefix(c.Text, ignorePrefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // parseIgnores returns the file's directives. A directive that shares its
 // line with code covers that line; one alone on its line covers the next.
 func parseIgnores(fset *token.FileSet, f *ast.File, src []byte) []*ignore {

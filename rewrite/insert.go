@@ -11,7 +11,7 @@ import (
 func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
 	fi := a.fileOf(pt.pos())
 	tf := a.fset.File(pt.pos())
-	src := fi.src
+	src := fi.source()
 	switch pt.kind {
 	case beforeStmt:
 		s := pt.block.List[pt.index]
@@ -61,7 +61,7 @@ func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) toke
 		if a.fset.Position(at).Line-a.fset.Position(g.End()).Line != 1 {
 			break
 		}
-		if !startsLine(fi.src, a.fset.Position(g.Pos()).Offset) {
+		if !startsLine(fi.source(), a.fset.Position(g.Pos()).Offset) {
 			break
 		}
 		at = g.Pos()
@@ -73,9 +73,9 @@ func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) toke
 // tab more than the line of the brace at off when it has none.
 func (a *analysis) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
 	if len(block.List) > 0 {
-		return indentOf(fi.src, a.fset.Position(block.List[0].Pos()).Offset)
+		return indentOf(fi.source(), a.fset.Position(block.List[0].Pos()).Offset)
 	}
-	return indentOf(fi.src, off) + "\t"
+	return indentOf(fi.source(), off) + "\t"
 }
 
 // lineStart returns the offset of the start of off's line.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"go/token"
 	"sort"
+	"time"
 
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 )
@@ -106,6 +107,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		patterns = []string{"./..."}
 	}
 	opts.progress("loading packages")
+	start := time.Now()
 	good, bad, err := load(opts, patterns)
 	if err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}
-	a := newAnalysis(good)
+	a := newAnalysis(good, start)
 	// The forget rule reads only syntax and types: it runs while the
 	// call graph the other rule needs is built.
 	forgets := make(chan []Finding, 1)

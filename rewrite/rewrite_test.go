@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stubModule writes a module resolving client-go to the test stubs.
@@ -103,5 +104,23 @@ func TestAbsPaths(t *testing.T) {
 	got := absPaths("# example.com/x\n./b.go:3:12: undefined: x\nother", "/m")
 	if want := "# example.com/x\n/m/b.go:3:12: undefined: x\nother"; got != want {
 		t.Errorf("absPaths = %q, want %q", got, want)
+	}
+}
+
+func TestFileChangedDuringRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.go")
+	if err := os.WriteFile(path, []byte("package a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fi := &fileInfo{name: path, size: len("package a\n"), since: time.Now().Add(time.Hour)}
+	if fi.err() != nil || string(fi.source()) != "package a\n" {
+		t.Fatalf("unchanged file: %v", fi.err())
+	}
+	resized := &fileInfo{name: path, size: 3, since: time.Now().Add(time.Hour)}
+	touched := &fileInfo{name: path, size: len("package a\n"), since: time.Now().Add(-time.Hour)}
+	for _, fi := range []*fileInfo{resized, touched} {
+		if err := fi.err(); err == nil || !strings.Contains(err.Error(), "changed while queuefix was running") || fi.source() != nil {
+			t.Errorf("changed file: err %v, source %q", err, fi.source())
+		}
 	}
 }

@@ -30,7 +30,7 @@ func (a *analysis) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
-		if fi.readErr != nil {
+		if fi.err() != nil {
 			continue
 		}
 		out = append(out, a.fileWorkers(fi)...)
