@@ -4,6 +4,7 @@
 package reach
 
 import (
+	"go/token"
 	"sort"
 
 	"golang.org/x/tools/go/callgraph"
@@ -15,12 +16,46 @@ import (
 type Graph struct {
 	cg    *callgraph.Graph
 	funcs map[*ssa.Function]bool
+	rank  map[*ssa.Function]int // a stable order of the graph's nodes
 }
 
 // NewGraph computes the VTA call graph of funcs. Calls into functions
 // outside funcs are kept as edges to body-less nodes and never followed.
 func NewGraph(funcs map[*ssa.Function]bool) *Graph {
-	return &Graph{cg: vta.CallGraph(funcs, nil), funcs: funcs}
+	g := &Graph{cg: vta.CallGraph(funcs, nil), funcs: funcs}
+	g.rank = rankNodes(g.cg)
+	return g
+}
+
+// rankNodes orders the nodes by position, then name, computing each name
+// once: edges are sorted by it on every walk.
+func rankNodes(cg *callgraph.Graph) map[*ssa.Function]int {
+	type key struct {
+		fn   *ssa.Function
+		pos  token.Position // not token.Pos: files enter the FileSet in load order
+		name string
+	}
+	keys := make([]key, 0, len(cg.Nodes))
+	for fn := range cg.Nodes {
+		if fn != nil {
+			keys = append(keys, key{fn, fn.Prog.Fset.Position(fn.Pos()), fn.String()})
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.pos.Filename != b.pos.Filename {
+			return a.pos.Filename < b.pos.Filename
+		}
+		if a.pos.Offset != b.pos.Offset {
+			return a.pos.Offset < b.pos.Offset
+		}
+		return a.name < b.name
+	})
+	rank := make(map[*ssa.Function]int, len(keys))
+	for i, k := range keys {
+		rank[k.fn] = i
+	}
+	return rank
 }
 
 // Callees returns the functions the call instruction may call.
@@ -71,7 +106,7 @@ func (g *Graph) Forward(roots []*ssa.Function, follow func(*callgraph.Edge) bool
 		if n == nil {
 			continue
 		}
-		for _, e := range sortedOut(n) {
+		for _, e := range g.sortedOut(n) {
 			callee := e.Callee.Func
 			if _, seen := t.parent[callee]; seen || !g.funcs[callee] {
 				continue
@@ -130,16 +165,16 @@ func (t *Tree) Root(fn *ssa.Function) *ssa.Function {
 	}
 }
 
-// sortedOut returns n's out-edges by call position, then callee name:
-// VTA adds edges in map order, and chains must not change between runs.
-func sortedOut(n *callgraph.Node) []*callgraph.Edge {
+// sortedOut returns n's out-edges by call position, then callee: VTA adds
+// edges in map order, and chains must not change between runs.
+func (g *Graph) sortedOut(n *callgraph.Node) []*callgraph.Edge {
 	out := append([]*callgraph.Edge(nil), n.Out...)
 	sort.SliceStable(out, func(i, j int) bool {
 		pi, pj := out[i].Pos(), out[j].Pos()
 		if pi != pj {
 			return pi < pj
 		}
-		return out[i].Callee.Func.String() < out[j].Callee.Func.String()
+		return g.rank[out[i].Callee.Func] < g.rank[out[j].Callee.Func]
 	})
 	return out
 }
