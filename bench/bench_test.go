@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLoadMode fails when rewrite/load.go changes its load mode and the
+// baseline does not follow.
+func TestLoadMode(t *testing.T) {
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkLoadMode(repo); err != nil {
+		t.Fatal(err)
+	}
+}
+
+const goodDiff = `diff --git a/pkg/c0000/controller.go b/pkg/c0000/controller.go
+--- a/pkg/c0000/controller.go
++++ b/pkg/c0000/controller.go
+@@ -45,7 +45,7 @@
+ 	if err != nil {
+ 		return
+ 	}
+-	c.queue.AddRateLimited(key)
++	c.queue.Add(key)
+ }
+ 
+ // Run starts a worker and blocks until stopCh is closed.
+@@ -77,6 +77,7 @@
+ 		c.queue.Forget(key)
+ 		return true
+ 	}
++	c.queue.Forget(key)
+ 	return true
+ }
+ 
+`
+
+func TestCheckDiff(t *testing.T) {
+	if err := checkDiff(countDiff([]byte(goodDiff)), 1, ""); err != nil {
+		t.Errorf("good diff: %v", err)
+	}
+	retry := strings.Replace(goodDiff, "-\tc.queue.AddRateLimited(key)", "-\t\t\tc.queue.AddRateLimited(key)", 1)
+	if err := checkDiff(countDiff([]byte(retry)), 1, ""); err == nil {
+		t.Errorf("a rewritten retry passed:\n%s", retry)
+	}
+	if err := checkDiff(countDiff([]byte(goodDiff)), 2, ""); err == nil {
+		t.Error("one fix passed for two packages")
+	}
+	if err := checkDiff(countDiff([]byte(goodDiff)), 1, "controller.go:1:1: forget: review\n"); err == nil {
+		t.Error("a finding for review passed")
+	}
+}
+
+// TestGenerate checks that generation is deterministic and that every
+// package holds the planted controller.
+func TestGenerate(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	la, err := generate(a, 3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := generate(b, 3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if la != lb {
+		t.Errorf("same seed, %d lines then %d", la, lb)
+	}
+	if per := la / 3; per < packageLines*9/10 || per > packageLines*11/10 {
+		t.Errorf("%d lines per package, want about %d", per, packageLines)
+	}
+	for i := range 3 {
+		src, err := os.ReadFile(filepath.Join(a, "pkg", pkgName(i), "controller.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(string(src), "c.queue.AddRateLimited(key)"); got != 2 {
+			t.Errorf("%s: %d AddRateLimited calls, want 2", pkgName(i), got)
+		}
+	}
+}

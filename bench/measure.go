@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// A sample is what one run of a child process cost.
+type sample struct {
+	wall time.Duration
+	cpu  time.Duration // user+system, the child's and its descendants' (go list)
+	rss  int64         // peak resident set, KiB (ru_maxrss: the child or its largest descendant)
+}
+
+// tools are the two programs measured, built from this repository.
+type tools struct {
+	queuefix string
+	baseline string
+}
+
+// buildTools builds cmd/queuefix and bench/baseline from repo into dir.
+func buildTools(repo, dir string) (tools, error) {
+	t := tools{queuefix: filepath.Join(dir, "queuefix"), baseline: filepath.Join(dir, "baseline")}
+	for pkg, out := range map[string]string{"./cmd/queuefix": t.queuefix, "./bench/baseline": t.baseline} {
+		if err := goCmd(repo, "build", "-o", out, pkg); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// goCmd runs the go command in dir and returns its output in the error.
+func goCmd(dir string, args ...string) error {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
+	}
+	return nil
+}
+
+// runChild runs name in dir with stdout going to w and returns the cost,
+// the exit code and what it printed on stderr.
+func runChild(dir string, w io.Writer, name string, args ...string) (sample, int, string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stdout = w
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		return sample{}, -1, stderr.String(), fmt.Errorf("run %s: %w", name, err)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return sample{wall: wall, cpu: cpu, rss: ru.Maxrss}, cmd.ProcessState.ExitCode(), stderr.String(), nil
+}
+
+// floor runs the baseline load on ./... in mod.
+func (t tools) floor(mod string) (sample, error) {
+	s, code, stderr, err := runChild(mod, io.Discard, t.baseline, "./...")
+	if err == nil && code != 0 {
+		err = fmt.Errorf("baseline exited %d in %s:\n%s", code, mod, stderr)
+	}
+	return s, err
+}
+
+// fix runs queuefix -diff ./... in mod with the diff going to out.
+// queuefix exits 1 when changes are pending, which is what the module has.
+func (t tools) fix(mod, out string) (sample, string, error) {
+	f, err := os.Create(out)
+	if err != nil {
+		return sample{}, "", err
+	}
+	defer f.Close()
+	s, code, stderr, err := runChild(mod, f, t.queuefix, "-diff", "./...")
+	if err == nil && code != 1 {
+		err = fmt.Errorf("queuefix -diff exited %d in %s, want 1 (changes pending):\n%s", code, mod, stderr)
+	}
+	return s, stderr, err
+}
+
+// A measurement is the medians of both programs on one module, and what
+// queuefix printed.
+type measurement struct {
+	floor, fix sample
+	diff       []byte
+	stderr     string // queuefix's, from the untimed run
+}
+
+// measure runs each program once untimed to warm the caches, then runs
+// times each, alternating, and checks that every queuefix run printed the
+// same diff.
+func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
+	var m measurement
+	if _, err := t.floor(mod); err != nil {
+		return m, err
+	}
+	_, stderr, err := t.fix(mod, diffPath)
+	if err != nil {
+		return m, err
+	}
+	if m.diff, err = os.ReadFile(diffPath); err != nil {
+		return m, err
+	}
+	m.stderr = stderr
+	var floors, fixes []sample
+	for r := range runs {
+		progress("  run %d/%d", r+1, runs)
+		f, err := t.floor(mod)
+		if err != nil {
+			return m, err
+		}
+		q, _, err := t.fix(mod, diffPath+".run")
+		if err != nil {
+			return m, err
+		}
+		if err := sameFile(diffPath+".run", m.diff); err != nil {
+			return m, err
+		}
+		floors, fixes = append(floors, f), append(fixes, q)
+		progress("    floor %s (cpu %s) %s, queuefix %s (cpu %s) %s",
+			secs(f.wall), secs(f.cpu), mib(f.rss), secs(q.wall), secs(q.cpu), mib(q.rss))
+	}
+	m.floor, m.fix = median(floors), median(fixes)
+	return m, nil
+}
+
+func sameFile(path string, want []byte) error {
+	got, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("queuefix printed a different diff on a later run (%s)", path)
+	}
+	return nil
+}
+
+// median returns the median of each measure, each taken on its own.
+func median(ss []sample) sample {
+	walls := make([]int64, len(ss))
+	cpus := make([]int64, len(ss))
+	rss := make([]int64, len(ss))
+	for i, s := range ss {
+		walls[i], cpus[i], rss[i] = int64(s.wall), int64(s.cpu), s.rss
+	}
+	return sample{wall: time.Duration(mid(walls)), cpu: time.Duration(mid(cpus)), rss: mid(rss)}
+}
+
+func mid(xs []int64) int64 {
+	slices.Sort(xs)
+	m := len(xs) / 2
+	if len(xs)%2 == 1 {
+		return xs[m]
+	}
+	return (xs[m-1] + xs[m]) / 2
+}
+
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+func mib(kib int64) string { return fmt.Sprintf("%d MiB", kib/1024) }
