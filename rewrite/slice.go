@@ -39,11 +39,13 @@ type declFacts struct {
 // relevantDecls returns the declarations whose bodies SSA needs.
 func relevantDecls(pkgs []*packages.Package) map[*ast.FuncDecl]bool {
 	facts := make(map[*ast.FuncDecl]*declFacts)
+	seen := make(map[*types.Func]bool)
 	for _, pkg := range pkgs {
 		for _, f := range pkg.Syntax {
 			for _, d := range f.Decls {
 				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-					mergeFacts(facts, fd, pkg.TypesInfo)
+					clear(seen)
+					mergeFacts(facts, fd, pkg.TypesInfo, seen)
 				}
 			}
 		}
@@ -51,8 +53,8 @@ func relevantDecls(pkgs []*packages.Package) map[*ast.FuncDecl]bool {
 	return closeRelevant(facts)
 }
 
-func mergeFacts(facts map[*ast.FuncDecl]*declFacts, fd *ast.FuncDecl, info *types.Info) {
-	df := collectFacts(fd, info)
+func mergeFacts(facts map[*ast.FuncDecl]*declFacts, fd *ast.FuncDecl, info *types.Info, seen map[*types.Func]bool) {
+	df := collectFacts(fd, info, seen)
 	if old := facts[fd]; old != nil {
 		old.seed = old.seed || df.seed
 		old.refs = append(old.refs, df.refs...)
@@ -63,14 +65,16 @@ func mergeFacts(facts map[*ast.FuncDecl]*declFacts, fd *ast.FuncDecl, info *type
 	facts[fd] = df
 }
 
-// collectFacts walks one declaration's body.
-func collectFacts(fd *ast.FuncDecl, info *types.Info) *declFacts {
+// collectFacts walks one declaration's body; seen holds the functions it
+// has recorded, so each is recorded once.
+func collectFacts(fd *ast.FuncDecl, info *types.Info, seen map[*types.Func]bool) *declFacts {
 	df := &declFacts{decl: fd}
 	df.fn, _ = info.Defs[fd.Name].(*types.Func)
 	ast.Inspect(fd.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
-			if fn, ok := info.Uses[n].(*types.Func); ok {
+			if fn, ok := info.Uses[n].(*types.Func); ok && !seen[fn.Origin()] {
+				seen[fn.Origin()] = true
 				df.refs = append(df.refs, fn.Origin())
 			}
 			df.seed = df.seed || n.Name == "AddRateLimited"
