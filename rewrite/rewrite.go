@@ -26,6 +26,11 @@ type Options struct {
 	// Progress, if set, is told what the run is doing: loading,
 	// analysing, verifying. It may be called from several goroutines.
 	Progress func(string)
+
+	// Loaded, if set, is called once the packages are loaded, before the
+	// analysis allocates anything: the place to tune the garbage collector
+	// for the rest of the run.
+	Loaded func()
 }
 
 func (o Options) progress(format string, args ...any) {
@@ -115,6 +120,9 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	res := &Result{Errors: bad, Packages: len(good)}
 	if len(good) == 0 {
 		return res, errNothingLoaded
+	}
+	if opts.Loaded != nil {
+		opts.Loaded()
 	}
 	a := newAnalysis(good, start)
 	// The forget rule reads only syntax and types: it runs while the

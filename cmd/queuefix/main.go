@@ -126,7 +126,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
-	opts := rewrite.Options{Tests: c.tests}
+	opts := rewrite.Options{Tests: c.tests, Loaded: capHeap}
 	if c.tags != "" {
 		opts.Tags = strings.Split(c.tags, ",")
 	}
