@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -196,11 +197,15 @@ func (a *analysis) editedDecls(f *ast.File, spans [][2]int) map[*ast.FuncDecl]bo
 	return keep
 }
 
+// unusedImport matches go/types' "imported and not used" errors, with or
+// without the "as name" of a renamed import.
+var unusedImport = regexp.MustCompile(`imported (as \S+ )?and not used`)
+
 // counts reports whether a type error can be the edits' doing: leaving
 // bodies out makes imports unused, nothing else.
 func counts(err error) bool {
 	te, ok := err.(types.Error)
-	return !ok || !te.Soft || !strings.Contains(te.Msg, "imported and not used")
+	return !ok || !te.Soft || !unusedImport.MatchString(te.Msg)
 }
 
 // withoutBodies returns a copy of f whose functions have no bodies.

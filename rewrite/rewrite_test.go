@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"go/types"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,6 +122,19 @@ func TestFileChangedDuringRun(t *testing.T) {
 	for _, fi := range []*fileInfo{resized, touched} {
 		if err := fi.err(); err == nil || !strings.Contains(err.Error(), "changed while queuefix was running") || fi.source() != nil {
 			t.Errorf("changed file: err %v, source %q", err, fi.source())
+		}
+	}
+}
+
+func TestCountsIgnoresOnlyUnusedImports(t *testing.T) {
+	for msg, want := range map[string]bool{
+		`"fmt" imported and not used`:                                   false,
+		`"k8s.io/api/core/v1" imported as corev1 and not used`:          false,
+		`declared and not used: x`:                                      true,
+		`cannot use obj (variable of type interface{}) as string value`: true,
+	} {
+		if got := counts(types.Error{Msg: msg, Soft: true}); got != want {
+			t.Errorf("counts(%q) = %v, want %v", msg, got, want)
 		}
 	}
 }
