@@ -251,3 +251,18 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress wrote %q to a writer that is not a terminal", quiet.String())
 	}
 }
+
+// TestWorkspace checks a go.work tree: ./... at its root matches nothing
+// (a go command rule), which the message explains; the modules' own
+// patterns and -modules work.
+func TestWorkspace(t *testing.T) {
+	root := t.TempDir()
+	for _, m := range []string{"a", "b"} {
+		writeTestFile(t, filepath.Join(root, m, "go.mod"), stubGoMod(t, m))
+		writeFiles(t, filepath.Join(root, m), map[string]string{"ctrl/ctrl.go": leaky})
+	}
+	writeTestFile(t, filepath.Join(root, "go.work"), []byte("go 1.22\n\nuse (\n\t./a\n\t./b\n)\n"))
+	queuefixIn(root, "-l").expect(t, exitError, []string{""}, []string{"run queuefix -modules ."})
+	queuefixIn(root, "-l", "./a/...", "./b/...").expect(t, exitPending, []string{"a/ctrl/ctrl.go\nb/ctrl/ctrl.go\n"}, []string{""})
+	queuefixIn(root, "-modules", "-l", ".").expect(t, exitPending, []string{"a/ctrl/ctrl.go\nb/ctrl/ctrl.go\n"}, []string{"queuefix: 2 modules"})
+}

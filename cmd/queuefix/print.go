@@ -68,6 +68,9 @@ func (p *printer) printLoadErrors() {
 		}
 		for _, msg := range e.Errors {
 			fmt.Fprintf(p.stderr, "\t%s\n", strings.TrimPrefix(msg, "pattern "+e.Package+": "))
+			if p.isPattern(e.Package) && strings.Contains(msg, "go.work") {
+				fmt.Fprintf(p.stderr, "\tin a workspace, name the modules (./a/... ./b/...) or run queuefix -modules .\n")
+			}
 		}
 	}
 	for _, r := range p.runs {
@@ -229,7 +232,11 @@ func (p *printer) cleanMessages(errs []string) []string {
 // path goes. Relative, absolute and wildcard patterns are never package
 // paths; an import path that names no package is reported as a package.
 func (p *printer) isPattern(name string) bool {
-	if !slices.Contains(p.patterns, name) {
+	patterns := p.patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	if !slices.Contains(patterns, name) {
 		return false
 	}
 	return strings.HasPrefix(name, ".") || filepath.IsAbs(name) || strings.Contains(name, "...")
