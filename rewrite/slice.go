@@ -3,6 +3,8 @@ package rewrite
 import (
 	"go/ast"
 	"go/types"
+	"runtime"
+	"sync"
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
@@ -39,30 +41,63 @@ type declFacts struct {
 // relevantDecls returns the declarations whose bodies SSA needs.
 func relevantDecls(pkgs []*packages.Package) map[*ast.FuncDecl]bool {
 	facts := make(map[*ast.FuncDecl]*declFacts)
-	seen := make(map[*types.Func]bool)
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Syntax {
-			for _, d := range f.Decls {
-				if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-					clear(seen)
-					mergeFacts(facts, fd, pkg.TypesInfo, seen)
-				}
-			}
+	for _, list := range collectAll(pkgs) {
+		for _, df := range list {
+			mergeFacts(facts, df)
 		}
 	}
 	return closeRelevant(facts)
 }
 
-func mergeFacts(facts map[*ast.FuncDecl]*declFacts, fd *ast.FuncDecl, info *types.Info, seen map[*types.Func]bool) {
-	df := collectFacts(fd, info, seen)
-	if old := facts[fd]; old != nil {
-		old.seed = old.seed || df.seed
-		old.refs = append(old.refs, df.refs...)
-		old.methods = append(old.methods, df.methods...)
-		old.dynSigs = append(old.dynSigs, df.dynSigs...)
+// collectAll collects the facts of every package's declarations, a
+// package per worker, one worker per CPU.
+func collectAll(pkgs []*packages.Package) [][]*declFacts {
+	out := make([][]*declFacts, len(pkgs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seen := make(map[*types.Func]bool)
+			for i := range next {
+				out[i] = packageFacts(pkgs[i], seen)
+			}
+		}()
+	}
+	for i := range pkgs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
+func packageFacts(pkg *packages.Package, seen map[*types.Func]bool) []*declFacts {
+	var out []*declFacts
+	for _, f := range pkg.Syntax {
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+				clear(seen)
+				out = append(out, collectFacts(fd, pkg.TypesInfo, seen))
+			}
+		}
+	}
+	return out
+}
+
+// mergeFacts adds df to facts; a declaration seen in several package
+// variants keeps the union of what each variant's types say.
+func mergeFacts(facts map[*ast.FuncDecl]*declFacts, df *declFacts) {
+	old := facts[df.decl]
+	if old == nil {
+		facts[df.decl] = df
 		return
 	}
-	facts[fd] = df
+	old.seed = old.seed || df.seed
+	old.refs = append(old.refs, df.refs...)
+	old.methods = append(old.methods, df.methods...)
+	old.dynSigs = append(old.dynSigs, df.dynSigs...)
 }
 
 // collectFacts walks one declaration's body; seen holds the functions it
