@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+
+	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Rule forget: a worker forgets an item it processed successfully.
@@ -328,21 +330,22 @@ func (a *analysis) hasDone(w *worker) bool {
 	return found
 }
 
-// limitedTypes is the set of queue types something calls AddRateLimited on.
-type limitedTypes []types.Type
+// limitedTypes is the set of queue types something calls AddRateLimited
+// on, hashed so that each worker's lookup is constant time.
+type limitedTypes struct{ m typeutil.Map }
 
 // rateLimitedTypes returns the static types of the queues that receive
 // AddRateLimited anywhere in the targets: only their items can sit in a
 // rate limiter, so only their workers need Forget.
-func (a *analysis) rateLimitedTypes() limitedTypes {
-	var out limitedTypes
+func (a *analysis) rateLimitedTypes() *limitedTypes {
+	out := new(limitedTypes)
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
 		info := fi.pkg.TypesInfo
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
-					out = append(out, info.TypeOf(recv))
+					out.m.Set(info.TypeOf(recv), true)
 				}
 			}
 			return true
@@ -351,14 +354,7 @@ func (a *analysis) rateLimitedTypes() limitedTypes {
 	return out
 }
 
-func (l limitedTypes) reaches(w *worker) bool {
-	t := w.pkg.TypesInfo.TypeOf(w.queue)
-	for _, u := range l {
-		if types.Identical(t, u) {
-			return true
-		}
-	}
-	return false
+// reaches reports whether the worker's queue has one of the types.
+func (l *limitedTypes) reaches(w *worker) bool {
+	return l.m.At(w.pkg.TypesInfo.TypeOf(w.queue)) != nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

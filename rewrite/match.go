@@ -64,7 +64,7 @@ func isQueueMethod(fn *types.Func, name string) bool {
 	return recv != nil && isNamed(recv.Type(), workqueuePath, queueIfaces...)
 }
 
-// hasMethod reports whether values of type t have a method name that is the
+// hasQueueMethod reports whether values of type t have a method name that is the
 // workqueue's own (through embedding or a defined type over the interface).
 func hasQueueMethod(t types.Type, name string) bool {
 	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
