@@ -179,6 +179,7 @@ func (a *analysis) judgeSite(s *site) Finding {
 	f.Status = Change
 	f.Message = "AddRateLimited in an event handler: use Add (rate limiting is for retries after errors)"
 	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
+	f.checks = []editCheck{{s.pkg.Types, s.sel.Pos()}}
 	return f
 }
 

@@ -33,7 +33,6 @@ type analysis struct {
 	other   *reach.Tree                 // reached from any other entry point
 	files   map[string]*fileInfo        // by absolute file name
 	apis    map[string][]*types.Package // client-go packages by path, one per copy
-	spans   map[string][][2]int         // where the edits lie in each new file
 	mu      sync.Mutex                  // guards ignore.used: the rules run concurrently
 	since   time.Time                   // when loading started
 }

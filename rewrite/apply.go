@@ -6,13 +6,10 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
-
-	"golang.org/x/tools/go/packages"
 )
 
 // replace returns an edit of fi's bytes [pos, end).
@@ -26,14 +23,14 @@ func (a *analysis) replace(fi *fileInfo, pos, end token.Pos, text string) Edit {
 }
 
 // apply splices the planned edits into the original bytes, so that every
-// line no rule touched stays byte for byte as it was, then type-checks
-// every package that holds a changed file with the new bytes. A file whose
-// edits break a package loses all of its edits; their findings turn into
-// review findings that quote the type error.
+// line no rule touched stays byte for byte as it was, then verifies them:
+// each changed file must parse, and the call each edit writes must
+// type-check where it stands. A file with an edit that fails loses all of
+// its edits; their findings turn into review findings that quote the error.
 func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
 	for {
-		files := a.splice(findings)
-		broken := a.verify(files)
+		files, spans := a.splice(findings)
+		broken := a.verify(files, spans, findings)
 		if len(broken) == 0 {
 			return findings, filesOf(files)
 		}
@@ -43,15 +40,16 @@ func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
 				continue
 			}
 			if err, ok := broken[f.Edits[0].File]; ok {
-				f.Status, f.Edits = Review, nil
+				f.Status, f.Edits, f.checks = Review, nil, nil
 				f.Message += "; not applied, the edit does not type-check: " + err
 			}
 		}
 	}
 }
 
-// splice returns the new bytes of each file the Change findings edit.
-func (a *analysis) splice(findings []Finding) map[string]*File {
+// splice returns the new bytes of each file the Change findings edit, and
+// where each edit's text lies in them.
+func (a *analysis) splice(findings []Finding) (map[string]*File, map[Edit][2]int) {
 	edits := make(map[string][]Edit)
 	for _, f := range findings {
 		if f.Status == Change {
@@ -61,35 +59,34 @@ func (a *analysis) splice(findings []Finding) map[string]*File {
 		}
 	}
 	files := make(map[string]*File)
-	a.spans = make(map[string][][2]int)
+	spans := make(map[Edit][2]int)
 	for name, es := range edits {
 		old := a.files[name].source()
 		nf := &File{Path: name, Old: old}
-		nf.New, a.spans[name] = spliceEdits(old, es)
+		nf.New = spliceEdits(old, es, spans)
 		files[name] = nf
 	}
-	return files
+	return files, spans
 }
 
-// spliceEdits applies non-overlapping edits to src and returns the new
-// bytes and where each edit's text lies in them. Identical edits (one site
-// seen by two rules or two package variants) apply once.
-func spliceEdits(src []byte, edits []Edit) ([]byte, [][2]int) {
+// spliceEdits applies non-overlapping edits to src, records in spans where
+// each edit's text lies in the new bytes, and returns them. Identical
+// edits (one site seen by two rules or two package variants) apply once.
+func spliceEdits(src []byte, edits []Edit, spans map[Edit][2]int) []byte {
 	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset < edits[j].Offset })
 	var b strings.Builder
-	var spans [][2]int
 	last := 0
 	for i, e := range edits {
 		if i > 0 && e == edits[i-1] {
 			continue
 		}
 		b.Write(src[last:e.Offset])
-		spans = append(spans, [2]int{b.Len(), b.Len() + len(e.New)})
+		spans[e] = [2]int{b.Len(), b.Len() + len(e.New)}
 		b.WriteString(e.New)
 		last = e.End
 	}
 	b.Write(src[last:])
-	return []byte(b.String()), spans
+	return []byte(b.String())
 }
 
 func filesOf(m map[string]*File) []File {
@@ -101,152 +98,94 @@ func filesOf(m map[string]*File) []File {
 	return out
 }
 
-// verify type-checks each package variant that holds a changed file,
-// against the dependencies it was loaded with (no second go list), and
-// returns the first error per changed file of each package that fails.
-func (a *analysis) verify(files map[string]*File) map[string]string {
-	var mu sync.Mutex
+// verify returns, per changed file, the first reason its edits fail: the
+// new bytes do not parse, or the call an edit writes does not type-check.
+//
+// The edits rename AddRateLimited to Add in a call and insert calls as
+// statements; they declare nothing, remove no use of a name, and leave
+// every other line as it was. So the only new type errors they can cause
+// are in the calls they write, and each is checked with types.CheckExpr
+// in the package it was planned in, with its names looked up in the scope
+// at its place in the original file (the forget rule has already required
+// those names to mean the same there as at the point of insertion). This
+// costs a few microseconds per edit where re-checking the packages would
+// cost a second type-check of everything that was loaded.
+func (a *analysis) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]string {
+	parsed := a.parseNew(files)
 	broken := make(map[string]string)
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for _, pkg := range a.pkgs {
-		changed := changedFiles(pkg, files)
-		if len(changed) == 0 {
+	for name, p := range parsed {
+		if p.err != nil {
+			broken[name] = p.err.Error()
+		}
+	}
+	done := make(map[Edit]bool)
+	for _, f := range findings {
+		if f.Status != Change {
 			continue
 		}
+		for i, e := range f.Edits {
+			if done[e] || broken[e.File] != "" {
+				continue
+			}
+			done[e] = true
+			if err := a.checkEdit(parsed[e.File].syntax, spans[e], f.checks[i]); err != nil {
+				broken[e.File] = err.Error()
+			}
+		}
+	}
+	return broken
+}
+
+type parsedFile struct {
+	syntax *ast.File
+	err    error
+}
+
+// parseNew parses the new bytes of each changed file, a file per CPU.
+func (a *analysis) parseNew(files map[string]*File) map[string]parsedFile {
+	out := make(map[string]parsedFile, len(files))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for name, nf := range files {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if err := a.typeCheck(pkg, files); err != nil {
-				mu.Lock()
-				for _, name := range changed {
-					broken[name] = err.Error()
-				}
-				mu.Unlock()
-			}
+			f, err := parser.ParseFile(a.fset, name, nf.New, parser.SkipObjectResolution)
+			mu.Lock()
+			out[name] = parsedFile{f, err}
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	return broken
-}
-
-func changedFiles(pkg *packages.Package, files map[string]*File) []string {
-	var out []string
-	for _, name := range pkg.CompiledGoFiles {
-		if files[name] != nil {
-			out = append(out, name)
-		}
-	}
 	return out
 }
 
-// typeCheck checks pkg with the new bytes of its changed files. The
-// edits rename calls and add statements inside function bodies and change
-// no declaration, so only the bodies that hold an edit can break: every
-// other body is left out, which keeps the check in proportion to the edits
-// rather than to the package. Unused imports, which leaving bodies out
-// causes, do not count.
-func (a *analysis) typeCheck(pkg *packages.Package, files map[string]*File) error {
-	syntax := make([]*ast.File, 0, len(pkg.Syntax))
-	for _, f := range pkg.Syntax {
-		name := a.fset.File(f.FileStart).Name()
-		nf := files[name]
-		if nf == nil {
-			syntax = append(syntax, withoutBodies(f))
-			continue
-		}
-		parsed, err := parser.ParseFile(a.fset, name, nf.New, parser.ParseComments|parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
-		syntax = append(syntax, withoutBodiesExcept(parsed, a.editedDecls(parsed, a.spans[name])))
-	}
-	var first error
-	conf := types.Config{
-		Importer:  importerFor(pkg),
-		Sizes:     pkg.TypesSizes,
-		GoVersion: goVersion(pkg),
-		Error: func(err error) {
-			if first == nil && counts(err) {
-				first = err
-			}
-		},
-	}
-	conf.Check(pkg.PkgPath, a.fset, syntax, nil)
-	return first
-}
-
-// editedDecls returns the function declarations of f that hold an edit.
-func (a *analysis) editedDecls(f *ast.File, spans [][2]int) map[*ast.FuncDecl]bool {
+// checkEdit type-checks the call the edit wrote: the outermost call in
+// the new file whose method name lies in the edit's text.
+func (a *analysis) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 	tf := a.fset.File(f.FileStart)
-	keep := make(map[*ast.FuncDecl]bool)
-	for _, d := range f.Decls {
-		fd, ok := d.(*ast.FuncDecl)
-		if !ok || fd.Body == nil {
-			continue
+	var call *ast.CallExpr
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call != nil {
+			return false
 		}
-		start, end := tf.Offset(fd.Pos()), tf.Offset(fd.End())
-		for _, sp := range spans {
-			if sp[0] < end && sp[1] >= start {
-				keep[fd] = true
+		if n != nil && (tf.Offset(n.End()) <= span[0] || tf.Offset(n.Pos()) >= span[1]) {
+			return false
+		}
+		if ce, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := ast.Unparen(ce.Fun).(*ast.SelectorExpr); ok {
+				if off := tf.Offset(sel.Sel.Pos()); span[0] <= off && off < span[1] {
+					call = ce
+				}
 			}
 		}
-	}
-	return keep
-}
-
-// unusedImport matches go/types' "imported and not used" errors, with or
-// without the "as name" of a renamed import.
-var unusedImport = regexp.MustCompile(`imported (as \S+ )?and not used`)
-
-// counts reports whether a type error can be the edits' doing: leaving
-// bodies out makes imports unused, nothing else.
-func counts(err error) bool {
-	te, ok := err.(types.Error)
-	return !ok || !te.Soft || !unusedImport.MatchString(te.Msg)
-}
-
-// withoutBodies returns a copy of f whose functions have no bodies.
-func withoutBodies(f *ast.File) *ast.File { return withoutBodiesExcept(f, nil) }
-
-// withoutBodiesExcept returns a copy of f whose functions, but those in
-// keep, have no bodies. f itself is shared and never modified.
-func withoutBodiesExcept(f *ast.File, keep map[*ast.FuncDecl]bool) *ast.File {
-	c := *f
-	c.Decls = make([]ast.Decl, len(f.Decls))
-	for i, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && !keep[fd] {
-			bodiless := *fd
-			bodiless.Body = nil
-			d = &bodiless
-		}
-		c.Decls[i] = d
-	}
-	return &c
-}
-
-type importerFunc func(path string) (*types.Package, error)
-
-func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
-
-// importerFor resolves imports to the packages pkg was checked against.
-func importerFor(pkg *packages.Package) types.Importer {
-	return importerFunc(func(path string) (*types.Package, error) {
-		if path == "unsafe" {
-			return types.Unsafe, nil
-		}
-		if imp := pkg.Imports[path]; imp != nil && imp.Types != nil {
-			return imp.Types, nil
-		}
-		return nil, fmt.Errorf("%s is not imported by %s", path, pkg.PkgPath)
+		return call == nil
 	})
-}
-
-func goVersion(pkg *packages.Package) string {
-	if pkg.Module != nil && pkg.Module.GoVersion != "" {
-		return "go" + pkg.Module.GoVersion
+	if call == nil {
+		return fmt.Errorf("%s: the edit wrote no method call", a.fset.Position(tf.Pos(span[0])))
 	}
-	return ""
+	return types.CheckExpr(a.fset, c.pkg, c.pos, call, nil)
 }

@@ -111,6 +111,7 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) (Finding, boo
 func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) (Finding, bool) {
 	f.Chains = []Chain{a.successChain(w, p)}
 	var edits []Edit
+	var checks []editCheck
 	var stmt string
 	for _, pt := range points {
 		s, why := a.forgetStmt(w, pt)
@@ -124,8 +125,9 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) (
 			return f, true
 		}
 		edits, stmt = append(edits, e), s
+		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
-	f.Status, f.Edits = Change, edits
+	f.Status, f.Edits, f.checks = Change, edits, checks
 	f.Pos = a.fset.Position(points[0].pos())
 	f.Message = fmt.Sprintf("worker never calls Forget after a successful %s, so the rate limiter keeps the item's failure count forever: inserting %s", p.syncName, stmt)
 	return f, true
@@ -208,8 +210,34 @@ func (pt *point) pos() token.Pos {
 	return pt.ifs.Body.Rbrace
 }
 
-// lookupPos returns a position whose scope is the scope at the point.
-func (pt *point) lookupPos() token.Pos {
+// A lookup is a scope, and a position in it, where a name is resolved.
+type lookup struct {
+	scope *types.Scope // nil: the innermost scope at pos
+	pos   token.Pos
+}
+
+// lookups returns where a name in a statement inserted at the point must
+// denote what it denotes in the source. An else branch the rule adds sees
+// the if's own declarations (an init statement may shadow the item); it
+// is type-checked where the if begins (checkPos), so names must mean the
+// same there too.
+func (pt *point) lookups(info *types.Info) []lookup {
+	switch pt.kind {
+	case implicitElse:
+		ifScope := info.Scopes[pt.ifs]
+		if ifScope == nil {
+			return []lookup{{}} // resolves nothing: decline
+		}
+		return []lookup{{ifScope, pt.ifs.Body.End()}, {nil, pt.ifs.Pos()}}
+	case blockStart:
+		return []lookup{{nil, pt.block.Lbrace + 1}}
+	}
+	return []lookup{{nil, pt.pos()}}
+}
+
+// checkPos returns the position at which names in a statement inserted
+// at the point are looked up when the edit is type-checked.
+func (pt *point) checkPos() token.Pos {
 	switch pt.kind {
 	case implicitElse:
 		return pt.ifs.Pos()
@@ -225,23 +253,26 @@ func (a *analysis) forgetStmt(w *worker, pt *point) (string, string) {
 	if fr.queue == nil {
 		return "", "the queue has no name in " + a.frameName(fr)
 	}
-	if !a.resolvesSame(fr, fr.queue, pt.lookupPos()) {
+	if !a.resolvesSame(fr, fr.queue, pt) {
 		return "", a.text(fr.queue) + " means something else at that point"
 	}
-	item := a.itemVar(fr, pt.lookupPos())
+	item := a.itemVar(fr, pt)
 	if item == nil {
+		if name := shadowedItem(fr, pt); name != "" {
+			return "", name + " names another variable at that point"
+		}
 		return "", "no variable holding the item is in scope there"
 	}
 	return a.text(fr.queue) + ".Forget(" + item.Name() + ")", ""
 }
 
 // itemVar returns the variable of the frame (or the frames around it)
-// that holds the item and is visible at pos, preferring the earliest.
-func (a *analysis) itemVar(fr *frame, pos token.Pos) types.Object {
+// that holds the item and is visible at the point, preferring the earliest.
+func (a *analysis) itemVar(fr *frame, pt *point) types.Object {
 	var best types.Object
 	for f := fr; f != nil; f = f.parent {
 		for v := range f.items {
-			if !a.visibleAt(f.fi, v, pos) {
+			if !visibleAt(pt, v) {
 				continue
 			}
 			if best == nil || v.Pos() < best.Pos() {
@@ -255,19 +286,58 @@ func (a *analysis) itemVar(fr *frame, pos token.Pos) types.Object {
 	return nil
 }
 
-// visibleAt reports whether v's name denotes v at pos.
-func (a *analysis) visibleAt(fi *fileInfo, v types.Object, pos token.Pos) bool {
-	scope := fi.pkg.Types.Scope().Innermost(pos)
-	if scope == nil {
-		return false
+// shadowedItem returns the name of an item variable of the frame that
+// another variable hides at the point, or "".
+func shadowedItem(fr *frame, pt *point) string {
+	var names []string
+	for v := range fr.items {
+		for _, obj := range lookUp(pt, v.Name()) {
+			if obj != nil && obj != v {
+				names = append(names, v.Name())
+				break
+			}
+		}
 	}
-	_, obj := scope.LookupParent(v.Name(), pos)
-	return obj == v
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
-// resolvesSame reports whether every name in e denotes, at pos, what it
-// denotes where e is written (a local named workqueue stays the local).
-func (a *analysis) resolvesSame(fr *frame, e ast.Expr, pos token.Pos) bool {
+// visibleAt reports whether v's name denotes v at the point.
+func visibleAt(pt *point, v types.Object) bool {
+	objs := lookUp(pt, v.Name())
+	for _, obj := range objs {
+		if obj != v {
+			return false
+		}
+	}
+	return len(objs) > 0
+}
+
+// lookUp returns what name denotes in each of the point's lookups (nil
+// where it denotes nothing).
+func lookUp(pt *point, name string) []types.Object {
+	pkg := pt.fr.fi.pkg
+	var out []types.Object
+	for _, l := range pt.lookups(pkg.TypesInfo) {
+		scope := l.scope
+		if scope == nil {
+			scope = pkg.Types.Scope().Innermost(l.pos)
+		}
+		var obj types.Object
+		if scope != nil {
+			_, obj = scope.LookupParent(name, l.pos)
+		}
+		out = append(out, obj)
+	}
+	return out
+}
+
+// resolvesSame reports whether every name in e denotes, at the point, what
+// it denotes where e is written (a local named workqueue stays the local).
+func (a *analysis) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
 	info := a.fileOf(e.Pos()).pkg.TypesInfo
 	ok := true
 	ast.Inspect(e, func(n ast.Node) bool {
@@ -275,7 +345,7 @@ func (a *analysis) resolvesSame(fr *frame, e ast.Expr, pos token.Pos) bool {
 		if !isID {
 			return ok
 		}
-		if obj := info.Uses[id]; obj != nil && !isField(obj) && !a.visibleAt(fr.fi, obj, pos) {
+		if obj := info.Uses[id]; obj != nil && !isField(obj) && !visibleAt(pt, obj) {
 			ok = false
 		}
 		return ok

@@ -10,6 +10,7 @@ package rewrite
 import (
 	"fmt"
 	"go/token"
+	"go/types"
 	"sort"
 	"time"
 
@@ -81,6 +82,14 @@ type Finding struct {
 	Message string
 	Chains  []Chain
 	Edits   []Edit // empty unless Status is Change
+
+	checks []editCheck // one per edit: see verify in apply.go
+}
+
+// An editCheck says where the call an edit writes is type-checked.
+type editCheck struct {
+	pkg *types.Package
+	pos token.Pos // in the original file: names are looked up in scope there
 }
 
 // A File is a file the planned edits change.

@@ -248,3 +248,19 @@ func elideBodies(files []*ast.File, keep map[*ast.FuncDecl]bool) []*ast.File {
 	}
 	return out
 }
+
+// withoutBodiesExcept returns a copy of f whose functions, but those in
+// keep, have no bodies. f itself is shared and never modified.
+func withoutBodiesExcept(f *ast.File, keep map[*ast.FuncDecl]bool) *ast.File {
+	c := *f
+	c.Decls = make([]ast.Decl, len(f.Decls))
+	for i, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && !keep[fd] {
+			bodiless := *fd
+			bodiless.Body = nil
+			d = &bodiless
+		}
+		c.Decls[i] = d
+	}
+	return &c
+}

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [packages]
+//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [packages]
 //
 // Then: go tool pprof -top cpu.prof; go tool pprof -top mem.prof (live
 // at the peak) or -sample_index=alloc_space (everything allocated).
@@ -31,14 +31,15 @@ func main() {
 	dir := flag.String("C", ".", "module `dir` to run in")
 	cpu := flag.String("cpuprofile", "cpu.prof", "write the CPU profile to `file`")
 	mem := flag.String("memprofile", "mem.prof", "write the heap profile to `file`")
+	afterLoad := flag.Bool("after-load", false, "start the CPU profile once the packages are loaded")
 	flag.Parse()
-	if err := run(*dir, *cpu, *mem, flag.Args()); err != nil {
+	if err := run(*dir, *cpu, *mem, *afterLoad, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		os.Exit(2)
 	}
 }
 
-func run(dir, cpuFile, memFile string, patterns []string) error {
+func run(dir, cpuFile, memFile string, afterLoad bool, patterns []string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -48,12 +49,19 @@ func run(dir, cpuFile, memFile string, patterns []string) error {
 		return err
 	}
 	defer cpu.Close()
-	if err := pprof.StartCPUProfile(cpu); err != nil {
+	opts := rewrite.Options{Dir: abs, Tests: true}
+	var profErr error
+	if afterLoad {
+		opts.Loaded = func() { profErr = pprof.StartCPUProfile(cpu) }
+	} else if err := pprof.StartCPUProfile(cpu); err != nil {
 		return err
 	}
 	peak := watchHeap(250 * time.Millisecond)
 	start := time.Now()
-	res, err := rewrite.Run(rewrite.Options{Dir: abs, Tests: true}, patterns)
+	res, err := rewrite.Run(opts, patterns)
+	if profErr != nil {
+		return profErr
+	}
 	if res == nil {
 		pprof.StopCPUProfile()
 		return err
