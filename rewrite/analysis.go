@@ -221,12 +221,20 @@ func (a *analysis) otherEntries() []*ssa.Function {
 		}
 		_, isRoot := a.roots[fn]
 		_, escaped := a.escaped[fn]
-		if escaped || !isRoot && !a.hasCallers(fn) {
+		if escaped || !isRoot && !a.hasCallers(fn) && !unreachableWrapper(fn) {
 			out = append(out, fn)
 		}
 	}
 	a.sortFuncs(out)
 	return out
+}
+
+// unreachableWrapper reports whether fn is a wrapper the SSA builder made
+// for an unexported method (promoted through an embedded field, or of the
+// pointer type): only its package can call it, so having no callers there
+// means nothing calls it, and it is no entry point.
+func unreachableWrapper(fn *ssa.Function) bool {
+	return fn.Synthetic != "" && fn.Parent() == nil && !token.IsExported(fn.Name())
 }
 
 // hasCallers reports whether fn is called from code that is not a test.

@@ -16,7 +16,16 @@ const (
 
 // isPkg reports whether p is the package at path, vendored or not.
 func isPkg(p *types.Package, path string) bool {
-	return p != nil && (p.Path() == path || strings.HasSuffix(p.Path(), "/vendor/"+path))
+	if p == nil {
+		return false
+	}
+	got := p.Path()
+	if got == path {
+		return true
+	}
+	// A vendored copy: ".../vendor/" + path, checked without building it.
+	prefix, ok := strings.CutSuffix(got, path)
+	return ok && strings.HasSuffix(prefix, "/vendor/")
 }
 
 // namedOf returns the origin of t's named type, through pointers and aliases.

@@ -108,12 +108,32 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 				}
 				mset := prog.MethodSets.MethodSet(t)
 				for i := 0; i < mset.Len(); i++ {
-					out = append(out, prog.MethodValue(mset.At(i)))
+					if sel := mset.At(i); mayMatter(prog, sel) {
+						out = append(out, prog.MethodValue(sel))
+					}
 				}
 			}
 		}
 	}
 	return out
+}
+
+// mayMatter reports whether the method sel selects can lead anywhere the
+// rules look: its declaration has a body in the slice, or it is an
+// interface's method (a promoted one dispatches dynamically). Skipping the
+// rest saves building a wrapper for every value method in the pointer
+// method set and every method promoted from a dependency's type: their
+// calls end in a body that is not analysed either way.
+func mayMatter(prog *ssa.Program, sel *types.Selection) bool {
+	obj, ok := sel.Obj().(*types.Func)
+	if !ok {
+		return false
+	}
+	if types.IsInterface(obj.Signature().Recv().Type()) {
+		return true
+	}
+	fn := prog.FuncValue(obj)
+	return fn != nil && fn.Blocks != nil
 }
 
 func isGeneric(t types.Type) bool {

@@ -139,18 +139,22 @@ func (a *analysis) methodRoots(roots map[*ssa.Function]root) {
 	}
 }
 
+// A value of t and a pointer to one may both be registered: the methods of
+// both method sets are roots (for a method promoted from an embedded field
+// they are different wrappers).
 func (a *analysis) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa.Function]root) {
-	ptr := types.NewPointer(t.Type())
-	sel := a.prog.prog.MethodSets.MethodSet(ptr).Lookup(t.Object().Pkg(), name)
-	if sel == nil {
-		return
-	}
-	fn := a.prog.prog.MethodValue(sel)
-	if fn == nil {
-		return
-	}
-	if _, ok := roots[fn]; !ok {
-		roots[fn] = root{how: iface + "." + name, pos: sel.Obj().Pos()}
+	for _, recv := range []types.Type{t.Type(), types.NewPointer(t.Type())} {
+		sel := a.prog.prog.MethodSets.MethodSet(recv).Lookup(t.Object().Pkg(), name)
+		if sel == nil {
+			continue
+		}
+		fn := a.prog.prog.MethodValue(sel)
+		if fn == nil {
+			continue
+		}
+		if _, ok := roots[fn]; !ok {
+			roots[fn] = root{how: iface + "." + name, pos: sel.Obj().Pos()}
+		}
 	}
 }
 

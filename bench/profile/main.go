@@ -9,7 +9,10 @@
 //	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [packages]
 //
 // Then: go tool pprof -top cpu.prof; go tool pprof -top mem.prof (live
-// at the peak) or -sample_index=alloc_space (everything allocated).
+// at the peak) or -sample_index=alloc_space (everything allocated). With
+// -after-load, mem.prof.loaded and mem.prof.end are heap profiles taken
+// once loaded and at the end: go tool pprof -sample_index=alloc_space
+// -base mem.prof.loaded mem.prof.end shows what the engine allocates.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
@@ -52,7 +56,12 @@ func run(dir, cpuFile, memFile string, afterLoad bool, patterns []string) error 
 	opts := rewrite.Options{Dir: abs, Tests: true}
 	var profErr error
 	if afterLoad {
-		opts.Loaded = func() { profErr = pprof.StartCPUProfile(cpu) }
+		opts.Loaded = func() {
+			profErr = writeHeap(memFile + ".loaded")
+			if profErr == nil {
+				profErr = pprof.StartCPUProfile(cpu)
+			}
+		}
 	} else if err := pprof.StartCPUProfile(cpu); err != nil {
 		return err
 	}
@@ -75,9 +84,26 @@ func run(dir, cpuFile, memFile string, afterLoad bool, patterns []string) error 
 	elapsed := time.Since(start)
 	pprof.StopCPUProfile()
 	prof, live := peak.stop()
+	if afterLoad {
+		if err := writeHeap(memFile + ".end"); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("%d packages, %d findings, %d files, %d diff bytes in %s; peak heap %d MiB\n",
 		res.Packages, len(res.Findings), len(res.Files), n, elapsed.Round(time.Millisecond), live>>20)
 	return os.WriteFile(memFile, prof, 0o644)
+}
+
+// writeHeap writes the heap profile; its alloc_space counts everything
+// allocated so far, so two of them, one the -base of the other, show what
+// was allocated in between.
+func writeHeap(file string) error {
+	runtime.GC() // the profile shows the heap as of the last collection
+	var b bytes.Buffer
+	if err := pprof.Lookup("heap").WriteTo(&b, 0); err != nil {
+		return err
+	}
+	return os.WriteFile(file, b.Bytes(), 0o644)
 }
 
 // A heapWatch keeps the heap profile taken when the heap was largest.
