@@ -41,15 +41,19 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 	if err := checkModuleRoot(dir, env); err != nil {
 		return nil, nil, err
 	}
+	fset := token.NewFileSet()
+	pre := startPreparse(fset, dir, patterns, opts.Tests)
 	cfg := &packages.Config{
 		Mode:       loadMode,
 		Dir:        dir,
 		Env:        env,
 		Tests:      opts.Tests,
 		BuildFlags: buildFlags(opts, dir, env),
-		Fset:       token.NewFileSet(),
+		Fset:       fset,
+		ParseFile:  pre.ParseFile,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
+	pre.finish()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s in %s: %s", strings.Join(patterns, " "), dir, goCommandError(err))
 	}
