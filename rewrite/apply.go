@@ -1,15 +1,15 @@
 package rewrite
 
 import (
+	"github.com/queuefix/queuefix/rewrite/internal/udiff"
+
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // replace returns an edit of fi's bytes [pos, end).
@@ -89,12 +89,17 @@ func spliceEdits(src []byte, edits []Edit, spans map[Edit][2]int) []byte {
 	return []byte(b.String())
 }
 
+// filesOf returns the changed files in path order, with their diffs'
+// hunks computed a file per CPU.
 func filesOf(m map[string]*File) []File {
 	out := make([]File, 0, len(m))
 	for _, f := range m {
 		out = append(out, *f)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	parallel(len(out), func(i int) {
+		out[i].hunks = udiff.Hunks(out[i].Old, out[i].New, udiff.DefaultContext)
+	})
 	return out
 }
 
@@ -143,23 +148,19 @@ type parsedFile struct {
 
 // parseNew parses the new bytes of each changed file, a file per CPU.
 func (a *analysis) parseNew(files map[string]*File) map[string]parsedFile {
-	out := make(map[string]parsedFile, len(files))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for name, nf := range files {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			f, err := parser.ParseFile(a.fset, name, nf.New, parser.SkipObjectResolution)
-			mu.Lock()
-			out[name] = parsedFile{f, err}
-			mu.Unlock()
-		}()
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	wg.Wait()
+	parsed := make([]parsedFile, len(names))
+	parallel(len(names), func(i int) {
+		f, err := parser.ParseFile(a.fset, names[i], files[names[i]].New, parser.SkipObjectResolution)
+		parsed[i] = parsedFile{f, err}
+	})
+	out := make(map[string]parsedFile, len(files))
+	for i, name := range names {
+		out[name] = parsed[i]
+	}
 	return out
 }
 

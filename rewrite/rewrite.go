@@ -97,12 +97,17 @@ type File struct {
 	Path string // absolute
 	Old  []byte
 	New  []byte
+
+	hunks []byte // the diff without its header, when Run computed it
 }
 
 // Diff returns the change as a git-style unified diff that names the file
 // path (slash-separated, relative to where the diff will be applied).
 func (f File) Diff(path string) []byte {
-	return udiff.Unified(path, f.Old, f.New)
+	if f.hunks == nil {
+		return udiff.Unified(path, f.Old, f.New)
+	}
+	return udiff.WithHeader(path, f.hunks)
 }
 
 // Result is everything a run found. Findings and Files are sorted by

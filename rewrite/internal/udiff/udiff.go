@@ -37,13 +37,32 @@ func Unified(path string, old, new []byte) []byte {
 // UnifiedContext is Unified with context lines of context around each
 // change. A negative context is treated as 0.
 func UnifiedContext(path string, old, new []byte, context int) []byte {
+	return WithHeader(path, Hunks(old, new, context))
+}
+
+// WithHeader returns the diff of the file at path whose hunks Hunks
+// returned: the same bytes Unified returns, in two steps, so that the
+// hunks can be computed before the path they will be shown under is known.
+func WithHeader(path string, hunks []byte) []byte {
+	if hunks == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(hunks) + 3*len(path) + 40)
+	writeHeader(&buf, path)
+	buf.Write(hunks)
+	return buf.Bytes()
+}
+
+// Hunks returns the hunks of the diff of old -> new (no header), or nil
+// when they are equal.
+func Hunks(old, new []byte, context int) []byte {
 	if bytes.Equal(old, new) {
 		return nil
 	}
 	context = max(context, 0)
 	ops := lineOps(string(old), string(new))
 	var buf bytes.Buffer
-	writeHeader(&buf, path)
 	oldLine, newLine, next := 0, 0, 0
 	for _, h := range hunks(ops, context) {
 		// Count the lines skipped since the previous hunk so headers
