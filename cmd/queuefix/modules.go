@@ -228,16 +228,19 @@ func countResult(res *rewrite.Result, err error) counts {
 
 // printSummary writes one line per module to the printer's stderr.
 func (p *printer) printSummary() {
-	var total time.Duration
-	fmt.Fprintf(p.stderr, "\nqueuefix: %d modules\n", len(p.runs))
-	fmt.Fprintf(p.stderr, "%-32s %6s %9s %8s %7s %7s %8s\n", "module", "files", "rewrites", "forgets", "review", "errors", "time")
-	for _, r := range p.runs {
-		c := countResult(r.res, r.err)
-		name := p.rel(r.dir)
-		if name == p.dir {
-			name = "."
+	names := make([]string, len(p.runs))
+	width := len("module")
+	for i, r := range p.runs {
+		names[i] = p.rel(r.dir)
+		if names[i] == p.dir {
+			names[i] = "."
 		}
-		fmt.Fprintf(p.stderr, "%-32s %6d %9d %8d %7d %7d %8s\n", name, c.files, c.rewrites, c.forgets, c.review, c.errors, r.elapsed.Round(10*time.Millisecond))
-		total += r.elapsed
+		width = max(width, len(names[i]))
+	}
+	fmt.Fprintf(p.stderr, "\nqueuefix: %d modules\n", len(p.runs))
+	fmt.Fprintf(p.stderr, "%-*s %6s %9s %8s %7s %7s %8s\n", width, "module", "files", "rewrites", "forgets", "review", "errors", "time")
+	for i, r := range p.runs {
+		c := countResult(r.res, r.err)
+		fmt.Fprintf(p.stderr, "%-*s %6d %9d %8d %7d %7d %8s\n", width, names[i], c.files, c.rewrites, c.forgets, c.review, c.errors, r.elapsed.Round(10*time.Millisecond))
 	}
 }
