@@ -46,6 +46,18 @@ type site struct {
 	fn      *ssa.Function // enclosing function (in the first variant that reached it)
 	reached bool          // from an event handler
 	other   *ssa.Function // the function through which another path reaches it
+
+	// For an AddWithOpts site: the options literal and its RateLimited: true.
+	opts    *ast.CompositeLit
+	limited *ast.KeyValueExpr
+}
+
+// what names the site's call in messages.
+func (s *site) what() string {
+	if s.limited != nil {
+		return "AddWithOpts with RateLimited: true"
+	}
+	return "AddRateLimited"
 }
 
 func (a *analysis) addRateLimited() []Finding {
@@ -92,26 +104,35 @@ func (s *site) merge(t *site) {
 	}
 }
 
-// fileSites calls yield for each AddRateLimited selector in fi.
+// fileSites calls yield for each AddRateLimited selector in fi, and each
+// AddWithOpts that sets RateLimited (see priority.go).
 func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo, yield func(*site)) {
-	calls := make(map[*ast.SelectorExpr]bool)
+	calls := make(map[*ast.SelectorExpr]*ast.CallExpr)
 	ast.Inspect(fi.syntax, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
 			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-				calls[sel] = true
+				calls[sel] = call
 			}
 		}
 		sel, ok := n.(*ast.SelectorExpr)
-		if !ok || sel.Sel.Name != "AddRateLimited" {
+		if !ok {
 			return true
 		}
-		recv, ok := a.queueReceiver(pkg.TypesInfo, sel)
-		if !ok {
+		var s *site
+		switch sel.Sel.Name {
+		case "AddRateLimited":
+			if recv, ok := a.queueReceiver(pkg.TypesInfo, sel); ok {
+				s = &site{recv: recv}
+			}
+		case "AddWithOpts":
+			s = prioritySite(pkg.TypesInfo, sel, calls[sel])
+		}
+		if s == nil {
 			return true
 		}
 		path, _ := astutil.PathEnclosingInterval(fi.syntax, sel.Pos(), sel.End())
 		fn := a.ssaFunc(pkg, path)
-		s := &site{pkg: pkg, fi: fi, sel: sel, call: calls[sel], recv: recv, fn: fn}
+		s.pkg, s.fi, s.sel, s.call, s.fn = pkg, fi, sel, calls[sel] != nil, fn
 		if fn != nil {
 			s.reached = a.handler.Reached(fn)
 			if a.other.Reached(fn) {
@@ -177,9 +198,12 @@ func (a *analysis) judgeSite(s *site) Finding {
 		return f
 	}
 	f.Status = Change
+	f.checks = []editCheck{{s.pkg.Types, s.sel.Pos()}}
+	if s.limited != nil {
+		return a.dropRateLimited(s, f)
+	}
 	f.Message = "AddRateLimited in an event handler: use Add (rate limiting is for retries after errors)"
 	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
-	f.checks = []editCheck{{s.pkg.Types, s.sel.Pos()}}
 	return f
 }
 
@@ -190,20 +214,20 @@ func (a *analysis) declineReason(s *site) string {
 	case s.fi.err() != nil:
 		return fmt.Sprintf("cannot rewrite: %v", s.fi.err())
 	case s.fi.generated:
-		return "AddRateLimited reached from an event handler, in a generated file: fix the generator"
+		return s.what() + " reached from an event handler, in a generated file: fix the generator"
 	case s.fi.vendored:
-		return "AddRateLimited reached from an event handler, in vendor/: fix it upstream"
+		return s.what() + " reached from an event handler, in vendor/: fix it upstream"
 	case a.isQueueAdapter(s.fn):
-		return fmt.Sprintf("AddRateLimited inside %s, a method of a type that implements the queue itself: "+
-			"rewriting it to Add could make Add call itself; left alone", funcName(outermost(s.fn)))
-	case !hasMethodNamed(s.recv, "Add"):
+		return fmt.Sprintf("%s inside %s, a method of a type that implements the queue itself: "+
+			"rewriting it to Add could make Add call itself; left alone", s.what(), funcName(outermost(s.fn)))
+	case s.limited == nil && !hasMethodNamed(s.recv, "Add"):
 		return fmt.Sprintf("AddRateLimited reached from an event handler on %s, which has no Add method: "+
 			"add Add to it or call Add on the queue; left alone", types.TypeString(s.recv, qualifier(s.pkg.Types)))
 	case s.other != nil:
 		return fmt.Sprintf("%s is reached both from an event handler and from another path (a retry or resync): "+
 			"call Add at the handler call sites instead; left alone", name)
 	case !s.call:
-		return "AddRateLimited taken as a method value reached from an event handler: " +
+		return s.what() + " taken as a method value reached from an event handler: " +
 			"call Add where it is called; left alone"
 	}
 	return ""

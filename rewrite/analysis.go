@@ -234,7 +234,7 @@ func (a *analysis) otherEntries() []*ssa.Function {
 // pointer type): only its package can call it, so having no callers there
 // means nothing calls it, and it is no entry point.
 func unreachableWrapper(fn *ssa.Function) bool {
-	return fn.Synthetic != "" && fn.Parent() == nil && !token.IsExported(fn.Name())
+	return strings.HasPrefix(fn.Synthetic, "wrapper for ") && !token.IsExported(fn.Name())
 }
 
 // hasCallers reports whether fn is called from code that is not a test.

@@ -141,6 +141,43 @@ func (a *analysis) verify(files map[string]*File, spans map[Edit][2]int, finding
 	return broken
 }
 
+// callWritten returns the outermost call whose method name lies in span.
+func callWritten(f *ast.File, tf *token.File, span [2]int) *ast.CallExpr {
+	var call *ast.CallExpr
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call != nil {
+			return false
+		}
+		if n != nil && (tf.Offset(n.End()) <= span[0] || tf.Offset(n.Pos()) >= span[1]) {
+			return false
+		}
+		if ce, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := ast.Unparen(ce.Fun).(*ast.SelectorExpr); ok {
+				if off := tf.Offset(sel.Sel.Pos()); span[0] <= off && off < span[1] {
+					call = ce
+				}
+			}
+		}
+		return call == nil
+	})
+	return call
+}
+
+// callAround returns the innermost call whose parentheses enclose span.
+func callAround(f *ast.File, tf *token.File, span [2]int) *ast.CallExpr {
+	var call *ast.CallExpr
+	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil || tf.Offset(n.Pos()) > span[0] || tf.Offset(n.End()) < span[1] {
+			return false
+		}
+		if ce, ok := n.(*ast.CallExpr); ok && tf.Offset(ce.Lparen) < span[0] && span[1] <= tf.Offset(ce.Rparen) {
+			call = ce
+		}
+		return true
+	})
+	return call
+}
+
 type parsedFile struct {
 	syntax *ast.File
 	err    error
@@ -165,26 +202,15 @@ func (a *analysis) parseNew(files map[string]*File) map[string]parsedFile {
 }
 
 // checkEdit type-checks the call the edit wrote: the outermost call in
-// the new file whose method name lies in the edit's text.
+// the new file whose method name lies in the edit's text or, for an edit
+// inside a call's arguments (a deletion, an options literal laid out
+// again), the innermost call whose parentheses enclose the edit.
 func (a *analysis) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 	tf := a.fset.File(f.FileStart)
-	var call *ast.CallExpr
-	ast.Inspect(f, func(n ast.Node) bool {
-		if call != nil {
-			return false
-		}
-		if n != nil && (tf.Offset(n.End()) <= span[0] || tf.Offset(n.Pos()) >= span[1]) {
-			return false
-		}
-		if ce, ok := n.(*ast.CallExpr); ok {
-			if sel, ok := ast.Unparen(ce.Fun).(*ast.SelectorExpr); ok {
-				if off := tf.Offset(sel.Sel.Pos()); span[0] <= off && off < span[1] {
-					call = ce
-				}
-			}
-		}
-		return call == nil
-	})
+	call := callWritten(f, tf, span)
+	if call == nil {
+		call = callAround(f, tf, span)
+	}
 	if call == nil {
 		return fmt.Errorf("%s: the edit wrote no method call", a.fset.Position(tf.Pos(span[0])))
 	}

@@ -12,6 +12,7 @@ const (
 	cachePath     = "k8s.io/client-go/tools/cache"
 	crHandlerPath = "sigs.k8s.io/controller-runtime/pkg/handler"
 	crEventPath   = "sigs.k8s.io/controller-runtime/pkg/event"
+	crPriorityQ   = "sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 )
 
 // isPkg reports whether p is the package at path, vendored or not.
@@ -71,6 +72,17 @@ func isQueueMethod(fn *types.Func, name string) bool {
 	fn = fn.Origin()
 	recv := fn.Signature().Recv()
 	return recv != nil && isNamed(recv.Type(), workqueuePath, queueIfaces...)
+}
+
+// isPriorityAdd reports whether fn is an AddWithOpts that takes
+// controller-runtime's priorityqueue.AddOpts: the priority queue's own, or
+// a wrapper's with its signature.
+func isPriorityAdd(fn *types.Func) bool {
+	if fn == nil || fn.Name() != "AddWithOpts" {
+		return false
+	}
+	params := fn.Signature().Params()
+	return params.Len() > 0 && isNamed(params.At(0).Type(), crPriorityQ, "AddOpts")
 }
 
 // hasQueueMethod reports whether values of type t have a method name that is the

@@ -32,7 +32,7 @@ func (a *analysis) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape
 	roots := make(map[*ssa.Function]root)
 	escaped := make(map[*ssa.Function]escape)
 	for fn := range a.prog.funcs {
-		if fn.Synthetic != "" {
+		if fn.Synthetic != "" && fn.Synthetic != packageInit {
 			continue // wrappers store and pass nothing of their own
 		}
 		for _, b := range fn.Blocks {
@@ -44,6 +44,10 @@ func (a *analysis) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape
 	a.methodRoots(roots)
 	return roots, escaped
 }
+
+// packageInit is the Synthetic of a package's initializer, which runs the
+// package-level var initializers: handler literals live there too.
+const packageInit = "package initializer"
 
 func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, escaped map[*ssa.Function]escape) {
 	switch instr := instr.(type) {

@@ -112,7 +112,7 @@ func collectFacts(fd *ast.FuncDecl, info *types.Info, seen map[*types.Func]bool)
 				seen[fn.Origin()] = true
 				df.refs = append(df.refs, fn.Origin())
 			}
-			df.seed = df.seed || n.Name == "AddRateLimited"
+			df.seed = df.seed || n.Name == "AddRateLimited" || n.Name == "AddWithOpts"
 		case *ast.SelectorExpr:
 			df.noteSelector(n, info)
 		case *ast.CallExpr:

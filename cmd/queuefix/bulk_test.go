@@ -266,3 +266,45 @@ func TestWorkspace(t *testing.T) {
 	queuefixIn(root, "-l", "./a/...", "./b/...").expect(t, exitPending, []string{"a/ctrl/ctrl.go\nb/ctrl/ctrl.go\n"}, []string{""})
 	queuefixIn(root, "-modules", "-l", ".").expect(t, exitPending, []string{"a/ctrl/ctrl.go\nb/ctrl/ctrl.go\n"}, []string{"queuefix: 2 modules"})
 }
+
+// TestReportPriorityQueue: a dropped RateLimited is told apart from a
+// rename to Add, in the summary and in the file's list.
+func TestReportPriorityQueue(t *testing.T) {
+	const handlers = `package ctrl
+
+import (
+	"k8s.io/client-go/util/workqueue"
+	"sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+)
+
+var Handlers = handler.Funcs{
+	CreateFunc: func(e event.CreateEvent, q workqueue.RateLimitingInterface) {
+		if pq, ok := q.(priorityqueue.PriorityQueue); ok {
+			pq.AddWithOpts(priorityqueue.AddOpts{RateLimited: true}, e.Object)
+			return
+		}
+		q.AddRateLimited(e.Object)
+	},
+}
+`
+	dir := newModule(t, map[string]string{"ctrl/handlers.go": handlers})
+	report := filepath.Join(t.TempDir(), "pr.md")
+	if r := queuefixIn(dir, "-diff", "-report", report); r.code != exitPending {
+		t.Fatalf("exit %d, want 1\n%v", r.code, r)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"**1 file changed: 1 rewrite of `AddRateLimited` to `Add` and 1 `AddWithOpts` call that no longer sets `RateLimited` in event handlers, 0 `Forget` insertions in workers. 0 findings need a human.**",
+		"- line 13: dropped `RateLimited: true` from the `AddWithOpts` options. Reached from the event handler: `handler.Funcs.CreateFunc` (ctrl/handlers.go:11)",
+		"- line 16: `AddRateLimited` → `Add`.",
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("report lacks %q\n--- report:\n%s", want, data)
+		}
+	}
+}

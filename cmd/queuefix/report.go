@@ -38,8 +38,18 @@ func (p *printer) writeReport() {
 
 func (p *printer) reportSummary(b *bytes.Buffer) {
 	c := countResult(p.res, nil)
+	dropped := 0
+	for _, f := range p.res.Findings {
+		if isDropRateLimited(f) {
+			dropped++
+		}
+	}
+	rewrites := plural(c.rewrites-dropped, "rewrite of `AddRateLimited` to `Add`", "rewrites of `AddRateLimited` to `Add`")
+	if dropped > 0 {
+		rewrites += " and " + plural(dropped, "`AddWithOpts` call that no longer sets `RateLimited`", "`AddWithOpts` calls that no longer set `RateLimited`")
+	}
 	fmt.Fprintf(b, "**%s changed: %s in event handlers, %s in workers. %s a human.**",
-		plural(c.files, "file"), plural(c.rewrites, "rewrite of `AddRateLimited` to `Add`", "rewrites of `AddRateLimited` to `Add`"), plural(c.forgets, "`Forget` insertion"),
+		plural(c.files, "file"), rewrites, plural(c.forgets, "`Forget` insertion"),
 		plural(c.review, "finding needs", "findings need"))
 	if n := len(p.loadErrors()); n > 0 {
 		fmt.Fprintf(b, " %s.", plural(n, "package did not load and was left alone", "packages did not load and were left alone"))
@@ -75,9 +85,18 @@ func (p *printer) reportChanges(b *bytes.Buffer) {
 	}
 }
 
+// isDropRateLimited reports whether f drops RateLimited from the options
+// of a priority queue's AddWithOpts (not a rename to Add).
+func isDropRateLimited(f rewrite.Finding) bool {
+	return f.Status == rewrite.Change && f.Rule == "addratelimited" && len(f.Edits) > 0 && f.Edits[0].New != "Add"
+}
+
 // reportLine says what changed at a finding and why.
 func (p *printer) reportLine(f rewrite.Finding) string {
 	what := "`AddRateLimited` → `Add`"
+	if isDropRateLimited(f) {
+		what = "dropped `RateLimited: true` from the `AddWithOpts` options"
+	}
 	if f.Rule == "forget" {
 		what = "inserted `" + strings.TrimSpace(f.Edits[0].New) + "`"
 		if strings.Contains(f.Edits[0].New, "else") {

@@ -108,8 +108,8 @@ type sarifSuppression struct {
 
 var sarifRules = []sarifRule{
 	{ID: "addratelimited",
-		ShortDescription: sarifMessage{"AddRateLimited reached only from event handlers"},
-		Help:             sarifMessage{"Use Add when reacting to a change; AddRateLimited counts a failure of the item and is for retries after errors."}},
+		ShortDescription: sarifMessage{"AddRateLimited (or AddWithOpts with RateLimited: true) reached only from event handlers"},
+		Help:             sarifMessage{"Use Add (drop RateLimited) when reacting to a change; a rate-limited add counts a failure of the item and is for retries after errors."}},
 	{ID: "forget",
 		ShortDescription: sarifMessage{"Worker does not Forget a successfully processed item"},
 		Help:             sarifMessage{"Call Forget(item) when an item is done being retried, so the rate limiter drops its failure count."}},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,7 +102,8 @@ func loadScenario(t *testing.T, file string) *scenario {
 	return sc
 }
 
-// stubGoMod returns a go.mod that resolves client-go to the stubs.
+// stubGoMod returns a go.mod that resolves client-go, apimachinery and
+// controller-runtime to the stubs.
 func stubGoMod(t *testing.T, name string) []byte {
 	stubs, err := filepath.Abs("../../testdata/stubs")
 	if err != nil {
@@ -114,13 +116,15 @@ go 1.22
 require (
 	k8s.io/apimachinery v0.0.0
 	k8s.io/client-go v0.0.0
+	sigs.k8s.io/controller-runtime v0.0.0
 )
 
 replace (
-	k8s.io/apimachinery => %s/apimachinery
-	k8s.io/client-go => %s/client-go
+	k8s.io/apimachinery => %[2]s/apimachinery
+	k8s.io/client-go => %[2]s/client-go
+	sigs.k8s.io/controller-runtime => %[2]s/controller-runtime
 )
-`, strings.TrimSuffix(name, ".txtar"), stubs, stubs))
+`, strings.TrimSuffix(name, ".txtar"), stubs))
 }
 
 // check compares got with the archive section name (absent means empty).
@@ -217,7 +221,38 @@ func checkWrite(t *testing.T, dir, diff string) {
 		t.Fatalf("git apply: %v\n%s", err, out)
 	}
 	compareTrees(t, written, applied)
+	checkStillGofmt(t, dir, written)
 	copyTree(t, written, dir)
+}
+
+// checkStillGofmt reports each Go file that was gofmt-clean in before and
+// is not in after: the edits must not be what a gofmt check trips on.
+func checkStillGofmt(t *testing.T, before, after string) {
+	t.Helper()
+	var files []string
+	filepath.WalkDir(before, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	for _, old := range files {
+		src, err := os.ReadFile(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clean, err := format.Source(src); err != nil || !bytes.Equal(clean, src) {
+			continue
+		}
+		rel, _ := filepath.Rel(before, old)
+		src, err = os.ReadFile(filepath.Join(after, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clean, err := format.Source(src); err != nil || !bytes.Equal(clean, src) {
+			t.Errorf("%s was gofmt-clean and is not after the edits", rel)
+		}
+	}
 }
 
 // checkSecondRun runs queuefix on the result: it must load (so the edits
