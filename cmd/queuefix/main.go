@@ -30,9 +30,10 @@ const (
 const usage = `usage: queuefix [flags] [packages]
 
 queuefix finds AddRateLimited calls reached only from informer event handlers
-and rewrites them to Add, and inserts Forget(item) on the success path of
-workers that Get from a rate-limiting queue. Packages are go list patterns
-relative to the working directory (default ./...).
+and rewrites them to Add (for controller-runtime's priority queue, drops
+RateLimited: true from AddWithOpts), and inserts Forget(item) on the success
+path of workers that Get from a rate-limiting queue. Packages are go list
+patterns relative to the working directory (default ./...).
 
 Without -diff, -l, -w or -json it prints what it would change and what
 needs review as file:line:col: rule: message. Findings that need review are
