@@ -46,7 +46,7 @@ import (
 const ruleForget = "forget"
 
 func (a *analysis) forget() []Finding {
-	limited := a.rateLimitedTypes()
+	limited := a.rateLimitedQueues()
 	var out []Finding
 	seen := make(map[Edit]bool)
 	for _, w := range a.workers() {
@@ -400,22 +400,29 @@ func (a *analysis) hasDone(w *worker) bool {
 	return found
 }
 
-// limitedTypes is the set of queue types something calls AddRateLimited
-// on, hashed so that each worker's lookup is constant time.
-type limitedTypes struct{ m typeutil.Map }
+// limitedQueues is what the targets call AddRateLimited on, by the
+// receiver's static type: which queue fields, and whether any receiver is
+// something else (a parameter, a local, a getter's result), whose queue
+// cannot be told from the syntax.
+type limitedQueues struct{ m typeutil.Map } // types.Type -> *limitedSources
 
-// rateLimitedTypes returns the static types of the queues that receive
-// AddRateLimited anywhere in the targets: only their items can sit in a
-// rate limiter, so only their workers need Forget.
-func (a *analysis) rateLimitedTypes() *limitedTypes {
-	out := new(limitedTypes)
+type limitedSources struct {
+	fields  map[*types.Var]bool
+	unknown bool
+}
+
+// rateLimitedQueues collects the receivers of AddRateLimited anywhere in
+// the targets: only their items can sit in a rate limiter, so only the
+// workers of those queues need Forget.
+func (a *analysis) rateLimitedQueues() *limitedQueues {
+	out := new(limitedQueues)
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
 		info := fi.pkg.TypesInfo
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
-					out.m.Set(info.TypeOf(recv), true)
+					out.add(info.TypeOf(recv), queueField(info, recv))
 				}
 			}
 			return true
@@ -424,7 +431,41 @@ func (a *analysis) rateLimitedTypes() *limitedTypes {
 	return out
 }
 
-// reaches reports whether the worker's queue has one of the types.
-func (l *limitedTypes) reaches(w *worker) bool {
-	return l.m.At(w.pkg.TypesInfo.TypeOf(w.queue)) != nil
+func (l *limitedQueues) add(t types.Type, field *types.Var) {
+	src, _ := l.m.At(t).(*limitedSources)
+	if src == nil {
+		src = &limitedSources{fields: make(map[*types.Var]bool)}
+		l.m.Set(t, src)
+	}
+	if field == nil {
+		src.unknown = true
+	} else {
+		src.fields[field] = true
+	}
+}
+
+// reaches reports whether AddRateLimited may be called on the worker's
+// queue: one of its type receives it, and unless every such receiver and
+// the worker's queue are struct fields, the same field.
+func (l *limitedQueues) reaches(w *worker) bool {
+	src, _ := l.m.At(w.pkg.TypesInfo.TypeOf(w.queue)).(*limitedSources)
+	if src == nil {
+		return false
+	}
+	field := queueField(w.pkg.TypesInfo, w.queue)
+	return src.unknown || field == nil || src.fields[field]
+}
+
+// queueField returns the struct field e selects (c.queue), or nil.
+func queueField(info *types.Info, e ast.Expr) *types.Var {
+	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if s := info.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
+		if v, ok := s.Obj().(*types.Var); ok {
+			return v.Origin()
+		}
+	}
+	return nil
 }
