@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"bytes"
 	"go/ast"
 	"go/token"
 )
@@ -12,6 +13,7 @@ func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
 	fi := a.fileOf(pt.pos())
 	tf := a.fset.File(pt.pos())
 	src := fi.source()
+	nl := lineEnding(src)
 	switch pt.kind {
 	case beforeStmt:
 		s := pt.block.List[pt.index]
@@ -20,24 +22,33 @@ func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
 			return Edit{}, "the statement there shares its line"
 		}
 		off := lineStart(src, tf.Offset(at))
-		return insertAt(tf.Name(), off, indentOf(src, tf.Offset(s.Pos()))+stmt+"\n"), ""
+		return insertAt(tf.Name(), off, indentOf(src, tf.Offset(s.Pos()))+stmt+nl), ""
 	case blockStart:
 		lb := tf.Offset(pt.block.Lbrace)
-		nl := nextNewline(src, lb)
-		if nl < 0 || len(pt.block.List) > 0 && tf.Offset(pt.block.List[0].Pos()) < nl {
+		eol := nextNewline(src, lb)
+		if eol < 0 || len(pt.block.List) > 0 && tf.Offset(pt.block.List[0].Pos()) < eol {
 			return Edit{}, "the block's first statement shares the line of its {"
 		}
-		return insertAt(tf.Name(), nl+1, a.innerIndent(fi, pt.block, lb)+stmt+"\n"), ""
+		return insertAt(tf.Name(), eol+1, a.innerIndent(fi, pt.block, lb)+stmt+nl), ""
 	case blockEnd:
 		rb := tf.Offset(pt.block.Rbrace)
 		if !startsLine(src, rb) {
 			return Edit{}, "the block's } shares a line"
 		}
-		return insertAt(tf.Name(), lineStart(src, rb), a.innerIndent(fi, pt.block, rb)+stmt+"\n"), ""
+		return insertAt(tf.Name(), lineStart(src, rb), a.innerIndent(fi, pt.block, rb)+stmt+nl), ""
 	}
 	rb := tf.Offset(pt.ifs.Body.Rbrace)
 	ind := indentOf(src, rb)
-	return insertAt(tf.Name(), rb+1, " else {\n"+ind+"\t"+stmt+"\n"+ind+"}"), ""
+	return insertAt(tf.Name(), rb+1, " else {"+nl+ind+"\t"+stmt+nl+ind+"}"), ""
+}
+
+// lineEnding returns the file's line ending: "\r\n" when its first line
+// ends so, "\n" otherwise.
+func lineEnding(src []byte) string {
+	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
+		return "\r\n"
+	}
+	return "\n"
 }
 
 func insertAt(file string, off int, text string) Edit {

@@ -111,7 +111,7 @@ func (a *analysis) realigned(src []byte, tf *token.File, lit *ast.CompositeLit, 
 		return Edit{}, "the options literal cannot be laid out again"
 	}
 	indent := indentOf(src, start)
-	out := strings.ReplaceAll(b.String(), "\n", "\n"+indent)
+	out := strings.ReplaceAll(b.String(), "\n", lineEnding(src)+indent)
 	return Edit{File: tf.Name(), Offset: start, End: end, New: out}, ""
 }
 
