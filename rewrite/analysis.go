@@ -100,6 +100,7 @@ func (a *analysis) buildGraph(opts Options) {
 	a.prog = buildProgram(a.pkgs)
 	opts.progress("computing the call graph of %d functions", len(a.prog.funcs))
 	a.graph = reach.NewGraph(a.prog.funcs)
+	a.resolveOpenInvokes()
 	a.flow = reach.NewFlow(a.graph)
 	a.roots, a.escaped = a.findRoots()
 	a.handler = a.graph.Forward(a.sortedRoots(), nil)

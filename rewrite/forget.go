@@ -400,60 +400,50 @@ func (a *analysis) hasDone(w *worker) bool {
 	return found
 }
 
-// limitedQueues is what the targets call AddRateLimited on, by the
-// receiver's static type: which queue fields, and whether any receiver is
-// something else (a parameter, a local, a getter's result), whose queue
-// cannot be told from the syntax.
-type limitedQueues struct{ m typeutil.Map } // types.Type -> *limitedSources
-
-type limitedSources struct {
-	fields  map[*types.Var]bool
-	unknown bool
+// limitedQueues is what the targets call AddRateLimited on: the receivers'
+// static types, and the queue fields among the receivers. uses says how
+// every queue field is used (fields.go).
+type limitedQueues struct {
+	types  typeutil.Map // types.Type -> true
+	fields map[*types.Var]bool
+	uses   map[*types.Var]*fieldUse
 }
 
 // rateLimitedQueues collects the receivers of AddRateLimited anywhere in
 // the targets: only their items can sit in a rate limiter, so only the
 // workers of those queues need Forget.
 func (a *analysis) rateLimitedQueues() *limitedQueues {
-	out := new(limitedQueues)
+	out := &limitedQueues{fields: make(map[*types.Var]bool), uses: make(map[*types.Var]*fieldUse)}
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
 		info := fi.pkg.TypesInfo
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
 				if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
-					out.add(info.TypeOf(recv), queueField(info, recv))
+					out.types.Set(info.TypeOf(recv), true)
+					if f := queueField(info, recv); f != nil {
+						out.fields[f] = true
+					}
 				}
 			}
 			return true
 		})
+		queueFieldUses(info, fi.syntax, out.uses)
 	}
 	return out
 }
 
-func (l *limitedQueues) add(t types.Type, field *types.Var) {
-	src, _ := l.m.At(t).(*limitedSources)
-	if src == nil {
-		src = &limitedSources{fields: make(map[*types.Var]bool)}
-		l.m.Set(t, src)
-	}
-	if field == nil {
-		src.unknown = true
-	} else {
-		src.fields[field] = true
-	}
-}
-
 // reaches reports whether AddRateLimited may be called on the worker's
-// queue: one of its type receives it, and unless every such receiver and
-// the worker's queue are struct fields, the same field.
+// queue: a queue of its type receives it somewhere and, when the worker's
+// queue is a private field (fields.go), on that field.
 func (l *limitedQueues) reaches(w *worker) bool {
-	src, _ := l.m.At(w.pkg.TypesInfo.TypeOf(w.queue)).(*limitedSources)
-	if src == nil {
+	if l.types.At(w.pkg.TypesInfo.TypeOf(w.queue)) == nil {
 		return false
 	}
-	field := queueField(w.pkg.TypesInfo, w.queue)
-	return src.unknown || field == nil || src.fields[field]
+	if field := queueField(w.pkg.TypesInfo, w.queue); field != nil && l.uses[field].private(field) {
+		return l.fields[field]
+	}
+	return true
 }
 
 // queueField returns the struct field e selects (c.queue), or nil.

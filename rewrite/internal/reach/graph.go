@@ -58,6 +58,22 @@ func rankNodes(cg *callgraph.Graph) map[*ssa.Function]int {
 	return rank
 }
 
+// AddEdge adds a call edge from site to callee that the call graph
+// algorithm could not see, unless the edge is there already. Edges must
+// be added in a stable order: the callee's rank comes from it.
+func (g *Graph) AddEdge(site ssa.CallInstruction, callee *ssa.Function) {
+	caller := g.cg.CreateNode(site.Parent())
+	for _, e := range caller.Out {
+		if e.Site == site && e.Callee.Func == callee {
+			return
+		}
+	}
+	callgraph.AddEdge(caller, site, g.cg.CreateNode(callee))
+	if _, ok := g.rank[callee]; !ok {
+		g.rank[callee] = len(g.rank)
+	}
+}
+
 // Callees returns the functions the call instruction may call.
 func (g *Graph) Callees(site ssa.CallInstruction) []*ssa.Function {
 	n := g.cg.Nodes[site.Parent()]
