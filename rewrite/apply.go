@@ -106,10 +106,12 @@ func filesOf(m map[string]*File) []File {
 // verify returns, per changed file, the first reason its edits fail: the
 // new bytes do not parse, or the call an edit writes does not type-check.
 //
-// The edits rename AddRateLimited to Add in a call and insert calls as
-// statements; they declare nothing, remove no use of a name, and leave
-// every other line as it was. So the only new type errors they can cause
-// are in the calls they write, and each is checked with types.CheckExpr
+// The edits rename AddRateLimited to Add in a call, insert calls as
+// statements, and delete `RateLimited: true` from an options literal
+// (only the predeclared true: priority.go); they declare nothing, remove
+// no use of a name the file declares or imports, and leave every other
+// line as it was. So the only new type errors they can cause are in the
+// calls they write or edit, and each is checked with types.CheckExpr
 // in the package it was planned in, with its names looked up in the scope
 // at its place in the original file (the forget rule has already required
 // those names to mean the same there as at the point of insertion). This

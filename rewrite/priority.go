@@ -59,6 +59,9 @@ func prioritySite(info *types.Info, sel *ast.SelectorExpr, call *ast.CallExpr) *
 // options literal, or says why it is left to a human.
 func (a *analysis) dropRateLimited(s *site, f Finding) Finding {
 	e, why := a.withoutElement(s.fi, s.opts, s.limited)
+	if why == "" && !isTrue(s.pkg.TypesInfo, s.limited.Value) {
+		why = "RateLimited is set to " + a.text(s.limited.Value) + ", which is always true, and removing it could leave a name unused"
+	}
 	if why != "" {
 		f.Status, f.checks = Review, nil
 		f.Message = s.what() + " in an event handler, but " + why + "; drop RateLimited by hand"
@@ -69,9 +72,17 @@ func (a *analysis) dropRateLimited(s *site, f Finding) Finding {
 	return f
 }
 
-// withoutElement returns the edit that removes elt from lit: the element
-// and the separator next to it on one line; on its own line, the line,
-// with the literal's remaining lines aligned as gofmt aligns them.
+// isTrue reports whether e is the predeclared true: deleting it deletes
+// no use of a name the file declares or imports.
+func isTrue(info *types.Info, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && info.Uses[id] == types.Universe.Lookup("true")
+}
+
+// withoutElement returns the edit that removes elt from lit: its own line
+// when it has one, else the element and the separator next to it. A
+// literal on several lines is then laid out again as gofmt would, since a
+// key-value column aligned to the longest key may change.
 func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
 	for _, c := range fi.syntax.Comments {
 		if c.Pos() > lit.Lbrace && c.End() <= lit.Rbrace {
@@ -83,22 +94,28 @@ func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.E
 	elts := lit.Elts
 	i := slices.Index(elts, elt)
 	pos, end := tf.Offset(elt.Pos()), tf.Offset(elt.End())
-	cut := func(from, to int) Edit { return Edit{File: tf.Name(), Offset: from, End: to} }
+	var from, to int
 	switch {
 	case len(elts) == 1:
-		return cut(tf.Offset(lit.Lbrace)+1, tf.Offset(lit.Rbrace)), ""
+		from, to = tf.Offset(lit.Lbrace)+1, tf.Offset(lit.Rbrace)
 	case startsLine(src, pos) && endsLineWithComma(src, end):
-		return a.realigned(src, tf, lit, lineStart(src, pos), nextNewline(src, end)+1)
+		from, to = lineStart(src, pos), nextNewline(src, end)+1
 	case i < len(elts)-1:
-		return cut(pos, tf.Offset(elts[i+1].Pos())), ""
+		from, to = pos, tf.Offset(elts[i+1].Pos())
+	default:
+		from, to = tf.Offset(elts[i-1].End()), end
 	}
-	return cut(tf.Offset(elts[i-1].End()), end), ""
+	if len(elts) == 1 || tf.Line(lit.Lbrace) == tf.Line(lit.Rbrace) {
+		return Edit{File: tf.Name(), Offset: from, End: to}, ""
+	}
+	return a.relaid(src, tf, lit, from, to)
 }
 
-// realigned returns the edit that deletes src[from:to] from lit and lays
-// the literal out again as gofmt would: a key-value column aligned to the
-// longest key may change with the line gone.
-func (a *analysis) realigned(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
+// relaid returns the edit that replaces lit with its text less
+// src[from:to], formatted by go/format and indented like the line lit
+// starts on (but for the inside of raw strings, whose value it would
+// change).
+func (a *analysis) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
 	start, end := tf.Offset(lit.Pos()), tf.Offset(lit.End())
 	text := string(src[start:from]) + string(src[to:end])
 	fset := token.NewFileSet()
@@ -110,9 +127,47 @@ func (a *analysis) realigned(src []byte, tf *token.File, lit *ast.CompositeLit, 
 	if err := format.Node(&b, fset, expr); err != nil {
 		return Edit{}, "the options literal cannot be laid out again"
 	}
-	indent := indentOf(src, start)
-	out := strings.ReplaceAll(b.String(), "\n", lineEnding(src)+indent)
+	out, err := indentLines(b.String(), lineEnding(src), indentOf(src, start))
+	if err != nil {
+		return Edit{}, "the options literal cannot be laid out again"
+	}
 	return Edit{File: tf.Name(), Offset: start, End: end, New: out}, ""
+}
+
+// indentLines puts indent after each line break of the expression text,
+// and writes line breaks as nl, except inside raw strings.
+func indentLines(text, nl, indent string) (string, error) {
+	fset := token.NewFileSet()
+	expr, err := parser.ParseExprFrom(fset, "", text, 0)
+	if err != nil {
+		return "", err
+	}
+	tf := fset.File(expr.Pos())
+	var raw [][2]int
+	ast.Inspect(expr, func(n ast.Node) bool {
+		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(lit.Value, "`") {
+			raw = append(raw, [2]int{tf.Offset(lit.Pos()), tf.Offset(lit.End())})
+		}
+		return true
+	})
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] != '\n' || inside(raw, i) {
+			b.WriteByte(text[i])
+			continue
+		}
+		b.WriteString(nl + indent)
+	}
+	return b.String(), nil
+}
+
+func inside(spans [][2]int, off int) bool {
+	for _, sp := range spans {
+		if sp[0] <= off && off < sp[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // endsLineWithComma reports whether only a comma and blanks follow off on
