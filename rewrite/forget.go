@@ -419,7 +419,7 @@ func (a *analysis) rateLimitedQueues() *limitedQueues {
 		info := fi.pkg.TypesInfo
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			if call, ok := n.(*ast.CallExpr); ok {
-				if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
+				if recv := rateLimitedReceiver(info, call); recv != nil {
 					out.types.Set(info.TypeOf(recv), true)
 					if f := queueField(info, recv); f != nil {
 						out.fields[f] = true
@@ -431,6 +431,19 @@ func (a *analysis) rateLimitedQueues() *limitedQueues {
 		queueFieldUses(info, fi.syntax, out.uses)
 	}
 	return out
+}
+
+// rateLimitedReceiver returns the queue a call adds to rate limited: the
+// receiver of AddRateLimited, or of a priority queue's AddWithOpts with
+// RateLimited: true; nil for any other call.
+func rateLimitedReceiver(info *types.Info, call *ast.CallExpr) ast.Expr {
+	if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
+		return recv
+	}
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && prioritySite(info, sel, call) != nil {
+		return sel.X
+	}
+	return nil
 }
 
 // reaches reports whether AddRateLimited may be called on the worker's

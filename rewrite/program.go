@@ -133,7 +133,7 @@ func mayMatter(prog *ssa.Program, sel *types.Selection) bool {
 		return true
 	}
 	fn := prog.FuncValue(obj)
-	return fn != nil && fn.Blocks != nil
+	return fn == nil || fn.Blocks != nil // nil: a method of an instantiated type; keep it
 }
 
 func isGeneric(t types.Type) bool {
