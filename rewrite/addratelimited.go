@@ -133,10 +133,12 @@ func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo, yield func(*si
 		path, _ := astutil.PathEnclosingInterval(fi.syntax, sel.Pos(), sel.End())
 		fn := a.ssaFunc(pkg, path)
 		s.pkg, s.fi, s.sel, s.call, s.fn = pkg, fi, sel, calls[sel] != nil, fn
-		if fn != nil {
-			s.reached = a.handler.Reached(fn)
-			if a.other.Reached(fn) {
-				s.other = fn
+		for _, f := range a.bodiesOf(fn) {
+			if !s.reached && a.handler.Reached(f) {
+				s.reached, s.fn = true, f
+			}
+			if s.other == nil && a.other.Reached(f) {
+				s.other = f
 			}
 		}
 		yield(s)

@@ -28,13 +28,16 @@ type analysis struct {
 	graph   *reach.Graph
 	flow    *reach.Flow
 	roots   map[*ssa.Function]root
-	escaped map[*ssa.Function]escape    // func values handed to code we cannot see
-	handler *reach.Tree                 // reached from event-handler roots
-	other   *reach.Tree                 // reached from any other entry point
-	files   map[string]*fileInfo        // by absolute file name
-	apis    map[string][]*types.Package // client-go packages by path, one per copy
-	mu      sync.Mutex                  // guards ignore.used: the rules run concurrently
-	since   time.Time                   // when loading started
+	escaped map[*ssa.Function]escape // func values handed to code we cannot see
+	handler *reach.Tree              // reached from event-handler roots
+	other   *reach.Tree              // reached from any other entry point
+	files   map[string]*fileInfo     // by absolute file name
+	// instances maps a generic function (or a closure in one) to its
+	// instantiations, which are what the call graph holds.
+	instances map[*ssa.Function][]*ssa.Function
+	apis      map[string][]*types.Package // client-go packages by path, one per copy
+	mu        sync.Mutex                  // guards ignore.used: the rules run concurrently
+	since     time.Time                   // when loading started
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
@@ -99,6 +102,7 @@ func (a *analysis) buildGraph(opts Options) {
 	opts.progress("building SSA for %d packages", len(a.pkgs))
 	a.prog = buildProgram(a.pkgs)
 	opts.progress("computing the call graph of %d functions", len(a.prog.funcs))
+	a.instances = instancesOf(a.prog.funcs)
 	a.graph = reach.NewGraph(a.prog.funcs)
 	a.resolveOpenInvokes()
 	a.flow = reach.NewFlow(a.graph)
@@ -256,6 +260,33 @@ func (a *analysis) countsAsCaller(e *callgraph.Edge) bool {
 
 func (a *analysis) inTestFile(pos token.Pos) bool {
 	return pos.IsValid() && strings.HasSuffix(a.fset.File(pos).Name(), "_test.go")
+}
+
+// instancesOf indexes the instantiated functions among funcs by origin,
+// in a stable order.
+func instancesOf(funcs map[*ssa.Function]bool) map[*ssa.Function][]*ssa.Function {
+	out := make(map[*ssa.Function][]*ssa.Function)
+	for fn := range funcs {
+		if o := fn.Origin(); o != nil {
+			out[o] = append(out[o], fn)
+		}
+	}
+	for _, list := range out {
+		sort.Slice(list, func(i, j int) bool { return list[i].String() < list[j].String() })
+	}
+	return out
+}
+
+// bodiesOf returns the functions the call graph may hold for the source
+// function fn: fn itself, or its instantiations when it is generic.
+func (a *analysis) bodiesOf(fn *ssa.Function) []*ssa.Function {
+	if fn == nil {
+		return nil
+	}
+	if inst := a.instances[fn]; len(inst) > 0 {
+		return inst
+	}
+	return []*ssa.Function{fn}
 }
 
 // ssaFunc returns the SSA function that encloses path in pkg.
