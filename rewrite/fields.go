@@ -18,8 +18,9 @@ type fieldUse struct {
 }
 
 // queueFieldUses classifies every use, in f, of a struct field whose type
-// is a work queue.
-func queueFieldUses(info *types.Info, f *ast.File, uses map[*types.Var]*fieldUse) {
+// is a work queue, and hands every call in f to onCall (one walk of the
+// syntax for the forget rule's two questions).
+func queueFieldUses(info *types.Info, f *ast.File, uses map[*types.Var]*fieldUse, onCall func(*ast.CallExpr)) {
 	use := func(v *types.Var) *fieldUse {
 		u := uses[v]
 		if u == nil {
@@ -54,6 +55,8 @@ func queueFieldUses(info *types.Info, f *ast.File, uses map[*types.Var]*fieldUse
 			}
 		case *ast.CompositeLit:
 			literalStores(info, n, store)
+		case *ast.CallExpr:
+			onCall(n)
 		}
 		stack = append(stack, n)
 		return true

@@ -417,18 +417,14 @@ func (a *analysis) rateLimitedQueues() *limitedQueues {
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
 		info := fi.pkg.TypesInfo
-		ast.Inspect(fi.syntax, func(n ast.Node) bool {
-			if call, ok := n.(*ast.CallExpr); ok {
-				if recv := rateLimitedReceiver(info, call); recv != nil {
-					out.types.Set(info.TypeOf(recv), true)
-					if f := queueField(info, recv); f != nil {
-						out.fields[f] = true
-					}
+		queueFieldUses(info, fi.syntax, out.uses, func(call *ast.CallExpr) {
+			if recv := rateLimitedReceiver(info, call); recv != nil {
+				out.types.Set(info.TypeOf(recv), true)
+				if f := queueField(info, recv); f != nil {
+					out.fields[f] = true
 				}
 			}
-			return true
 		})
-		queueFieldUses(info, fi.syntax, out.uses)
 	}
 	return out
 }
