@@ -47,6 +47,8 @@ type site struct {
 	reached bool          // from an event handler
 	other   *ssa.Function // the function through which another path reaches it
 
+	path []ast.Node // from the file down to sel, until the site is reached
+
 	// For an AddWithOpts site: the options literal and its RateLimited: true.
 	opts    *ast.CompositeLit
 	limited *ast.KeyValueExpr
@@ -60,9 +62,9 @@ func (s *site) what() string {
 	return "AddRateLimited"
 }
 
-func (a *analysis) addRateLimited() []Finding {
+func (a *analysis) addRateLimited(scanned []*site) []Finding {
 	var out []Finding
-	for _, s := range a.sites() {
+	for _, s := range a.reachSites(scanned) {
 		if !s.reached {
 			continue // not an event handler's business
 		}
@@ -71,26 +73,45 @@ func (a *analysis) addRateLimited() []Finding {
 	return out
 }
 
-// sites returns the AddRateLimited sites of all target files, each once,
-// with what every package variant holding it knows about its reachability.
-func (a *analysis) sites() []*site {
-	byPos := make(map[token.Pos]*site)
-	var order []*site
+// scanSites returns the AddRateLimited (and rate-limited AddWithOpts)
+// selectors of all target files, once per package variant. It needs only
+// syntax and types, so it runs while the call graph is built.
+func (a *analysis) scanSites() []*site {
+	var out []*site
 	for _, pkg := range a.pkgs {
 		for _, f := range pkg.Syntax {
 			fi := a.files[a.fset.File(f.FileStart).Name()]
 			if fi == nil || fi.syntax != f {
 				continue
 			}
-			a.fileSites(pkg, fi, func(s *site) {
-				if old := byPos[s.sel.Sel.Pos()]; old != nil {
-					old.merge(s)
-					return
-				}
-				byPos[s.sel.Sel.Pos()] = s
-				order = append(order, s)
-			})
+			out = append(out, a.fileSites(pkg, fi)...)
 		}
+	}
+	return out
+}
+
+// reachSites finds each scanned site's function in the call graph and
+// what reaches it, and merges the package variants of a site into one.
+func (a *analysis) reachSites(scanned []*site) []*site {
+	byPos := make(map[token.Pos]*site)
+	var order []*site
+	for _, s := range scanned {
+		fn := a.ssaFunc(s.pkg, s.path)
+		s.fn, s.path = fn, nil
+		for _, f := range a.bodiesOf(fn) {
+			if !s.reached && a.handler.Reached(f) {
+				s.reached, s.fn = true, f
+			}
+			if s.other == nil && a.other.Reached(f) {
+				s.other = f
+			}
+		}
+		if old := byPos[s.sel.Sel.Pos()]; old != nil {
+			old.merge(s)
+			continue
+		}
+		byPos[s.sel.Sel.Pos()] = s
+		order = append(order, s)
 	}
 	return order
 }
@@ -104,9 +125,10 @@ func (s *site) merge(t *site) {
 	}
 }
 
-// fileSites calls yield for each AddRateLimited selector in fi, and each
+// fileSites returns the AddRateLimited selectors in fi, and each
 // AddWithOpts that sets RateLimited (see priority.go).
-func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo, yield func(*site)) {
+func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo) []*site {
+	var out []*site
 	calls := make(map[*ast.SelectorExpr]*ast.CallExpr)
 	ast.Inspect(fi.syntax, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
@@ -130,20 +152,12 @@ func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo, yield func(*si
 		if s == nil {
 			return true
 		}
-		path, _ := astutil.PathEnclosingInterval(fi.syntax, sel.Pos(), sel.End())
-		fn := a.ssaFunc(pkg, path)
-		s.pkg, s.fi, s.sel, s.call, s.fn = pkg, fi, sel, calls[sel] != nil, fn
-		for _, f := range a.bodiesOf(fn) {
-			if !s.reached && a.handler.Reached(f) {
-				s.reached, s.fn = true, f
-			}
-			if s.other == nil && a.other.Reached(f) {
-				s.other = f
-			}
-		}
-		yield(s)
+		s.path, _ = astutil.PathEnclosingInterval(fi.syntax, sel.Pos(), sel.End())
+		s.pkg, s.fi, s.sel, s.call = pkg, fi, sel, calls[sel] != nil
+		out = append(out, s)
 		return true
 	})
+	return out
 }
 
 // queueReceiver reports whether sel selects a work queue's AddRateLimited

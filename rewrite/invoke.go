@@ -14,7 +14,9 @@ import (
 // and a helper called that way would look reached from event handlers
 // only. Such a call gets an edge to every method, of every target type,
 // that implements the interface method (class hierarchy analysis, limited
-// to the code the rules can see).
+// to the code the rules can see). These edges are followed from every
+// entry, but do not make a method lose its place among the entries: it
+// may be called by code that is not analysed as well (hasCallers).
 func (a *analysis) resolveOpenInvokes() {
 	sites := a.openInvokes()
 	if len(sites) == 0 {

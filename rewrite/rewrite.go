@@ -139,12 +139,14 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		opts.Loaded()
 	}
 	a := newAnalysis(good, start)
-	// The forget rule reads only syntax and types: it runs while the
-	// call graph the other rule needs is built.
+	// The forget rule and the search for AddRateLimited sites read only
+	// syntax and types: they run while the call graph is built.
 	forgets := make(chan []Finding, 1)
 	go func() { forgets <- a.forget() }()
+	sites := make(chan []*site, 1)
+	go func() { sites <- a.scanSites() }()
 	a.buildGraph(opts)
-	findings := append(a.addRateLimited(), <-forgets...)
+	findings := append(a.addRateLimited(<-sites), <-forgets...)
 	findings = append(findings, a.unusedIgnores()...)
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = a.apply(findings)

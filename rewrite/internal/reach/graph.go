@@ -17,6 +17,7 @@ type Graph struct {
 	cg    *callgraph.Graph
 	funcs map[*ssa.Function]bool
 	rank  map[*ssa.Function]int // a stable order of the graph's nodes
+	added map[*callgraph.Edge]bool
 }
 
 // NewGraph computes the VTA call graph of funcs. Calls into functions
@@ -61,18 +62,26 @@ func rankNodes(cg *callgraph.Graph) map[*ssa.Function]int {
 // AddEdge adds a call edge from site to callee that the call graph
 // algorithm could not see, unless the edge is there already. Edges must
 // be added in a stable order: the callee's rank comes from it.
-func (g *Graph) AddEdge(site ssa.CallInstruction, callee *ssa.Function) {
+func (g *Graph) AddEdge(site ssa.CallInstruction, calleeFn *ssa.Function) {
 	caller := g.cg.CreateNode(site.Parent())
 	for _, e := range caller.Out {
-		if e.Site == site && e.Callee.Func == callee {
+		if e.Site == site && e.Callee.Func == calleeFn {
 			return
 		}
 	}
-	callgraph.AddEdge(caller, site, g.cg.CreateNode(callee))
-	if _, ok := g.rank[callee]; !ok {
-		g.rank[callee] = len(g.rank)
+	callee := g.cg.CreateNode(calleeFn)
+	callgraph.AddEdge(caller, site, callee)
+	if g.added == nil {
+		g.added = make(map[*callgraph.Edge]bool)
+	}
+	g.added[caller.Out[len(caller.Out)-1]] = true
+	if _, ok := g.rank[calleeFn]; !ok {
+		g.rank[calleeFn] = len(g.rank)
 	}
 }
+
+// Added reports whether e was added by AddEdge.
+func (g *Graph) Added(e *callgraph.Edge) bool { return g.added[e] }
 
 // Callees returns the functions the call instruction may call.
 func (g *Graph) Callees(site ssa.CallInstruction) []*ssa.Function {
