@@ -183,32 +183,28 @@ func (a *analysis) sortedRoots() []*ssa.Function {
 		out = append(out, fn)
 	}
 	sort.Slice(out, func(i, j int) bool {
-		ri, rj := a.roots[out[i]], a.roots[out[j]]
-		if ri.pos != rj.pos {
-			return a.before(ri.pos, rj.pos)
+		if c := a.comparePos(a.roots[out[i]].pos, a.roots[out[j]].pos); c != 0 {
+			return c < 0
 		}
 		return out[i].String() < out[j].String()
 	})
 	return out
 }
 
-// before orders positions by file name, then offset.
-func (a *analysis) before(p, q token.Pos) bool {
+// comparePos compares positions by file name, then offset (not by Pos:
+// files enter the FileSet in load order).
+func (a *analysis) comparePos(p, q token.Pos) int {
 	pp, pq := a.fset.Position(p), a.fset.Position(q)
-	if pp.Filename != pq.Filename {
-		return pp.Filename < pq.Filename
+	if c := strings.Compare(pp.Filename, pq.Filename); c != 0 {
+		return c
 	}
-	return pp.Offset < pq.Offset
+	return pp.Offset - pq.Offset
 }
 
 func (a *analysis) sortFuncs(fns []*ssa.Function) {
 	sort.Slice(fns, func(i, j int) bool {
-		pi, pj := a.fset.Position(fns[i].Pos()), a.fset.Position(fns[j].Pos())
-		if pi.Filename != pj.Filename {
-			return pi.Filename < pj.Filename
-		}
-		if pi.Offset != pj.Offset {
-			return pi.Offset < pj.Offset
+		if c := a.comparePos(fns[i].Pos(), fns[j].Pos()); c != 0 {
+			return c < 0
 		}
 		return fns[i].String() < fns[j].String()
 	})

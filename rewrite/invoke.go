@@ -55,12 +55,8 @@ func (a *analysis) openInvokes() []ssa.CallInstruction {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		pi, pj := a.fset.Position(out[i].Pos()), a.fset.Position(out[j].Pos())
-		if pi.Filename != pj.Filename {
-			return pi.Filename < pj.Filename
-		}
-		if pi.Offset != pj.Offset {
-			return pi.Offset < pj.Offset
+		if c := a.comparePos(out[i].Pos(), out[j].Pos()); c != 0 {
+			return c < 0
 		}
 		return out[i].Common().Method.Name() < out[j].Common().Method.Name()
 	})
