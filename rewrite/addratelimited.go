@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/packages"
@@ -47,7 +48,8 @@ type site struct {
 	reached bool          // from an event handler
 	other   *ssa.Function // the function through which another path reaches it
 
-	path []ast.Node // from the file down to sel, until the site is reached
+	path    []ast.Node // from the file down to sel, until the site is reached
+	generic bool       // in a generic function, or a method of a generic type
 
 	// For an AddWithOpts site: the options literal and its RateLimited: true.
 	opts    *ast.CompositeLit
@@ -97,12 +99,15 @@ func (a *analysis) reachSites(scanned []*site) []*site {
 	var order []*site
 	for _, s := range scanned {
 		fn := a.ssaFunc(s.pkg, s.path)
-		s.fn, s.path = fn, nil
+		s.fn, s.path, s.generic = fn, nil, isGenericCode(fn)
+		pos := s.sel.Sel.Pos()
 		for _, f := range a.bodiesOf(fn) {
-			if !s.reached && a.handler.Reached(f) {
+			// Of several instantiations, the one with the least chain,
+			// so that the report does not change between runs.
+			if a.handler.Reached(f) && (!s.reached || chainKey(a.handlerChain(f, pos)) < chainKey(a.handlerChain(s.fn, pos))) {
 				s.reached, s.fn = true, f
 			}
-			if s.other == nil && a.other.Reached(f) {
+			if a.other.Reached(f) && (s.other == nil || chainKey(a.otherChain(f, pos)) < chainKey(a.otherChain(s.other, pos))) {
 				s.other = f
 			}
 		}
@@ -114,6 +119,29 @@ func (a *analysis) reachSites(scanned []*site) []*site {
 		order = append(order, s)
 	}
 	return order
+}
+
+// isGenericCode reports whether fn, or the function its closure is in,
+// has type parameters of its own or of its receiver.
+func isGenericCode(fn *ssa.Function) bool {
+	if fn == nil {
+		return false
+	}
+	obj, ok := outermost(fn).Object().(*types.Func)
+	if !ok {
+		return false
+	}
+	sig := obj.Signature()
+	return sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0
+}
+
+// chainKey orders chains by their frames.
+func chainKey(c Chain) string {
+	var b strings.Builder
+	for _, f := range c.Frames {
+		fmt.Fprintf(&b, "%s@%s:%d:%d ", f.Func, f.Pos.Filename, f.Pos.Line, f.Pos.Column)
+	}
+	return b.String()
 }
 
 func (s *site) merge(t *site) {
@@ -239,6 +267,9 @@ func (a *analysis) declineReason(s *site) string {
 	case s.limited == nil && !hasMethodNamed(s.recv, "Add"):
 		return fmt.Sprintf("AddRateLimited reached from an event handler on %s, which has no Add method: "+
 			"add Add to it or call Add on the queue; left alone", types.TypeString(s.recv, qualifier(s.pkg.Types)))
+	case s.generic:
+		return fmt.Sprintf("%s in generic code (%s): queuefix does not see every path into instantiated generic code; "+
+			"if only event handlers reach it, call Add by hand; left alone", s.what(), name)
 	case s.other != nil:
 		return fmt.Sprintf("%s is reached both from an event handler and from another path (a retry or resync): "+
 			"call Add at the handler call sites instead; left alone", name)

@@ -56,11 +56,36 @@ func queueFieldUses(info *types.Info, f *ast.File, uses map[*types.Var]*fieldUse
 		case *ast.CompositeLit:
 			literalStores(info, n, store)
 		case *ast.CallExpr:
+			if tv, ok := info.Types[n.Fun]; ok && tv.IsType() && len(n.Args) == 1 {
+				converted(info, n.Args[0], use) // jr(*c) moves c.queue into jr.queue
+			}
 			onCall(n)
 		}
 		stack = append(stack, n)
 		return true
 	})
+}
+
+// converted marks the queue fields of a converted struct (or pointer to
+// one) as escaping: the conversion hands the queue to another type's field
+// without an assignment the walk can see.
+func converted(info *types.Info, x ast.Expr, use func(*types.Var) *fieldUse) {
+	t := info.TypeOf(x)
+	if t == nil {
+		return
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	for i := range st.NumFields() {
+		if v := st.Field(i); hasQueueMethod(v.Type(), "Done") {
+			use(v.Origin()).escapes = true
+		}
+	}
 }
 
 // queueFieldOf returns the field sel selects when it holds a work queue.

@@ -429,15 +429,13 @@ func (a *analysis) rateLimitedQueues() *limitedQueues {
 	return out
 }
 
-// rateLimitedReceiver returns the queue a call adds to rate limited: the
-// receiver of AddRateLimited, or of a priority queue's AddWithOpts with
-// RateLimited: true; nil for any other call.
+// rateLimitedReceiver returns the receiver of an AddRateLimited call, or
+// nil. A priority queue's AddWithOpts(RateLimited: true) is not counted:
+// the worker walk does not know it as a requeue, and a Forget could land
+// before one.
 func rateLimitedReceiver(info *types.Info, call *ast.CallExpr) ast.Expr {
 	if m, recv := calledQueueMethod(info, call); m == "AddRateLimited" {
 		return recv
-	}
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && prioritySite(info, sel, call) != nil {
-		return sel.X
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func isTrue(info *types.Info, e ast.Expr) bool {
 // key-value column aligned to the longest key may change.
 func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
 	for _, c := range fi.syntax.Comments {
-		if c.Pos() > lit.Lbrace && c.End() <= lit.Rbrace {
+		if c.Pos() >= lit.Pos() && c.End() <= lit.End() {
 			return Edit{}, "the options literal holds comments"
 		}
 	}

@@ -59,7 +59,7 @@ func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]roo
 		st := deref(fa.X.Type()).Underlying().(*types.Struct)
 		if how := handlerField(deref(fa.X.Type()), st.Field(fa.Field)); how != "" {
 			for fn := range a.flow.Funcs(instr.Val) {
-				if _, ok := roots[fn]; !ok {
+				if r, ok := roots[fn]; !ok || a.comparePos(instr.Pos(), r.pos) < 0 {
 					roots[fn] = root{how: how, pos: instr.Pos()}
 				}
 			}
@@ -83,7 +83,7 @@ func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]roo
 
 func (a *analysis) escape(v ssa.Value, e escape, escaped map[*ssa.Function]escape) {
 	for fn := range a.flow.Funcs(v) {
-		if _, ok := escaped[fn]; !ok {
+		if old, ok := escaped[fn]; !ok || a.comparePos(e.pos, old.pos) < 0 {
 			escaped[fn] = e
 		}
 	}
@@ -105,7 +105,7 @@ func shortQualifier(p *types.Package) string { return p.Name() }
 // callsTargets reports whether every callee of the call has a body here,
 // so that arguments flowing into it are tracked by the call graph.
 func (a *analysis) callsTargets(call ssa.CallInstruction) bool {
-	callees := a.graph.Callees(call)
+	callees := a.graph.CalleesSeen(call)
 	if len(callees) == 0 {
 		return false
 	}

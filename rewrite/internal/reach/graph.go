@@ -98,6 +98,22 @@ func (g *Graph) Callees(site ssa.CallInstruction) []*ssa.Function {
 	return out
 }
 
+// CalleesSeen is Callees without the edges AddEdge added: the functions
+// the call graph algorithm itself found the call may call.
+func (g *Graph) CalleesSeen(site ssa.CallInstruction) []*ssa.Function {
+	n := g.cg.Nodes[site.Parent()]
+	if n == nil {
+		return nil
+	}
+	var out []*ssa.Function
+	for _, e := range n.Out {
+		if e.Site == site && !g.added[e] {
+			out = append(out, e.Callee.Func)
+		}
+	}
+	return out
+}
+
 // Callers returns the edges into fn.
 func (g *Graph) Callers(fn *ssa.Function) []*callgraph.Edge {
 	if n := g.cg.Nodes[fn]; n != nil {
