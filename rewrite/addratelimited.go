@@ -100,17 +100,11 @@ func (a *analysis) reachSites(scanned []*site) []*site {
 	for _, s := range scanned {
 		fn := a.ssaFunc(s.pkg, s.path)
 		s.fn, s.path, s.generic = fn, nil, isGenericCode(fn)
-		pos := s.sel.Sel.Pos()
-		for _, f := range a.bodiesOf(fn) {
-			// Of several instantiations, the one with the least chain,
-			// so that the report does not change between runs.
-			if a.handler.Reached(f) && (!s.reached || chainKey(a.handlerChain(f, pos)) < chainKey(a.handlerChain(s.fn, pos))) {
-				s.reached, s.fn = true, f
-			}
-			if a.other.Reached(f) && (s.other == nil || chainKey(a.otherChain(f, pos)) < chainKey(a.otherChain(s.other, pos))) {
-				s.other = f
-			}
+		pos, bodies := s.sel.Sel.Pos(), a.bodiesOf(fn)
+		if f := least(bodies, a.handler.Reached, func(f *ssa.Function) Chain { return a.handlerChain(f, pos) }); f != nil {
+			s.reached, s.fn = true, f
 		}
+		s.other = least(bodies, a.other.Reached, func(f *ssa.Function) Chain { return a.otherChain(f, pos) })
 		if old := byPos[s.sel.Sel.Pos()]; old != nil {
 			old.merge(s)
 			continue
@@ -133,6 +127,22 @@ func isGenericCode(fn *ssa.Function) bool {
 	}
 	sig := obj.Signature()
 	return sig.TypeParams().Len() > 0 || sig.RecvTypeParams().Len() > 0
+}
+
+// least returns the function of fns that is reached and whose chain sorts
+// first, or nil: of a generic site's instantiations, always the same one.
+func least(fns []*ssa.Function, reached func(*ssa.Function) bool, chain func(*ssa.Function) Chain) *ssa.Function {
+	var best *ssa.Function
+	var bestKey string
+	for _, f := range fns {
+		if !reached(f) {
+			continue
+		}
+		if k := chainKey(chain(f)); best == nil || k < bestKey {
+			best, bestKey = f, k
+		}
+	}
+	return best
 }
 
 // chainKey orders chains by their frames.

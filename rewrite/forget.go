@@ -222,17 +222,15 @@ type lookup struct {
 // is type-checked where the if begins (checkPos), so names must mean the
 // same there too.
 func (pt *point) lookups(info *types.Info) []lookup {
-	switch pt.kind {
-	case implicitElse:
-		ifScope := info.Scopes[pt.ifs]
-		if ifScope == nil {
-			return []lookup{{}} // resolves nothing: decline
-		}
-		return []lookup{{ifScope, pt.ifs.Body.End()}, {nil, pt.ifs.Pos()}}
-	case blockStart:
-		return []lookup{{nil, pt.block.Lbrace + 1}}
+	at := lookup{pos: pt.checkPos()}
+	if pt.kind != implicitElse {
+		return []lookup{at}
 	}
-	return []lookup{{nil, pt.pos()}}
+	ifScope := info.Scopes[pt.ifs]
+	if ifScope == nil {
+		return []lookup{{}} // resolves nothing: decline
+	}
+	return []lookup{{ifScope, pt.ifs.Body.End()}, at}
 }
 
 // checkPos returns the position at which names in a statement inserted
@@ -453,16 +451,10 @@ func (l *limitedQueues) reaches(w *worker) bool {
 	return true
 }
 
-// queueField returns the struct field e selects (c.queue), or nil.
+// queueField returns the queue field e selects (c.queue), or nil.
 func queueField(info *types.Info, e ast.Expr) *types.Var {
-	sel, ok := ast.Unparen(e).(*ast.SelectorExpr)
-	if !ok {
-		return nil
-	}
-	if s := info.Selections[sel]; s != nil && s.Kind() == types.FieldVal {
-		if v, ok := s.Obj().(*types.Var); ok {
-			return v.Origin()
-		}
+	if sel, ok := ast.Unparen(e).(*ast.SelectorExpr); ok {
+		return queueFieldOf(info, sel)
 	}
 	return nil
 }

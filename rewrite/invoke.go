@@ -29,11 +29,11 @@ func (a *analysis) resolveOpenInvokes() {
 		if !ok {
 			continue
 		}
-		for _, c := range byName[m.Name()] {
-			if !types.Implements(c.recv, iface) {
+		for _, sel := range byName[m.Name()] {
+			if !types.Implements(sel.Recv(), iface) {
 				continue
 			}
-			if fn := a.prog.prog.MethodValue(c.sel); a.prog.funcs[fn] {
+			if fn := a.prog.prog.MethodValue(sel); a.prog.funcs[fn] {
 				a.graph.AddEdge(site, fn)
 			}
 		}
@@ -63,17 +63,10 @@ func (a *analysis) openInvokes() []ssa.CallInstruction {
 	return out
 }
 
-// A candidate is a method of a target type (or a pointer to one).
-type candidate struct {
-	recv types.Type
-	sel  *types.Selection
-}
-
-// targetMethods returns the methods of the target types whose bodies are
-// analysed, by name, in a stable order.
-func (a *analysis) targetMethods() map[string][]candidate {
-	out := make(map[string][]candidate)
-	prog := a.prog.prog
+// targetMethods returns the methods of the target types (and pointers to
+// them) whose bodies are analysed, by name, in a stable order.
+func (a *analysis) targetMethods() map[string][]*types.Selection {
+	out := make(map[string][]*types.Selection)
 	for _, pkg := range a.pkgs {
 		sp := a.prog.ssa[pkg]
 		if sp == nil {
@@ -81,20 +74,14 @@ func (a *analysis) targetMethods() map[string][]candidate {
 		}
 		names := make([]string, 0, len(sp.Members))
 		for name, m := range sp.Members {
-			if t, ok := m.(*ssa.Type); ok && !isGeneric(t.Type()) {
+			if _, ok := m.(*ssa.Type); ok {
 				names = append(names, name)
 			}
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			t := sp.Members[name].Type()
-			for _, recv := range []types.Type{t, types.NewPointer(t)} {
-				mset := prog.MethodSets.MethodSet(recv)
-				for i := 0; i < mset.Len(); i++ {
-					if sel := mset.At(i); mayMatter(prog, sel) {
-						out[sel.Obj().Name()] = append(out[sel.Obj().Name()], candidate{recv, sel})
-					}
-				}
+			for _, sel := range methodsOf(a.prog.prog, sp.Members[name].Type()) {
+				out[sel.Obj().Name()] = append(out[sel.Obj().Name()], sel)
 			}
 		}
 	}

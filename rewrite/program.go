@@ -102,16 +102,26 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 		case *ssa.Function:
 			out = append(out, m)
 		case *ssa.Type:
-			for _, t := range []types.Type{m.Type(), types.NewPointer(m.Type())} {
-				if isGeneric(m.Type()) {
-					continue
-				}
-				mset := prog.MethodSets.MethodSet(t)
-				for i := 0; i < mset.Len(); i++ {
-					if sel := mset.At(i); mayMatter(prog, sel) {
-						out = append(out, prog.MethodValue(sel))
-					}
-				}
+			for _, sel := range methodsOf(prog, m.Type()) {
+				out = append(out, prog.MethodValue(sel))
+			}
+		}
+	}
+	return out
+}
+
+// methodsOf returns the methods of t and *t that may matter, none for an
+// uninstantiated generic type.
+func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
+	if isGeneric(t) {
+		return nil
+	}
+	var out []*types.Selection
+	for _, recv := range []types.Type{t, types.NewPointer(t)} {
+		mset := prog.MethodSets.MethodSet(recv)
+		for i := 0; i < mset.Len(); i++ {
+			if sel := mset.At(i); mayMatter(prog, sel) {
+				out = append(out, sel)
 			}
 		}
 	}
