@@ -35,7 +35,7 @@ import (
 // The rewrite is sound because Add takes the same item and only skips the
 // rate limiter's When, which is what counts the item's failures: a
 // reaction to a change is not a failure.
-const ruleAddRateLimited = "addratelimited"
+const ruleAddRateLimited = RuleAddRateLimited
 
 // A site is one AddRateLimited selector, merged over package variants.
 type site struct {

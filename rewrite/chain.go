@@ -15,7 +15,7 @@ import (
 // the call at pos in fn.
 func (a *analysis) handlerChain(fn *ssa.Function, pos token.Pos) Chain {
 	r := a.handler.Root(fn)
-	c := Chain{Kind: "handler"}
+	c := Chain{Kind: ChainHandler}
 	if r != nil {
 		c.Frames = append(c.Frames, Frame{Func: a.roots[r].how, Pos: a.fset.Position(a.roots[r].pos)})
 	}
@@ -26,7 +26,7 @@ func (a *analysis) handlerChain(fn *ssa.Function, pos token.Pos) Chain {
 // otherChain returns the shortest chain from an entry point that is not an
 // event handler to the call at pos in fn.
 func (a *analysis) otherChain(fn *ssa.Function, pos token.Pos) Chain {
-	c := Chain{Kind: "other"}
+	c := Chain{Kind: ChainOther}
 	if r := a.other.Root(fn); r != nil {
 		if e, ok := a.escaped[r]; ok {
 			c.Frames = append(c.Frames, Frame{Func: e.to, Pos: a.fset.Position(e.pos)})

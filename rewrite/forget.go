@@ -43,7 +43,7 @@ import (
 //
 // Forget is sound on success: the item is done being retried, and only
 // Forget resets its failure count and drops it from the rate limiter.
-const ruleForget = "forget"
+const ruleForget = RuleForget
 
 func (a *analysis) forget() []Finding {
 	limited := a.rateLimitedQueues()
@@ -376,7 +376,7 @@ func (a *analysis) text(e ast.Node) string {
 // successChain is the evidence: Get, the call whose nil error makes the
 // path a success, and where the path ends without Forget.
 func (a *analysis) successChain(w *worker, p *path) Chain {
-	return Chain{Kind: "success", Frames: []Frame{
+	return Chain{Kind: ChainSuccess, Frames: []Frame{
 		{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())},
 		{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)},
 		{Func: "processing ends without Forget", Pos: a.fset.Position(p.end)},

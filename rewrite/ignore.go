@@ -87,7 +87,7 @@ func (a *analysis) unusedIgnores() []Finding {
 			default:
 				continue
 			}
-			out = append(out, Finding{Pos: ig.pos, Rule: "ignore", Status: Review, Message: msg})
+			out = append(out, Finding{Pos: ig.pos, Rule: RuleIgnore, Status: Review, Message: msg})
 		}
 	}
 	return out

@@ -47,10 +47,11 @@ const (
 	Change  Status = iota // an edit is planned and verified
 	Review                // left alone: a human must decide (the message says why)
 	Ignored               // left alone by a //queuefix:ignore directive
+	Keep                  // correct as it is (the message says why)
 )
 
 func (s Status) String() string {
-	return [...]string{"change", "review", "ignored"}[s]
+	return [...]string{"change", "review", "ignored", "keep"}[s]
 }
 
 // A Frame is one step of a call chain: a function and the position of the
@@ -62,7 +63,7 @@ type Frame struct {
 
 // A Chain is a call chain from an entry point to a finding.
 type Chain struct {
-	Kind   string // "handler" or "other"
+	Kind   ChainKind
 	Frames []Frame
 }
 
@@ -77,7 +78,7 @@ type Edit struct {
 // A Finding is one site queuefix changes or reports.
 type Finding struct {
 	Pos     token.Position // Filename is absolute
-	Rule    string         // "addratelimited", "forget" or "ignore"
+	Rule    Rule
 	Status  Status
 	Message string
 	Chains  []Chain

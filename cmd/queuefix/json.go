@@ -77,14 +77,14 @@ func (p *printer) printJSON() {
 func (p *printer) jsonFinding(f rewrite.Finding) jsonFinding {
 	jf := jsonFinding{
 		jsonPos: p.jsonPos(f.Pos),
-		Rule:    f.Rule,
+		Rule:    string(f.Rule),
 		Status:  f.Status.String(),
 		Message: p.relText(f.Message),
 		Chains:  []jsonChain{},
 		Edits:   []jsonEdit{},
 	}
 	for _, c := range f.Chains {
-		jc := jsonChain{Kind: c.Kind, Frames: []jsonFrame{}}
+		jc := jsonChain{Kind: string(c.Kind), Frames: []jsonFrame{}}
 		for _, fr := range c.Frames {
 			jc.Frames = append(jc.Frames, jsonFrame{Func: fr.Func, jsonPos: p.jsonPos(fr.Pos)})
 		}

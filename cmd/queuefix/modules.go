@@ -217,9 +217,9 @@ func countResult(res *rewrite.Result, err error) counts {
 		switch {
 		case f.Status == rewrite.Review:
 			c.review++
-		case f.Status == rewrite.Change && f.Rule == "addratelimited":
+		case f.Status == rewrite.Change && f.Rule == rewrite.RuleAddRateLimited:
 			c.rewrites++
-		case f.Status == rewrite.Change && f.Rule == "forget":
+		case f.Status == rewrite.Change && f.Rule == rewrite.RuleForget:
 			c.forgets++
 		}
 	}

@@ -88,7 +88,7 @@ func (p *printer) reportChanges(b *bytes.Buffer) {
 // isDropRateLimited reports whether f drops RateLimited from the options
 // of a priority queue's AddWithOpts (not a rename to Add).
 func isDropRateLimited(f rewrite.Finding) bool {
-	return f.Status == rewrite.Change && f.Rule == "addratelimited" && len(f.Edits) > 0 && f.Edits[0].New != "Add"
+	return f.Status == rewrite.Change && f.Rule == rewrite.RuleAddRateLimited && len(f.Edits) > 0 && f.Edits[0].New != "Add"
 }
 
 // reportLine says what changed at a finding and why.
@@ -97,7 +97,7 @@ func (p *printer) reportLine(f rewrite.Finding) string {
 	if isDropRateLimited(f) {
 		what = "dropped `RateLimited: true` from the `AddWithOpts` options"
 	}
-	if f.Rule == "forget" {
+	if f.Rule == rewrite.RuleForget {
 		what = "inserted `" + strings.TrimSpace(f.Edits[0].New) + "`"
 		if strings.Contains(f.Edits[0].New, "else") {
 			what = "inserted an `else` branch that calls `Forget`"
@@ -119,16 +119,16 @@ func (p *printer) evidence(f rewrite.Finding) string {
 	return strings.Join(parts, "; ")
 }
 
-func chainLabel(kind string) string {
+func chainLabel(kind rewrite.ChainKind) string {
 	switch kind {
-	case "handler":
+	case rewrite.ChainHandler:
 		return "Reached from the event handler"
-	case "other":
+	case rewrite.ChainOther:
 		return "and also from"
-	case "success":
+	case rewrite.ChainSuccess:
 		return "Success path"
 	}
-	return kind
+	return string(kind)
 }
 
 func (p *printer) shortPos(file string, line int) string {

@@ -106,21 +106,18 @@ type sarifSuppression struct {
 	Justification string `json:"justification"`
 }
 
-var sarifRules = []sarifRule{
-	{ID: "addratelimited",
-		ShortDescription: sarifMessage{"AddRateLimited (or AddWithOpts with RateLimited: true) reached only from event handlers"},
-		Help:             sarifMessage{"Use Add (drop RateLimited) when reacting to a change; a rate-limited add counts a failure of the item and is for retries after errors."}},
-	{ID: "forget",
-		ShortDescription: sarifMessage{"Worker does not Forget a successfully processed item"},
-		Help:             sarifMessage{"Call Forget(item) when an item is done being retried, so the rate limiter drops its failure count."}},
-	{ID: "ignore",
-		ShortDescription: sarifMessage{"Malformed or stale //queuefix:ignore directive"},
-		Help:             sarifMessage{"//queuefix:ignore needs a reason and must cover a call queuefix would otherwise report."}},
+// sarifRules describes the rules from the engine's table.
+func sarifRules() []sarifRule {
+	var out []sarifRule
+	for _, r := range rewrite.Rules {
+		out = append(out, sarifRule{ID: string(r.Name), ShortDescription: sarifMessage{r.Summary}, Help: sarifMessage{r.Help}})
+	}
+	return out
 }
 
 func (p *printer) printSARIF() {
 	run := sarifRun{
-		Tool:    sarifTool{Driver: sarifDriver{Name: "queuefix", InformationURI: "https://github.com/queuefix/queuefix", Rules: sarifRules}},
+		Tool:    sarifTool{Driver: sarifDriver{Name: "queuefix", InformationURI: "https://github.com/queuefix/queuefix", Rules: sarifRules()}},
 		Results: []sarifResult{},
 	}
 	for _, f := range p.res.Findings {
@@ -135,7 +132,7 @@ func (p *printer) printSARIF() {
 
 func (p *printer) sarifResult(f rewrite.Finding) sarifResult {
 	r := sarifResult{
-		RuleID:    f.Rule,
+		RuleID:    string(f.Rule),
 		Kind:      "fail",
 		Level:     "warning",
 		Message:   sarifMessage{p.relText(f.Message)},
@@ -168,7 +165,7 @@ func (p *printer) sarifLocation(file string, line, col int, msg string) sarifLoc
 }
 
 func (p *printer) sarifFlow(c rewrite.Chain) sarifCodeFlow {
-	flow := sarifCodeFlow{Message: sarifMessage{c.Kind + " path"}}
+	flow := sarifCodeFlow{Message: sarifMessage{string(c.Kind) + " path"}}
 	var tf sarifThreadFlow
 	for _, fr := range c.Frames {
 		tf.Locations = append(tf.Locations, sarifFlowLocation{p.sarifLocation(fr.Pos.Filename, fr.Pos.Line, fr.Pos.Column, fr.Func)})
