@@ -103,7 +103,7 @@ func (p *printer) printFindings() {
 		case p.c.json || p.c.format == "sarif":
 		case f.Status == rewrite.Change && !p.c.diff && !p.c.list && !p.c.write:
 			p.printFinding(p.stdout, f)
-		case f.Status == rewrite.Ignored && p.c.verbose:
+		case (f.Status == rewrite.Ignored || f.Status == rewrite.Keep) && p.c.verbose:
 			p.printFinding(p.stderr, f)
 		}
 	}

@@ -121,6 +121,9 @@ func (p *printer) printSARIF() {
 		Results: []sarifResult{},
 	}
 	for _, f := range p.res.Findings {
+		if f.Status == rewrite.Keep {
+			continue // correct code: nothing to show
+		}
 		run.Results = append(run.Results, p.sarifResult(f))
 	}
 	var buf bytes.Buffer
