@@ -4,4 +4,4 @@
 set -eu
 cd "$(dirname "$0")"
 cp leaky/controller.go fixed/controller.go
-go run ../../../cmd/queuefix -w ./fixed
+go run github.com/queuefix/queuefix/cmd/queuefix -w ./fixed
