@@ -37,7 +37,7 @@ type metric struct {
 }
 
 var panels = []panel{
-	{title: "keys tracked by the rate limiter", unit: "items", lines: []metric{
+	{title: "items tracked by the rate limiter", unit: "items", lines: []metric{
 		{value: func(s sample) (float64, bool) { return float64(s.Tracked), true }},
 	}},
 	{title: "queued + waiting in the delaying queue", unit: "items", lines: []metric{
