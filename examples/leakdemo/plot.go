@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -102,6 +103,8 @@ func (p panel) plot(o options, runs []outcome) (*plot.Plot, error) {
 	if p.log {
 		pl.Y.Scale = plot.LogScale{}
 		pl.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	} else {
+		pl.Y.Tick.Marker = plainTicks{}
 	}
 	for _, r := range runs {
 		for _, m := range p.lines {
@@ -184,6 +187,20 @@ func addKill(pl *plot.Plot, r outcome) error {
 	label.Offset = vg.Point{X: -vg.Points(4), Y: vg.Points(4)}
 	pl.Add(sc, label)
 	return nil
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros
+// (5000, not 5000.00).
+type plainTicks struct{}
+
+func (plainTicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i, t := range ticks {
+		if t.Label != "" {
+			ticks[i].Label = strconv.FormatFloat(t.Value, 'f', -1, 64)
+		}
+	}
+	return ticks
 }
 
 // roundUp rounds v up to a half step of its order of magnitude, so that the
