@@ -79,14 +79,14 @@ func TestWatchKillsOverTheCap(t *testing.T) {
 // cap and the watchdog kills it; the fixed one runs to the end.
 func TestRunKillsTheLeakyChildOnly(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the demo for 6s; skipped with -short")
+		t.Skip("runs the demo for 7s; skipped with -short")
 	}
 	if _, err := readRSS("self"); err != nil {
 		t.Skipf("no /proc here: %v", err)
 	}
 	png := filepath.Join(t.TempDir(), "run.png")
 	var stdout, stderr bytes.Buffer
-	args := []string{"-duration", "4s", "-rate", "1000", "-memlimit", "64MiB", "-plot", png}
+	args := []string{"-duration", "5s", "-rate", "1000", "-memlimit", "56MiB", "-plot", png}
 	if code := run(args, &stdout, &stderr); code != 0 {
 		t.Fatalf("leakdemo %s: exit %d\n%s%s", strings.Join(args, " "), code, stdout.String(), stderr.String())
 	}
@@ -95,7 +95,7 @@ func TestRunKillsTheLeakyChildOnly(t *testing.T) {
 		`OOM-killed at t=\d+\.\ds \(RSS \d+\.\d MiB\)`, // the table row of the kill
 		`(?m)^\s+leaky\s+t=\d+\.\ds\s`,                 // the summary
 		`(?m)^\s+fixed\s+never\s`,
-		`(?m)^ +4 +\d+ \| +\| +0 `, // fixed still runs at 4s, leaky is gone
+		`(?m)^ +5 +\d+ \| +\| +0 `, // fixed still runs at 5s, leaky is gone
 	} {
 		if !regexp.MustCompile(re).MatchString(out) {
 			t.Errorf("output does not match %s:\n%s", re, out)
