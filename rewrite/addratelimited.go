@@ -294,8 +294,12 @@ func (a *analysis) declineReason(s *site) string {
 			"if only event handlers reach it, call Add by hand; left alone", what, name)
 	case s.other != nil:
 		entry := a.other.Root(s.other)
-		return fmt.Sprintf("%s in %s is reached from an event handler and also from %s, which is not one (a retry, a resync, an API): "+
-			"call Add at the handler call sites instead; left alone%s", what, name, a.entryName(s), a.openNote(entry))
+		from := "and also from " + a.entryName(s) + ", which is not one"
+		if _, escaped := a.escaped[entry]; entry == s.other && !escaped {
+			from = "and " + name + " is an entry point of its own"
+		}
+		return fmt.Sprintf("%s in %s is reached from an event handler %s (a retry, a resync, an API): "+
+			"call Add at the handler call sites instead; left alone%s", what, name, from, a.openNote(entry))
 	case !s.call:
 		return what + " is taken as a method value reached from an event handler: " +
 			"call Add where it is called; left alone"
@@ -344,6 +348,10 @@ func (a *analysis) keepReason(s *site) string {
 		return fmt.Sprintf("%s is a retry in the worker %s, which no event handler reaches; kept", what, funcName(w))
 	}
 	entry := a.other.Root(s.other)
+	if _, escaped := a.escaped[entry]; entry == s.other && !escaped {
+		return fmt.Sprintf("%s is in %s, an entry point that is not an event handler, and no event handler reaches it; kept%s",
+			what, funcName(s.other), a.openNote(entry))
+	}
 	return fmt.Sprintf("%s is reached from no event handler, only from other entry points such as %s; kept%s",
 		what, a.entryName(s), a.openNote(entry))
 }
