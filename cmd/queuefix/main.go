@@ -91,7 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.format, "format", "", "print findings as `json` or sarif (SARIF 2.1.0, for code scanning)")
 	fs.StringVar(&c.report, "report", "", "also write a Markdown report for a pull request description to `file`")
 	fs.BoolVar(&c.modules, "modules", false, "treat arguments as directories and process every Go module below them")
-	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and ignored sites")
+	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and the sites kept or ignored, with the reason")
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")

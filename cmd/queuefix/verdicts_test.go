@@ -35,6 +35,15 @@ func TestEveryCallHasAVerdict(t *testing.T) {
 	}
 }
 
+// userMethods are the AddRateLimited calls of the modules that call a user
+// type's own method of that name (each module's EXPECT.md says so): not a
+// work queue, so they must have no verdict at all.
+var userMethods = map[string]string{
+	"clientgo-v0.26/pkg/dns/controller.go:103:17":     "*deletionBatcher's own AddRateLimited",
+	"clientgo-v0.26/pkg/dns/provider.go:61:6":         "*deletionBatcher's own AddRateLimited",
+	"clientgo-v0.37/pkg/controller/injector.go:77:10": "*auditSink's own AddRateLimited",
+}
+
 func checkVerdicts(t *testing.T, dir string) {
 	sites := rateLimitedCalls(t, dir)
 	if len(sites) == 0 {
@@ -55,16 +64,22 @@ func checkVerdicts(t *testing.T, dir string) {
 			verdicts[at] = append(verdicts[at], f.Status)
 		}
 	}
+	queue := 0
 	for _, at := range sites {
-		if got := verdicts[at]; len(got) != 1 {
-			t.Errorf("%s: %d verdicts %v, want exactly one", at, len(got), got)
+		want := 1
+		if _, ok := userMethods[filepath.Base(dir)+"/"+at]; ok {
+			want = 0
 		}
+		if got := verdicts[at]; len(got) != want {
+			t.Errorf("%s: %d verdicts %v, want %d", at, len(got), got, want)
+		}
+		queue += want
 		delete(verdicts, at)
 	}
 	for at, got := range verdicts {
 		t.Errorf("%s: verdict %v for no AddRateLimited call found in the source", at, got)
 	}
-	t.Logf("%d calls, each with one verdict", len(sites))
+	t.Logf("%d calls, %d on work queues", len(sites), queue)
 }
 
 // rateLimitedCalls returns file:line:col of the method name of every
