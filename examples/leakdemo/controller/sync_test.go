@@ -30,7 +30,19 @@ func TestFixedIsQueuefixOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(again.Findings) > 0 || len(again.Files) > 0 {
-		t.Errorf("queuefix still finds something in fixed/: %+v", again.Findings)
+	if left := notKept(again.Findings); len(left) > 0 || len(again.Files) > 0 {
+		t.Errorf("queuefix still finds something in fixed/: %+v", left)
 	}
+}
+
+// notKept returns the findings that are not a Keep verdict: the worker's
+// retry stays AddRateLimited, and queuefix says so.
+func notKept(fs []rewrite.Finding) []rewrite.Finding {
+	var out []rewrite.Finding
+	for _, f := range fs {
+		if f.Status != rewrite.Keep {
+			out = append(out, f)
+		}
+	}
+	return out
 }
