@@ -350,10 +350,10 @@ func (a *analysis) keepReason(s *site) string {
 	entry := a.other.Root(s.other)
 	if _, escaped := a.escaped[entry]; entry == s.other && !escaped {
 		return fmt.Sprintf("%s is in %s, an entry point that is not an event handler, and no event handler reaches it; kept%s",
-			what, funcName(s.other), a.openNote(entry))
+			what, funcName(s.other), a.openKeepNote(entry))
 	}
 	return fmt.Sprintf("%s is reached from no event handler, only from other entry points such as %s; kept%s",
-		what, a.entryName(s), a.openNote(entry))
+		what, a.entryName(s), a.openKeepNote(entry))
 }
 
 // entryName names the entry point of the site's other chain: the function
@@ -374,6 +374,15 @@ func (a *analysis) openNote(entry *ssa.Function) string {
 		return ""
 	}
 	return fmt.Sprintf(" (nothing analysed calls %s: if nothing outside these packages does either, run queuefix with -closed)", funcName(entry))
+}
+
+// openKeepNote says when a kept site's entry is one only because code that
+// is not analysed might call it: -closed would not change the verdict.
+func (a *analysis) openKeepNote(entry *ssa.Function) string {
+	if entry == nil || !a.open[entry] {
+		return ""
+	}
+	return fmt.Sprintf(" (nothing analysed calls %s: with -closed it is no entry point)", funcName(entry))
 }
 
 // workerOn returns the first function on the other chain to fn that takes
