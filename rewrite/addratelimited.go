@@ -435,7 +435,8 @@ func (a *analysis) isAdapterAdd(fn *ssa.Function) bool {
 // adapterAddReason explains an AddRateLimited inside an adapter's Add.
 func (a *analysis) adapterAddReason(s *site) string {
 	return fmt.Sprintf("%s is inside %s, the Add of a type that implements the work queue: every caller of that Add "+
-		"pays the rate limiter (controller-runtime's handlers call Add on every event); unless that is a deliberate debounce, "+
+		"pays the rate limiter, code in dependencies that calls Add on a queue it is handed included (controller-runtime's "+
+		"event handlers do); unless that is a deliberate debounce, "+
 		"call Add on the queue it wraps (rewriting it here could make Add call itself); left alone",
 		a.what(s), funcName(outermost(s.fn)))
 }
