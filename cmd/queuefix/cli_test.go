@@ -310,8 +310,14 @@ func TestHelp(t *testing.T) {
 		"Exit status:\n  0  nothing to change",
 		"\n  1  changes pending",
 		"\n  2  errors",
-		"-diff", "-json", "-tags", "-test", "-C dir",
+		"-diff", "-json", "-tags", "-test", "-C dir", "-closed",
+		"!%!", // usage is a format: no stray verbs
 	})
+	for _, rule := range rewrite.Rules {
+		if !strings.Contains(r.stderr, "\n  "+string(rule.Name)+" ") || !strings.Contains(r.stderr, rule.Summary) {
+			t.Errorf("-help does not list rule %s with its summary\n%v", rule.Name, r)
+		}
+	}
 }
 
 func TestFlagErrors(t *testing.T) {
