@@ -55,6 +55,12 @@ func TestCheckDiff(t *testing.T) {
 	if err := checkDiff(countDiff([]byte(goodDiff)), 1, "controller.go:1:1: forget: review\n"); err == nil {
 		t.Error("a finding for review passed")
 	}
+	if err := checkDiff(countDiff([]byte(goodDiff)), 1, "queuefix: 2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n"); err != nil {
+		t.Errorf("the accounting line of a good run: %v", err)
+	}
+	if err := checkDiff(countDiff([]byte(goodDiff)), 1, "queuefix: 2 AddRateLimited calls: 1 to Add, 1 needs review; 1 worker: 1 Forget to add\n"); err == nil {
+		t.Error("an accounting line with a review passed")
+	}
 }
 
 // TestGenerate checks that generation is deterministic and that every

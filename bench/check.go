@@ -79,8 +79,12 @@ func checkDiff(d diffCounts, n int, stderr string) error {
 	if len(d.other) > 0 {
 		errs = append(errs, fmt.Sprintf("%d unexpected lines, first: %q", len(d.other), d.other[0]))
 	}
-	if stderr != "" {
-		errs = append(errs, "queuefix printed on stderr: "+firstLines(stderr, 5))
+	findings, account := splitAccounting(stderr)
+	if findings != "" {
+		errs = append(errs, "queuefix printed on stderr: "+firstLines(findings, 5))
+	}
+	if account != "" && (!strings.Contains(account, fmt.Sprintf(": %d to Add", n)) || strings.Contains(account, "review")) {
+		errs = append(errs, "queuefix's accounting: "+account)
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("diff: %s", strings.Join(errs, "; "))
@@ -196,4 +200,16 @@ func firstLines(s string, n int) string {
 		lines = append(lines[:n], "...")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// splitAccounting splits queuefix's stderr into what comes before its last
+// line, the accounting of every verdict ("queuefix: 2 AddRateLimited
+// calls: 1 to Add, 1 kept; ..."), and that line.
+func splitAccounting(stderr string) (string, string) {
+	body := strings.TrimSuffix(stderr, "\n")
+	i := strings.LastIndex(body, "\n")
+	if last := body[i+1:]; strings.HasPrefix(last, "queuefix: ") && strings.Contains(last, " AddRateLimited call") {
+		return body[:i+1], last
+	}
+	return stderr, ""
 }

@@ -56,21 +56,29 @@ type site struct {
 	limited *ast.KeyValueExpr
 }
 
-// what names the site's call in messages.
-func (s *site) what() string {
+// what names the site's call in messages by its own text:
+// c.queue.AddRateLimited, or pq.AddWithOpts with RateLimited: true.
+func (a *analysis) what(s *site) string {
 	if s.limited != nil {
-		return "AddWithOpts with RateLimited: true"
+		return a.text(s.sel) + " with RateLimited: true"
 	}
-	return "AddRateLimited"
+	return a.text(s.sel)
 }
 
+// addRateLimited gives every site outside test files one verdict: the
+// sites event handlers reach are judged for a change; the others are kept,
+// with the reason, except an adapter's Add (see judgeUnreached).
 func (a *analysis) addRateLimited(scanned []*site) []Finding {
 	var out []Finding
 	for _, s := range a.reachSites(scanned) {
-		if !s.reached {
-			continue // not an event handler's business
+		switch {
+		case s.reached:
+			out = append(out, a.judgeSite(s))
+		case a.inTestFile(s.sel.Pos()):
+			continue // tests call helpers directly; no handler reaches this
+		default:
+			out = append(out, a.judgeUnreached(s))
 		}
-		out = append(out, a.judgeSite(s))
 	}
 	return out
 }
@@ -256,43 +264,189 @@ func (a *analysis) judgeSite(s *site) Finding {
 	if s.limited != nil {
 		return a.dropRateLimited(s, f)
 	}
-	f.Message = "AddRateLimited in an event handler: use Add (rate limiting is for retries after errors)"
+	f.Message = fmt.Sprintf("%s is reached only from event handlers: call %s instead (rate limiting is for retries after errors)",
+		a.what(s), a.text(s.sel.X)+".Add")
+	f.Fix = FixAdd
 	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
 	return f
 }
 
 // declineReason returns why the site must be left to a human, or "".
 func (a *analysis) declineReason(s *site) string {
-	name := funcName(s.fn)
+	what, name := a.what(s), funcName(s.fn)
 	switch {
 	case s.fi.err() != nil:
-		return fmt.Sprintf("cannot rewrite: %v", s.fi.err())
+		return fmt.Sprintf("cannot rewrite %s: %v", what, s.fi.err())
 	case s.fi.generated:
-		return s.what() + " reached from an event handler, in a generated file: fix the generator"
+		return what + " is reached from an event handler, in a generated file: fix the generator; left alone"
 	case s.fi.vendored:
-		return s.what() + " reached from an event handler, in vendor/: fix it upstream"
+		return what + " is reached from an event handler, in vendor/: fix it upstream; left alone"
+	case a.isAdapterAdd(s.fn):
+		return a.adapterAddReason(s)
 	case a.isQueueAdapter(s.fn):
-		return fmt.Sprintf("%s inside %s, a method of a type that implements the queue itself: "+
-			"rewriting it to Add could make Add call itself; left alone", s.what(), funcName(outermost(s.fn)))
+		return fmt.Sprintf("%s is inside %s, a method of a type that implements the work queue itself: "+
+			"rewriting it to Add could make Add call itself; left alone", what, funcName(outermost(s.fn)))
 	case s.limited == nil && !hasMethodNamed(s.recv, "Add"):
-		return fmt.Sprintf("AddRateLimited reached from an event handler on %s, which has no Add method: "+
-			"add Add to it or call Add on the queue; left alone", types.TypeString(s.recv, qualifier(s.pkg.Types)))
+		return fmt.Sprintf("%s is reached from an event handler, but its receiver's type %s has no Add method: "+
+			"add Add to it or call Add on the queue; left alone", what, types.TypeString(s.recv, qualifier(s.pkg.Types)))
 	case s.generic:
-		return fmt.Sprintf("%s in generic code (%s): queuefix does not see every path into instantiated generic code; "+
-			"if only event handlers reach it, call Add by hand; left alone", s.what(), name)
+		return fmt.Sprintf("%s is in generic code (%s): queuefix does not see every path into instantiated generic code; "+
+			"if only event handlers reach it, call Add by hand; left alone", what, name)
 	case s.other != nil:
-		return fmt.Sprintf("%s is reached both from an event handler and from another path (a retry or resync): "+
-			"call Add at the handler call sites instead; left alone", name)
+		entry := a.other.Root(s.other)
+		from := "and also from " + a.entryName(s) + ", which is not one"
+		if _, escaped := a.escaped[entry]; entry == s.other && !escaped {
+			from = "and " + name + " is an entry point of its own"
+		}
+		return fmt.Sprintf("%s in %s is reached from an event handler %s (a retry, a resync, an API): "+
+			"call Add at the handler call sites instead; left alone%s", what, name, from, a.openNote(entry))
 	case !s.call:
-		return s.what() + " taken as a method value reached from an event handler: " +
+		return what + " is taken as a method value reached from an event handler: " +
 			"call Add where it is called; left alone"
 	}
 	return ""
 }
 
+// judgeUnreached gives a site no event handler reaches its verdict. It is
+// kept, with the reason, unless it is an adapter's Add: whoever calls that
+// Add pays the rate limiter, and the callers may well be in dependencies
+// (controller-runtime's handlers call Add on the queue they are handed).
+func (a *analysis) judgeUnreached(s *site) Finding {
+	f := Finding{Pos: a.fset.Position(s.sel.Sel.Pos()), Rule: ruleAddRateLimited, Status: Keep}
+	if s.other != nil {
+		f.Chains = []Chain{a.otherChain(s.other, s.sel.Sel.Pos())}
+	}
+	if !a.isAdapterAdd(s.fn) {
+		f.Message = a.keepReason(s)
+		return f
+	}
+	f.Status, f.Message = Review, a.adapterAddReason(s)
+	if ig := s.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
+		a.use(ig)
+		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
+	}
+	return f
+}
+
+// keepReason says why a site no event handler reaches is kept: a retry in
+// a worker, reached from other entry points only (one is named), or
+// reached from nothing at all.
+func (a *analysis) keepReason(s *site) string {
+	what := a.what(s)
+	if s.other == nil {
+		where := ""
+		if s.fn != nil {
+			where = ", " + funcName(outermost(s.fn))
+		}
+		closed := ""
+		if a.closed {
+			closed = " (with -closed, exported functions nothing analysed calls are no entry points)"
+		}
+		return fmt.Sprintf("%s is reached from no entry point: nothing analysed calls the function it is in%s%s; kept", what, where, closed)
+	}
+	if w := a.workerOn(s.other); w != nil {
+		return fmt.Sprintf("%s is a retry in the worker %s, which no event handler reaches; kept", what, funcName(w))
+	}
+	entry := a.other.Root(s.other)
+	if _, escaped := a.escaped[entry]; entry == s.other && !escaped {
+		return fmt.Sprintf("%s is in %s, an entry point that is not an event handler, and no event handler reaches it; kept%s",
+			what, funcName(s.other), a.openKeepNote(entry))
+	}
+	return fmt.Sprintf("%s is reached from no event handler, only from other entry points such as %s; kept%s",
+		what, a.entryName(s), a.openKeepNote(entry))
+}
+
+// entryName names the entry point of the site's other chain: the function
+// nothing analysed calls, or the dependency a func value is handed to
+// followed by that func (wait.Until → ctrl.(*C).resync).
+func (a *analysis) entryName(s *site) string {
+	fr := a.otherChain(s.other, s.sel.Sel.Pos()).Frames
+	if _, escaped := a.escaped[a.other.Root(s.other)]; escaped && len(fr) > 1 {
+		return fr[0].Func + " → " + fr[1].Func
+	}
+	return fr[0].Func
+}
+
+// openNote suggests -closed when entry is an entry point only because code
+// that is not analysed might call it.
+func (a *analysis) openNote(entry *ssa.Function) string {
+	if entry == nil || !a.open[entry] {
+		return ""
+	}
+	return fmt.Sprintf(" (nothing analysed calls %s: if nothing outside these packages does either, run queuefix with -closed)", funcName(entry))
+}
+
+// openKeepNote says when a kept site's entry is one only because code that
+// is not analysed might call it: -closed would not change the verdict.
+func (a *analysis) openKeepNote(entry *ssa.Function) string {
+	if entry == nil || !a.open[entry] {
+		return ""
+	}
+	return fmt.Sprintf(" (nothing analysed calls %s: with -closed it is no entry point)", funcName(entry))
+}
+
+// workerOn returns the first function on the other chain to fn that takes
+// items from a work queue (calls its Get), or nil.
+func (a *analysis) workerOn(fn *ssa.Function) *ssa.Function {
+	var fns []*ssa.Function
+	for _, e := range a.other.Chain(fn) {
+		fns = append(fns, e.Caller.Func)
+	}
+	for _, f := range append(fns, fn) {
+		if callsQueueGet(f) {
+			return f
+		}
+	}
+	return nil
+}
+
+// callsQueueGet reports whether fn calls a work queue's Get.
+func callsQueueGet(fn *ssa.Function) bool {
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if ok && isQueueMethod(calledMethod(call.Common()), "Get") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// calledMethod returns the method a call calls, statically or through an
+// interface, or nil.
+func calledMethod(c *ssa.CallCommon) *types.Func {
+	if c.IsInvoke() {
+		return c.Method
+	}
+	if callee := c.StaticCallee(); callee != nil {
+		obj, _ := callee.Object().(*types.Func)
+		return obj
+	}
+	return nil
+}
+
+// isAdapterAdd reports whether fn is inside the Add method of a type that
+// implements a work queue.
+func (a *analysis) isAdapterAdd(fn *ssa.Function) bool {
+	return fn != nil && outermost(fn).Name() == "Add" && a.isQueueAdapter(fn)
+}
+
+// adapterAddReason explains an AddRateLimited inside an adapter's Add.
+func (a *analysis) adapterAddReason(s *site) string {
+	return fmt.Sprintf("%s is inside %s, the Add of a type that implements the work queue: every caller of that Add "+
+		"pays the rate limiter, code in dependencies that calls Add on a queue it is handed included (controller-runtime's "+
+		"event handlers do); unless that is a deliberate debounce, "+
+		"call Add on the queue it wraps (rewriting it here could make Add call itself); left alone",
+		a.what(s), funcName(outermost(s.fn)))
+}
+
 // isQueueAdapter reports whether fn (or the method enclosing it) is a
 // method of a target type that itself implements a work queue.
 func (a *analysis) isQueueAdapter(fn *ssa.Function) bool {
+	if fn == nil {
+		return false
+	}
 	fn = outermost(fn)
 	recv := fn.Signature.Recv()
 	if recv == nil {

@@ -38,6 +38,13 @@ type analysis struct {
 	apis      map[string][]*types.Package // client-go packages by path, one per copy
 	mu        sync.Mutex                  // guards ignore.used: the rules run concurrently
 	since     time.Time                   // when loading started
+
+	closed bool                   // Options.Closed
+	open   map[*ssa.Function]bool // entries only because the world may call them (see onlyOpenWorld)
+	// Named interfaces of the import graph by method name, for onlyOpenWorld;
+	// genericMethods holds the method names generic interfaces declare.
+	ifaces         map[string][]*types.Interface
+	genericMethods map[string]bool
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
@@ -107,6 +114,7 @@ func (a *analysis) buildGraph(opts Options) {
 	a.resolveOpenInvokes()
 	a.flow = reach.NewFlow(a.graph)
 	a.roots, a.escaped = a.findRoots()
+	a.closed = opts.Closed
 	a.handler = a.graph.Forward(a.sortedRoots(), nil)
 	a.other = a.graph.Forward(a.otherEntries(), a.countsAsCaller)
 	opts.progress("checking %d packages", len(a.pkgs))
@@ -213,18 +221,29 @@ func (a *analysis) sortFuncs(fns []*ssa.Function) {
 // otherEntries returns the entry points that are not event handlers:
 // functions no one in the targets calls (main, exported API, goroutines
 // started by dependencies) and function values handed to dependencies
-// (wait.Until, time.AfterFunc, ...). Test code does not count.
+// (wait.Until, time.AfterFunc, ...). Test code does not count. With
+// Options.Closed, functions that are entries only because code that is not
+// analysed might call them are left out; without it they are recorded in
+// a.open, so that messages citing them can suggest -closed.
 func (a *analysis) otherEntries() []*ssa.Function {
 	var out []*ssa.Function
+	a.open = make(map[*ssa.Function]bool)
 	for fn := range a.prog.funcs {
 		if a.inTestFile(fn.Pos()) {
 			continue
 		}
 		_, isRoot := a.roots[fn]
 		_, escaped := a.escaped[fn]
-		if escaped || !isRoot && !a.hasCallers(fn) && !unreachableWrapper(fn) {
-			out = append(out, fn)
+		if !escaped && (isRoot || a.hasCallers(fn) || unreachableWrapper(fn)) {
+			continue
 		}
+		if !escaped && a.onlyOpenWorld(fn) {
+			if a.closed {
+				continue
+			}
+			a.open[fn] = true
+		}
+		out = append(out, fn)
 	}
 	a.sortFuncs(out)
 	return out

@@ -40,7 +40,7 @@ func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
 				continue
 			}
 			if err, ok := broken[f.Edits[0].File]; ok {
-				f.Status, f.Edits, f.checks = Review, nil, nil
+				f.Status, f.Edits, f.Fix, f.checks = Review, nil, "", nil
 				f.Message += "; not applied, the edit does not type-check: " + err
 			}
 		}

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"go/ast"
 	"go/token"
+	"strconv"
 	"strings"
 )
 
@@ -83,7 +84,7 @@ func (a *analysis) unusedIgnores() []Finding {
 			case ig.reason == "":
 				msg = "//queuefix:ignore needs a reason: //queuefix:ignore <why this call stays rate limited>"
 			case !ig.used:
-				msg = "//queuefix:ignore covers no AddRateLimited call reached from an event handler and no worker: remove it"
+				msg = "//queuefix:ignore covers nothing queuefix would change or leave for review (an AddRateLimited reached from an event handler, an adapter's Add, a worker's Get) on line " + strconv.Itoa(ig.line) + ": remove it"
 			default:
 				continue
 			}

@@ -64,10 +64,11 @@ func (a *analysis) dropRateLimited(s *site, f Finding) Finding {
 	}
 	if why != "" {
 		f.Status, f.checks = Review, nil
-		f.Message = s.what() + " in an event handler, but " + why + "; drop RateLimited by hand"
+		f.Message = a.what(s) + " is reached only from event handlers, but " + why + "; drop RateLimited by hand"
 		return f
 	}
-	f.Message = s.what() + " in an event handler: drop RateLimited (rate limiting is for retries after errors)"
+	f.Message = a.what(s) + " is reached only from event handlers: drop RateLimited (rate limiting is for retries after errors)"
+	f.Fix = FixDropRateLimited
 	f.Edits = []Edit{e}
 	return f
 }

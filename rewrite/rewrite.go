@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
@@ -23,6 +24,11 @@ type Options struct {
 	Tags  []string // build tags
 	Tests bool     // include _test.go files and test packages
 	Env   []string // extra environment for the go command
+
+	// Closed says nothing outside the analysed packages calls into them
+	// (an application analysed whole): exported functions and methods
+	// that nothing analysed calls are then no entry points.
+	Closed bool
 
 	// Progress, if set, is told what the run is doing: loading,
 	// analysing, verifying. It may be called from several goroutines.
@@ -81,6 +87,7 @@ type Finding struct {
 	Rule    Rule
 	Status  Status
 	Message string
+	Fix     string // what the edits do, in one line ("AddRateLimited → Add"); empty unless Status is Change
 	Chains  []Chain
 	Edits   []Edit // empty unless Status is Change
 
@@ -151,6 +158,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	findings = append(findings, a.unusedIgnores()...)
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = a.apply(findings)
+	fillForgetFix(res.Findings)
 	SortFindings(res.Findings)
 	return res, nil
 }
@@ -167,4 +175,23 @@ func SortFindings(fs []Finding) {
 		}
 		return fs[i].Rule < fs[j].Rule
 	})
+}
+
+// fillForgetFix sets Fix on forget findings whose rule left it empty: the
+// statement the first insertion adds, without the else branch around it.
+// It goes once forget.go sets Fix where it builds the statement.
+func fillForgetFix(fs []Finding) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Rule != RuleForget || f.Status != Change || f.Fix != "" || len(f.Edits) == 0 {
+			continue
+		}
+		stmt := strings.TrimSpace(f.Edits[0].New)
+		if rest, ok := strings.CutPrefix(stmt, "else {"); ok {
+			stmt = strings.TrimSpace(strings.TrimSuffix(rest, "}"))
+			f.Fix = "insert an else branch: " + stmt
+			continue
+		}
+		f.Fix = "insert " + stmt
+	}
 }

@@ -49,3 +49,10 @@ const (
 	ChainOther   ChainKind = "other"   // an entry point that is not a handler
 	ChainSuccess ChainKind = "success" // a worker's path from Get to where it ends
 )
+
+// The Fix of the addratelimited rule's changes. The forget rule's Fix
+// names the statement it inserts: "insert c.queue.Forget(key)".
+const (
+	FixAdd             = "AddRateLimited → Add"   // the call is renamed
+	FixDropRateLimited = "drop RateLimited: true" // from an AddWithOpts options literal
+)

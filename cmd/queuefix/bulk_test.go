@@ -58,8 +58,13 @@ func TestModulesSummaryCounts(t *testing.T) {
 	root := fleetTree(t)
 	r := queuefixIn(root, "-modules", "-l", "a")
 	fields := summaryRow(t, r, "a")
-	if want := []string{"a", "1", "1", "1", "0", "0"}; strings.Join(fields[:6], " ") != strings.Join(want, " ") {
-		t.Errorf("summary row %v, want files 1, rewrites 1, forgets 1, review 0, errors 0\n%v", fields, r)
+	// files; calls: total, to Add, review, kept; workers: total, Forget, review, forgot; errors
+	want := "a 1 2 1 0 1 1 1 0 0 0"
+	if got := strings.Join(fields[:11], " "); got != want {
+		t.Errorf("summary row %q, want %q: 1 file; 2 calls, 1 to Add, 1 kept (the retry); 1 worker, 1 Forget\n%v", got, want, r)
+	}
+	if !strings.HasSuffix(r.stderr, "\nqueuefix: 2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n") {
+		t.Errorf("stderr does not end with the accounting line\n%v", r)
 	}
 	if r.code != exitPending || strings.TrimSpace(r.stdout) != "a/ctrl/ctrl.go" {
 		t.Errorf("want exit 1 and a/ctrl/ctrl.go listed\n%v", r)
@@ -69,7 +74,7 @@ func TestModulesSummaryCounts(t *testing.T) {
 func summaryRow(t *testing.T, r cliRun, name string) []string {
 	t.Helper()
 	for _, line := range strings.Split(r.stderr, "\n") {
-		if f := strings.Fields(line); len(f) == 7 && f[0] == name {
+		if f := strings.Fields(line); len(f) == 12 && f[0] == name {
 			return f
 		}
 	}
@@ -113,11 +118,12 @@ func TestReport(t *testing.T) {
 		"## Fix client-go work queue rate limiting",
 		"**2 files changed: 1 rewrite of `AddRateLimited` to `Add` in event handlers, 2 `Forget` insertions in workers. 1 finding needs a human.**",
 		"#### `ctrl/ctrl.go`",
-		"- line 18: `AddRateLimited` → `Add`. Reached from the event handler: `cache.ResourceEventHandlerFuncs.AddFunc` (ctrl/ctrl.go:14)",
-		"inserted `c.queue.Forget(item)`. Success path: `c.queue.Get` (ctrl/ctrl.go:21)",
+		"- line 18: `AddRateLimited → Add`. Reached from the event handler: `cache.ResourceEventHandlerFuncs.AddFunc` (ctrl/ctrl.go:14)",
+		"- line 30: `insert c.queue.Forget(item)`. Success path: `c.queue.Get` (ctrl/ctrl.go:21)",
+		"1 other `AddRateLimited` call was checked and kept as it is.",
 		"```diff\ndiff --git a/ctrl/ctrl.go b/ctrl/ctrl.go",
 		"### Needs a human",
-		"- `mixed/mixed.go:18`: mixed.(*C).enqueue is reached both from an event handler and from another path",
+		"- `mixed/mixed.go:18`: c.queue.AddRateLimited in mixed.(*C).enqueue is reached from an event handler and also from mixed.(*C).process",
 		"and also from: ",
 	} {
 		if !strings.Contains(string(data), want) {
@@ -300,8 +306,8 @@ var Handlers = handler.Funcs{
 	}
 	for _, want := range []string{
 		"**1 file changed: 1 rewrite of `AddRateLimited` to `Add` and 1 `AddWithOpts` call that no longer sets `RateLimited` in event handlers, 0 `Forget` insertions in workers. 0 findings need a human.**",
-		"- line 13: dropped `RateLimited: true` from the `AddWithOpts` options. Reached from the event handler: `handler.Funcs.CreateFunc` (ctrl/handlers.go:11)",
-		"- line 16: `AddRateLimited` → `Add`.",
+		"- line 13: `drop RateLimited: true`. Reached from the event handler: `handler.Funcs.CreateFunc` (ctrl/handlers.go:11)",
+		"- line 16: `AddRateLimited → Add`.",
 	} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("report lacks %q\n--- report:\n%s", want, data)

@@ -223,11 +223,17 @@ func (r cliRun) expect(t *testing.T, code int, stdout, stderr []string) {
 	checkStream(t, r, "stderr", r.stderr, stderr)
 }
 
+// checkStream checks got for each of wants: "" means empty (for stderr:
+// nothing but the accounting line), "!s" means without s, else with it.
 func checkStream(t *testing.T, r cliRun, name, got string, wants []string) {
 	t.Helper()
+	body := got
+	if name == "stderr" {
+		body, _ = splitAccounting(got)
+	}
 	for _, w := range wants {
 		switch {
-		case w == "" && got != "":
+		case w == "" && body != "":
 			t.Errorf("%s is not empty\n%v", name, r)
 		case strings.HasPrefix(w, "!") && strings.Contains(got, w[1:]):
 			t.Errorf("%s contains %q, want it absent\n%v", name, w[1:], r)
@@ -304,8 +310,14 @@ func TestHelp(t *testing.T) {
 		"Exit status:\n  0  nothing to change",
 		"\n  1  changes pending",
 		"\n  2  errors",
-		"-diff", "-json", "-tags", "-test", "-C dir",
+		"-diff", "-json", "-tags", "-test", "-C dir", "-closed",
+		"!%!", // usage is a format: no stray verbs
 	})
+	for _, rule := range rewrite.Rules {
+		if !strings.Contains(r.stderr, "\n  "+string(rule.Name)+" ") || !strings.Contains(r.stderr, rule.Summary) {
+			t.Errorf("-help does not list rule %s with its summary\n%v", rule.Name, r)
+		}
+	}
 }
 
 func TestFlagErrors(t *testing.T) {
@@ -426,9 +438,9 @@ func TestVerbose(t *testing.T) {
 // jsonDoc mirrors the -json output documented in README.md.
 type jsonDoc struct {
 	Findings []struct {
-		File, Rule, Status, Message string
-		Line, Column                int
-		Chains                      []struct {
+		File, Rule, Status, Message, Fix string
+		Line, Column                     int
+		Chains                           []struct {
 			Kind   string
 			Frames []struct {
 				Func, File   string
@@ -480,12 +492,13 @@ func TestJSON(t *testing.T) {
 	var statuses []string
 	for _, f := range doc.Findings {
 		statuses = append(statuses, f.File+" "+f.Rule+" "+f.Status)
-		if (f.Status == "change") != (len(f.Edits) > 0) || len(f.Chains) == 0 {
-			t.Errorf("finding %s:%d: status %s with %d edits and %d chains\n%v", f.File, f.Line, f.Status, len(f.Edits), len(f.Chains), r)
+		if (f.Status == "change") != (len(f.Edits) > 0) || (f.Status == "change") != (f.Fix != "") || len(f.Chains) == 0 {
+			t.Errorf("finding %s:%d: status %s with %d edits, fix %q and %d chains\n%v", f.File, f.Line, f.Status, len(f.Edits), f.Fix, len(f.Chains), r)
 		}
 	}
 	want := []string{
 		"ctrl/ctrl.go addratelimited change",
+		"ctrl/ctrl.go addratelimited keep", // the worker's retry
 		"ctrl/ctrl.go forget change",
 		"mixed/mixed.go addratelimited review",
 		"mixed/mixed.go forget change",
@@ -511,7 +524,7 @@ func checkJSONKeys(t *testing.T, r cliRun) {
 	}
 	want := map[string][]string{
 		"":                       {"errors", "files", "findings"},
-		"findings":               {"chains", "column", "edits", "file", "line", "message", "rule", "status"},
+		"findings":               {"chains", "column", "edits", "file", "fix", "line", "message", "rule", "status"},
 		"findings.chains":        {"frames", "kind"},
 		"findings.chains.frames": {"column", "file", "func", "line"},
 		"findings.edits":         {"end", "file", "new", "offset"},

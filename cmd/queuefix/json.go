@@ -26,6 +26,7 @@ type jsonFinding struct {
 	Rule    string      `json:"rule"`
 	Status  string      `json:"status"`
 	Message string      `json:"message"`
+	Fix     string      `json:"fix"`
 	Chains  []jsonChain `json:"chains"`
 	Edits   []jsonEdit  `json:"edits"`
 }
@@ -80,6 +81,7 @@ func (p *printer) jsonFinding(f rewrite.Finding) jsonFinding {
 		Rule:    string(f.Rule),
 		Status:  f.Status.String(),
 		Message: p.relText(f.Message),
+		Fix:     f.Fix,
 		Chains:  []jsonChain{},
 		Edits:   []jsonEdit{},
 	}

@@ -37,13 +37,22 @@ patterns relative to the working directory (default ./...).
 
 Without -diff, -l, -w or -json it prints what it would change and what
 needs review as file:line:col: rule: message. Findings that need review are
-always printed to stderr, whatever the mode.
+always printed to stderr, whatever the mode; -v adds the sites it keeps
+(with the reason) and the ones //queuefix:ignore leaves alone, and -json
+carries every verdict. A last line on stderr accounts for every
+AddRateLimited call and every worker.
+
+With -closed, exported functions and methods that nothing analysed calls
+are not entry points: safe for an application analysed whole, not for a
+library that other modules import.
 
 Exit status:
   0  nothing to change and nothing needs review
   1  changes pending (not -w) or findings that need review remain
   2  errors: bad flags, packages that failed to load, a failed write
 
+Rules:
+%s
 Flags:
 `
 
@@ -63,6 +72,7 @@ type config struct {
 	verbose bool
 	tests   bool
 	tags    string
+	closed  bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -81,11 +91,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.StringVar(&c.format, "format", "", "print findings as `json` or sarif (SARIF 2.1.0, for code scanning)")
 	fs.StringVar(&c.report, "report", "", "also write a Markdown report for a pull request description to `file`")
 	fs.BoolVar(&c.modules, "modules", false, "treat arguments as directories and process every Go module below them")
-	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and ignored sites")
+	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and the sites kept or ignored, with the reason")
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
+	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")
 	if err := fs.Parse(args); err == flag.ErrHelp {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprintf(stderr, usage, ruleHelp())
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 		return nil, nil, err
@@ -118,6 +129,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	return c, fs.Args(), nil
 }
 
+// ruleHelp lists the rules for -help from the engine's table.
+func ruleHelp() string {
+	var b strings.Builder
+	for _, r := range rewrite.Rules {
+		fmt.Fprintf(&b, "  %-15s %s\n  %-15s %s\n", r.Name, r.Summary, "", r.Help)
+	}
+	return b.String()
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	c, patterns, err := parseFlags(args, stderr)
 	if err == flag.ErrHelp {
@@ -127,7 +147,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
-	opts := rewrite.Options{Tests: c.tests, Loaded: capHeap}
+	opts := rewrite.Options{Tests: c.tests, Closed: c.closed, Loaded: capHeap}
 	if c.tags != "" {
 		opts.Tags = strings.Split(c.tags, ",")
 	}

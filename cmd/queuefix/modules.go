@@ -203,9 +203,32 @@ func merge(runs []*moduleRun) *rewrite.Result {
 	return all
 }
 
-// counts tallies a result for the summary and the report.
+// counts tallies a result for the summaries and the report: the verdicts
+// of the AddRateLimited calls and of the workers.
 type counts struct {
-	files, rewrites, forgets, review, errors int
+	files, errors int
+	sites         verdicts // addratelimited findings
+	workers       verdicts // forget findings
+}
+
+// verdicts counts findings by status.
+type verdicts struct {
+	change, review, keep, ignored int
+}
+
+func (v verdicts) total() int { return v.change + v.review + v.keep + v.ignored }
+
+func (v *verdicts) add(s rewrite.Status) {
+	switch s {
+	case rewrite.Change:
+		v.change++
+	case rewrite.Review:
+		v.review++
+	case rewrite.Keep:
+		v.keep++
+	case rewrite.Ignored:
+		v.ignored++
+	}
 }
 
 func countResult(res *rewrite.Result, err error) counts {
@@ -214,19 +237,31 @@ func countResult(res *rewrite.Result, err error) counts {
 		c.errors = 1
 	}
 	for _, f := range res.Findings {
-		switch {
-		case f.Status == rewrite.Review:
-			c.review++
-		case f.Status == rewrite.Change && f.Rule == rewrite.RuleAddRateLimited:
-			c.rewrites++
-		case f.Status == rewrite.Change && f.Rule == rewrite.RuleForget:
-			c.forgets++
+		switch f.Rule {
+		case rewrite.RuleAddRateLimited:
+			c.sites.add(f.Status)
+		case rewrite.RuleForget:
+			c.workers.add(f.Status)
 		}
 	}
 	return c
 }
 
-// printSummary writes one line per module to the printer's stderr.
+// review counts every finding that needs a human, directives included.
+func review(res *rewrite.Result) int {
+	n := 0
+	for _, f := range res.Findings {
+		if f.Status == rewrite.Review {
+			n++
+		}
+	}
+	return n
+}
+
+// printSummary writes one line per module to the printer's stderr: the
+// files it changes, the verdicts of its AddRateLimited calls (to Add,
+// review, kept) and of its workers (Forget inserted, review, already
+// forgetting), its load errors and the time it took.
 func (p *printer) printSummary() {
 	names := make([]string, len(p.runs))
 	width := len("module")
@@ -238,9 +273,57 @@ func (p *printer) printSummary() {
 		width = max(width, len(names[i]))
 	}
 	fmt.Fprintf(p.stderr, "\nqueuefix: %d modules\n", len(p.runs))
-	fmt.Fprintf(p.stderr, "%-*s %6s %9s %8s %7s %7s %8s\n", width, "module", "files", "rewrites", "forgets", "review", "errors", "time")
+	fmt.Fprintf(p.stderr, "%-*s %6s %6s %6s %6s %6s %7s %6s %6s %6s %6s %8s\n", width, "module", "files",
+		"calls", "to-Add", "review", "kept", "workers", "Forget", "review", "forgot", "errors", "time")
 	for i, r := range p.runs {
 		c := countResult(r.res, r.err)
-		fmt.Fprintf(p.stderr, "%-*s %6d %9d %8d %7d %7d %8s\n", width, names[i], c.files, c.rewrites, c.forgets, c.review, c.errors, r.elapsed.Round(10*time.Millisecond))
+		fmt.Fprintf(p.stderr, "%-*s %6d %6d %6d %6d %6d %7d %6d %6d %6d %6d %8s\n", width, names[i], c.files,
+			c.sites.total(), c.sites.change, c.sites.review, c.sites.keep,
+			c.workers.total(), c.workers.change, c.workers.review, c.workers.keep,
+			c.errors, r.elapsed.Round(10*time.Millisecond))
 	}
+}
+
+// printAccounting writes the one-line account of every verdict to stderr:
+//
+//	queuefix: 31 AddRateLimited calls: 3 to Add, 2 need review, 26 kept; 14 workers: 1 Forget to add, 1 needs review, 12 already forget
+func (p *printer) printAccounting() {
+	c := countResult(p.res, nil)
+	added := "Forget to add"
+	if p.c.write {
+		added = "Forget added"
+	}
+	fmt.Fprintf(p.stderr, "queuefix: %s%s; %s%s\n",
+		plural(c.sites.total(), "AddRateLimited call"), c.sites.parts("to Add", "kept"),
+		plural(c.workers.total(), "worker"), c.workers.parts(added, "already forget"))
+}
+
+// parts lists the non-zero counts after a colon: changed, review, kept,
+// ignored.
+func (v verdicts) parts(changed, kept string) string {
+	var out []string
+	for _, part := range []struct {
+		n    int
+		text string
+	}{
+		{v.change, changed},
+		{v.review, needReview(v.review)},
+		{v.keep, kept},
+		{v.ignored, "ignored"},
+	} {
+		if part.n > 0 {
+			out = append(out, fmt.Sprintf("%d %s", part.n, part.text))
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(out, ", ")
+}
+
+func needReview(n int) string {
+	if n == 1 {
+		return "needs review"
+	}
+	return "need review"
 }

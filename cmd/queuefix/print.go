@@ -55,6 +55,7 @@ func (p *printer) print() int {
 	if p.c.modules {
 		p.printSummary()
 	}
+	p.printAccounting()
 	return p.status()
 }
 

@@ -40,30 +40,49 @@ func (p *printer) reportSummary(b *bytes.Buffer) {
 	c := countResult(p.res, nil)
 	dropped := 0
 	for _, f := range p.res.Findings {
-		if isDropRateLimited(f) {
+		if f.Status == rewrite.Change && f.Fix == rewrite.FixDropRateLimited {
 			dropped++
 		}
 	}
-	rewrites := plural(c.rewrites-dropped, "rewrite of `AddRateLimited` to `Add`", "rewrites of `AddRateLimited` to `Add`")
+	rewrites := plural(c.sites.change-dropped, "rewrite of `AddRateLimited` to `Add`", "rewrites of `AddRateLimited` to `Add`")
 	if dropped > 0 {
 		rewrites += " and " + plural(dropped, "`AddWithOpts` call that no longer sets `RateLimited`", "`AddWithOpts` calls that no longer set `RateLimited`")
 	}
 	fmt.Fprintf(b, "**%s changed: %s in event handlers, %s in workers. %s a human.**",
-		plural(c.files, "file"), rewrites, plural(c.forgets, "`Forget` insertion"),
-		plural(c.review, "finding needs", "findings need"))
+		plural(c.files, "file"), rewrites, plural(c.workers.change, "`Forget` insertion"),
+		plural(review(p.res), "finding needs", "findings need"))
 	if n := len(p.loadErrors()); n > 0 {
 		fmt.Fprintf(b, " %s.", plural(n, "package did not load and was left alone", "packages did not load and were left alone"))
 	}
+	b.WriteString(keptSentence(c))
 	b.WriteString("\n\n")
 	if !p.c.modules {
 		return
 	}
-	b.WriteString("| module | files | rewrites | forgets | need review | load errors |\n|---|---|---|---|---|---|\n")
+	b.WriteString("| module | files | rewrites | forgets | need review | kept calls | load errors |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range p.runs {
 		m := countResult(r.res, r.err)
-		fmt.Fprintf(b, "| `%s` | %d | %d | %d | %d | %d |\n", p.rel(r.dir), m.files, m.rewrites, m.forgets, m.review, m.errors)
+		fmt.Fprintf(b, "| `%s` | %d | %d | %d | %d | %d | %d |\n", p.rel(r.dir), m.files, m.sites.change, m.workers.change, review(r.res), m.sites.keep, m.errors)
 	}
 	b.WriteString("\n")
+}
+
+// keptSentence says how many sites were checked and kept, or "".
+func keptSentence(c counts) string {
+	var kept []string
+	if c.sites.keep > 0 {
+		kept = append(kept, plural(c.sites.keep, "other `AddRateLimited` call", "other `AddRateLimited` calls"))
+	}
+	if c.workers.keep > 0 {
+		kept = append(kept, plural(c.workers.keep, "worker that already forgets", "workers that already forget"))
+	}
+	switch {
+	case len(kept) == 0:
+		return ""
+	case len(kept) == 1 && c.sites.keep+c.workers.keep == 1:
+		return " " + kept[0] + " was checked and kept as it is."
+	}
+	return " " + strings.Join(kept, " and ") + " were checked and kept as they are."
 }
 
 // reportChanges lists, per changed file, each change with its evidence,
@@ -85,25 +104,9 @@ func (p *printer) reportChanges(b *bytes.Buffer) {
 	}
 }
 
-// isDropRateLimited reports whether f drops RateLimited from the options
-// of a priority queue's AddWithOpts (not a rename to Add).
-func isDropRateLimited(f rewrite.Finding) bool {
-	return f.Status == rewrite.Change && f.Rule == rewrite.RuleAddRateLimited && len(f.Edits) > 0 && f.Edits[0].New != "Add"
-}
-
 // reportLine says what changed at a finding and why.
 func (p *printer) reportLine(f rewrite.Finding) string {
-	what := "`AddRateLimited` → `Add`"
-	if isDropRateLimited(f) {
-		what = "dropped `RateLimited: true` from the `AddWithOpts` options"
-	}
-	if f.Rule == rewrite.RuleForget {
-		what = "inserted `" + strings.TrimSpace(f.Edits[0].New) + "`"
-		if strings.Contains(f.Edits[0].New, "else") {
-			what = "inserted an `else` branch that calls `Forget`"
-		}
-	}
-	return fmt.Sprintf("line %d: %s. %s", f.Pos.Line, what, p.evidence(f))
+	return fmt.Sprintf("line %d: `%s`. %s", f.Pos.Line, f.Fix, p.evidence(f))
 }
 
 // evidence renders the finding's chains for Markdown.

@@ -19,12 +19,16 @@ import (
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/scenarios/*.txtar")
 
 // A scenario is a txtar archive: the comment says what it covers and holds
-// an "exit: N" line; the files are the module (a go.mod using the client-go
-// stubs is added when missing); the want.* sections are the expectations:
+// an "exit: N" line, and may hold a "flags: -closed ..." line (flags for
+// every run) and a "verbose: true" line; the files are the module (a go.mod
+// using the client-go stubs is added when missing); the want.* sections are
+// the expectations:
 //
 //	want.out   stdout of a plain run (planned changes)
-//	want.err   stderr of a plain run (findings that need review)
+//	want.err   stderr of a plain run (findings that need review, then the
+//	           accounting line)
 //	want.diff  stdout of -diff
+//	want.v     stderr of a -v run, with "verbose: true" (kept sites too)
 //
 // Each scenario also checks that -diff leaves stderr and the exit status as
 // a plain run does, that git apply and patch -p1 accept the diff, that -w
@@ -49,6 +53,8 @@ type scenario struct {
 	ar      *txtar.Archive
 	dir     string
 	exit    int
+	flags   []string
+	verbose bool
 	updated bool
 }
 
@@ -57,22 +63,26 @@ func runScenario(t *testing.T, file string) {
 }
 
 func runScenarioOn(t *testing.T, sc *scenario) {
-	out, errOut, code := runIn(sc.dir)
+	out, errOut, code := runIn(sc.dir, sc.flags...)
 	sc.check(t, "want.out", out)
 	sc.check(t, "want.err", errOut)
 	if code != sc.exit && !*update {
 		t.Errorf("exit status %d, want %d\nstderr:\n%s", code, sc.exit, errOut)
 	}
-	diff, diffErr, diffCode := runIn(sc.dir, "-diff")
+	if sc.verbose {
+		_, vErr, _ := runIn(sc.dir, append([]string{"-v"}, sc.flags...)...)
+		sc.check(t, "want.v", vErr)
+	}
+	diff, diffErr, diffCode := runIn(sc.dir, append([]string{"-diff"}, sc.flags...)...)
 	sc.check(t, "want.diff", diff)
 	if diffErr != errOut || diffCode != code {
 		t.Errorf("-diff: exit %d and stderr\n%s\nwant exit %d and the plain run's stderr\n%s", diffCode, diffErr, code, errOut)
 	}
 	if diff != "" {
 		checkApplies(t, sc.dir, diff)
-		checkWrite(t, sc.dir, diff)
+		checkWrite(t, sc.dir, diff, sc.flags)
 	}
-	checkSecondRun(t, sc.dir, errOut)
+	checkSecondRun(t, sc.dir, errOut, sc.flags)
 	if sc.updated {
 		sc.exit = code
 		sc.save(t)
@@ -88,6 +98,10 @@ func loadScenario(t *testing.T, file string) *scenario {
 	if m := regexp.MustCompile(`(?m)^exit: (\d+)$`).FindSubmatch(ar.Comment); m != nil {
 		sc.exit, _ = strconv.Atoi(string(m[1]))
 	}
+	if m := regexp.MustCompile(`(?m)^flags: (.*)$`).FindSubmatch(ar.Comment); m != nil {
+		sc.flags = strings.Fields(string(m[1]))
+	}
+	sc.verbose = regexp.MustCompile(`(?m)^verbose: true$`).Match(ar.Comment)
 	hasMod := false
 	for _, f := range ar.Files {
 		if strings.HasPrefix(f.Name, "want.") {
@@ -206,12 +220,12 @@ func checkApplies(t *testing.T, dir, diff string) {
 }
 
 // checkWrite runs -w on a copy and compares it with git apply's result.
-func checkWrite(t *testing.T, dir, diff string) {
+func checkWrite(t *testing.T, dir, diff string, flags []string) {
 	t.Helper()
 	written, applied := t.TempDir(), t.TempDir()
 	copyTree(t, dir, written)
 	copyTree(t, dir, applied)
-	if _, errOut, code := runIn(written, "-w"); code == exitError {
+	if _, errOut, code := runIn(written, append([]string{"-w"}, flags...)...); code == exitError {
 		t.Fatalf("-w failed: %s", errOut)
 	}
 	c := exec.Command("git", "apply", "-")
@@ -257,15 +271,33 @@ func checkStillGofmt(t *testing.T, before, after string) {
 
 // checkSecondRun runs queuefix on the result: it must load (so the edits
 // type-check), propose nothing, and report the same findings for review.
-func checkSecondRun(t *testing.T, dir, wantErr string) {
+// The accounting line differs (changed calls are Add now, changed workers
+// forget): it must count nothing left to change.
+func checkSecondRun(t *testing.T, dir, wantErr string, flags []string) {
 	t.Helper()
-	out, errOut, code := runIn(dir, "-diff")
-	if out != "" || positionless(errOut) != positionless(wantErr) {
+	out, errOut, code := runIn(dir, append([]string{"-diff"}, flags...)...)
+	findings, account := splitAccounting(errOut)
+	wantFindings, _ := splitAccounting(wantErr)
+	if out != "" || positionless(findings) != positionless(wantFindings) {
 		t.Errorf("second run is not clean:\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", out, errOut, wantErr)
+	}
+	if strings.Contains(account, "to Add") || strings.Contains(account, "Forget to add") {
+		t.Errorf("second run still has changes to make: %s", account)
 	}
 	if code == exitError {
 		t.Errorf("second run failed (exit 2): %s", errOut)
 	}
+}
+
+// splitAccounting splits stderr into the findings and the last line,
+// the accounting.
+func splitAccounting(stderr string) (string, string) {
+	body := strings.TrimSuffix(stderr, "\n")
+	i := strings.LastIndex(body, "\n")
+	if !strings.HasPrefix(body[i+1:], "queuefix: ") {
+		return stderr, ""
+	}
+	return body[:i+1], body[i+1:]
 }
 
 // positionless blanks line and column numbers, which edits above a

@@ -47,3 +47,23 @@ func (h Funcs) Generic(e event.GenericEvent, q workqueue.RateLimitingInterface) 
 
 // LowPriority is the priority of events that can wait.
 const LowPriority = -100
+
+// EnqueueRequestForObject adds the object of every event to the queue, with
+// Add, as controller-runtime's does (there, a reconcile.Request for it).
+type EnqueueRequestForObject struct{}
+
+func (EnqueueRequestForObject) Create(e event.CreateEvent, q workqueue.RateLimitingInterface) {
+	q.Add(e.Object)
+}
+
+func (EnqueueRequestForObject) Update(e event.UpdateEvent, q workqueue.RateLimitingInterface) {
+	q.Add(e.ObjectNew)
+}
+
+func (EnqueueRequestForObject) Delete(e event.DeleteEvent, q workqueue.RateLimitingInterface) {
+	q.Add(e.Object)
+}
+
+func (EnqueueRequestForObject) Generic(e event.GenericEvent, q workqueue.RateLimitingInterface) {
+	q.Add(e.Object)
+}
