@@ -6,6 +6,7 @@ require (
 	github.com/owenrumney/go-sarif/v3 v3.3.1
 	github.com/reviewdog/reviewdog v0.21.0
 	github.com/xeipuuv/gojsonschema v1.2.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (
