@@ -13,7 +13,7 @@ import (
 )
 
 // Analyzers is every analyzer this package provides.
-var Analyzers = []*analysis.Analyzer{Forget}
+var Analyzers = []*analysis.Analyzer{AddRateLimited, Forget}
 
 // info returns the rule's entry in the engine's rule table.
 func info(r rewrite.Rule) rewrite.RuleInfo {

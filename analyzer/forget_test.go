@@ -22,3 +22,10 @@ func testdata(t *testing.T) string {
 func TestForget(t *testing.T) {
 	analysistest.RunWithSuggestedFixes(t, testdata(t), analyzer.Forget, "./src/ctrl")
 }
+
+// TestAddRateLimited checks handler diagnostics with their chains, facts
+// across packages, a helper shared with a resync and an exported function
+// reported without a fix, and the fix where it is sound.
+func TestAddRateLimited(t *testing.T) {
+	analysistest.RunWithSuggestedFixes(t, testdata(t), analyzer.AddRateLimited, "./src/handlers")
+}

@@ -45,3 +45,16 @@ func (u Unit) pkg() *packages.Package {
 	}
 	return p
 }
+
+// IsRateLimitedAdd reports whether call is AddRateLimited on a client-go
+// work queue, matched by type identity as Run matches it: a user type with
+// its own AddRateLimited method is not a work queue.
+func IsRateLimitedAdd(info *types.Info, call *ast.CallExpr) bool {
+	m, _ := calledQueueMethod(info, call)
+	return m == "AddRateLimited"
+}
+
+// HandlerField returns "Type.Field" when field f of struct type t is a
+// func field that client-go or controller-runtime calls on informer events
+// (cache.ResourceEventHandlerFuncs.AddFunc, ...), or "".
+func HandlerField(t types.Type, f *types.Var) string { return handlerField(t, f) }

@@ -11,8 +11,9 @@ import (
 
 // TestGoVetAndFix runs go vet -vettool and go fix -fixtool with
 // queuefix-vet on a copy of examples/leaky: vet must report the worker
-// without Forget, fix must insert it where queuefix does, and vet must be
-// clean of it afterwards.
+// without Forget and the handlers that reach AddRateLimited, fix must make
+// the edits queuefix makes (examples/leaky/EXPECT.md), and vet must be
+// clean of them afterwards.
 func TestGoVetAndFix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds examples/leaky with client-go")
@@ -24,9 +25,16 @@ func TestGoVetAndFix(t *testing.T) {
 	dir := copyDir(t, filepath.Join("..", "..", "examples", "leaky"))
 
 	out, err := goCmd(dir, "vet", "-vettool="+bin, "./...")
-	want := "controller.go:113:3: worker never calls Forget after a successful c.sync"
-	if err == nil || !strings.Contains(out, want) {
-		t.Fatalf("go vet -vettool: err %v, want a failure reporting\n%s\ngot:\n%s", err, want, out)
+	for _, want := range []string{
+		"controller.go:113:3: worker never calls Forget after a successful c.sync",
+		"controller.go:42:12: event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at controller.go:71:2: handler path: main.(*Controller).enqueue; use Add",
+		"controller.go:46:15: event handler cache.ResourceEventHandlerFuncs.DeleteFunc reaches AddRateLimited at controller.go:52:4: handler path: main.NewController.func2; use Add",
+		// The helper shared with the periodic resync gets no fix.
+		"handler path: main.NewController.func3 -> main.(*Controller).requeueAll; not fixed here: main.(*Controller).requeueAll is also used as a value at controller.go:95:15",
+	} {
+		if err == nil || !strings.Contains(out, want) {
+			t.Errorf("go vet -vettool: err %v, want a failure reporting\n%s\ngot:\n%s", err, want, out)
+		}
 	}
 
 	if out, err := goCmd(dir, "fix", "-fixtool="+bin, "./..."); err != nil {
@@ -36,11 +44,19 @@ func TestGoVetAndFix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fixed := "\tif err == nil {\n\t\tc.queue.Forget(key)\n\t\treturn true\n\t}\n"; !strings.Contains(string(src), fixed) {
-		t.Errorf("go fix did not insert Forget in the success branch; want\n%s\ngot:\n%s", fixed, src)
+	for _, fixed := range []string{
+		"\tif err == nil {\n\t\tc.queue.Forget(key)\n\t\treturn true\n\t}\n",
+		"\t\t\tc.queue.Add(key)\n\t\t},\n", // DeleteFunc
+		"\t}\n\tc.queue.Add(key)\n}\n", // enqueue
+		"\t\tc.queue.AddRateLimited(pod.Namespace", // requeueAll, shared with the resync
+	} {
+		if !strings.Contains(string(src), fixed) {
+			t.Errorf("go fix: controller.go lacks\n%s\ngot:\n%s", fixed, src)
+		}
 	}
-	if out, err := goCmd(dir, "vet", "-vettool="+bin, "./..."); strings.Contains(out, "Forget") {
-		t.Errorf("go vet after the fix still reports Forget (err %v):\n%s", err, out)
+	out, err = goCmd(dir, "vet", "-vettool="+bin, "./...")
+	if strings.Contains(out, "Forget") || strings.Contains(out, "; use Add") || !strings.Contains(out, "requeueAll; not fixed here") {
+		t.Errorf("go vet after the fix (err %v) must report only the shared helper:\n%s", err, out)
 	}
 }
 
