@@ -46,8 +46,8 @@ func TestGoVetAndFix(t *testing.T) {
 	}
 	for _, fixed := range []string{
 		"\tif err == nil {\n\t\tc.queue.Forget(key)\n\t\treturn true\n\t}\n",
-		"\t\t\tc.queue.Add(key)\n\t\t},\n", // DeleteFunc
-		"\t}\n\tc.queue.Add(key)\n}\n", // enqueue
+		"\t\t\tc.queue.Add(key)\n\t\t},\n",         // DeleteFunc
+		"\t}\n\tc.queue.Add(key)\n}\n",             // enqueue
 		"\t\tc.queue.AddRateLimited(pod.Namespace", // requeueAll, shared with the resync
 	} {
 		if !strings.Contains(string(src), fixed) {
