@@ -327,3 +327,50 @@ func TestActionFailOn(t *testing.T) {
 		t.Errorf("upload-sarif with format text: exit %d\n%s", mismatch.code, mismatch.log)
 	}
 }
+
+// TestREADMEWorkflows checks that the README's workflows give the Action
+// only inputs it declares, and read only outputs it declares.
+func TestREADMEWorkflows(t *testing.T) {
+	a := readAction(t)
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+	uses := 0
+	for _, b := range blocks {
+		var wf struct {
+			Jobs map[string]struct {
+				Steps []actionStep `yaml:"steps"`
+			} `yaml:"jobs"`
+		}
+		if yaml.Unmarshal([]byte(b[1]), &wf) != nil {
+			continue // not a workflow (a batch spec, .golangci.yml)
+		}
+		for _, job := range wf.Jobs {
+			ids := map[string]bool{}
+			for _, s := range job.Steps {
+				if !strings.HasPrefix(s.Uses, "queuefix/queuefix@") {
+					continue
+				}
+				uses++
+				ids[s.ID] = true
+				for name := range s.With {
+					if _, ok := a.Inputs[name]; !ok {
+						t.Errorf("README workflow gives the Action input %q, which action.yml lacks", name)
+					}
+				}
+			}
+			for _, s := range job.Steps {
+				for _, m := range stepRE.FindAllStringSubmatch(s.If, -1) {
+					if _, ok := a.Outputs[m[2]]; ids[m[1]] && !ok {
+						t.Errorf("README workflow reads output %q of the Action, which action.yml lacks", m[2])
+					}
+				}
+			}
+		}
+	}
+	if uses < 3 {
+		t.Errorf("found %d uses of the Action in README workflows, want the three (check, reviewdog, fleet)", uses)
+	}
+}
