@@ -30,7 +30,7 @@ func TestGoVetAndFix(t *testing.T) {
 		"controller.go:42:12: event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at controller.go:71:2: handler path: main.(*Controller).enqueue; use Add",
 		"controller.go:46:15: event handler cache.ResourceEventHandlerFuncs.DeleteFunc reaches AddRateLimited at controller.go:52:4: handler path: main.NewController.func2; use Add",
 		// The helper shared with the periodic resync gets no fix.
-		"handler path: main.NewController.func3 -> main.(*Controller).requeueAll; not fixed here: main.(*Controller).requeueAll is also used as a value at controller.go:95:15",
+		"handler path: main.NewController.func3 -> main.(*Controller).requeueAll; not fixed here: main.(*Controller).requeueAll is also used as a value at controller.go:95:18",
 	} {
 		if err == nil || !strings.Contains(out, want) {
 			t.Errorf("go vet -vettool: err %v, want a failure reporting\n%s\ngot:\n%s", err, want, out)
