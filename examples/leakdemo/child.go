@@ -19,7 +19,8 @@ type sample struct {
 	Synced  int64   `json:"synced"`     // successful syncs so far
 	Tracked int     `json:"tracked"`    // items the rate limiter tracks
 	Queued  int     `json:"queued"`     // items ready for a worker
-	HeapMiB float64 `json:"heap_mib"`   // live heap of the child after a GC
+	HeapMiB float64 `json:"heap_mib"`   // live heap of the child at its last GC
+	RSSMiB  float64 `json:"rss_mib"`    // resident memory of the child
 
 	Waiting   int     `json:"waiting"`   // items in the delaying queue, not ready yet
 	Latencies int     `json:"latencies"` // events synced in this second
@@ -31,13 +32,19 @@ type sample struct {
 
 // runChild runs one controller under the event stream and writes its records
 // and a sample per second to out. It runs in its own process so that the
-// heap figures are the controller's own.
+// memory figures are the controller's own.
 func runChild(o options, out io.Writer) error {
 	rec := newRecorder(out)
-	h := newHarness(o.child, workqueue.DefaultControllerRateLimiter(), hashPick(o.fail, o.seed), rec)
+	h := newHarness(setup{
+		items: o.items, kind: o.child,
+		limiter: workqueue.DefaultControllerRateLimiter(),
+		fail:    hashPick(o.fail, o.seed),
+		rec:     rec,
+	})
 	stop := make(chan struct{})
 	defer close(stop)
 	h.start(o.workers, stop)
+	runtime.GC() // so that the live heap is known from the first sample on
 
 	start := time.Unix(0, o.start)
 	fed := make(chan struct{})
@@ -48,7 +55,11 @@ func runChild(o options, out io.Writer) error {
 
 	for t := 1; t <= seconds(o.duration); t++ {
 		time.Sleep(time.Until(start.Add(time.Duration(t) * time.Second)))
-		js, err := json.Marshal(h.sample(t))
+		s, err := h.sample(t)
+		if err != nil {
+			return err
+		}
+		js, err := json.Marshal(s)
 		if err != nil {
 			return err
 		}
@@ -76,8 +87,12 @@ func (h *harness) feed(s *stream, start time.Time, rate float64, d time.Duration
 	}
 }
 
-// sample reads the controller's state; it costs a full GC.
-func (h *harness) sample(t int) sample {
+// sample reads the controller's state and this process's memory.
+func (h *harness) sample(t int) (sample, error) {
+	mem, err := readRSS("self")
+	if err != nil {
+		return sample{}, err
+	}
 	return sample{
 		T:       t,
 		At:      time.Now().UnixNano(),
@@ -85,14 +100,7 @@ func (h *harness) sample(t int) sample {
 		Synced:  h.synced.Load(),
 		Tracked: h.limiter.count(),
 		Queued:  h.ctrl.Len(),
-		HeapMiB: liveHeapMiB(),
-	}
-}
-
-// liveHeapMiB returns the bytes of live heap objects after a full GC.
-func liveHeapMiB() float64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return float64(m.HeapAlloc) / (1 << 20)
+		HeapMiB: float64(liveHeap()) / mib,
+		RSSMiB:  float64(mem.now) / mib,
+	}, nil
 }

@@ -14,27 +14,38 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
 
 	fixed "github.com/queuefix/queuefix/examples/leakdemo/controller/fixed"
 	leaky "github.com/queuefix/queuefix/examples/leakdemo/controller/leaky"
 )
 
-// ctrl is what the demo needs of either controller.
+// ctrl is what the demo needs of any of the controllers.
 type ctrl interface {
 	Run(workers int, stopCh <-chan struct{}) error
-	NumRequeues(key string) int
 	Len() int
 }
 
 type newCtrl func(cache.SharedIndexInformer, func(string) error, func() workqueue.RateLimitingInterface) ctrl
 
-// controllers holds the two builds of the same controller.
-var controllers = map[string]newCtrl{
-	"leaky": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
-		return leaky.New(i, s, q)
+// controllers holds the two builds (leaky, fixed) of the controller for each
+// kind of work item: string keys, or a new *key per event.
+var controllers = map[string]map[string]newCtrl{
+	"string": {
+		"leaky": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
+			return leaky.New(i, s, q)
+		},
+		"fixed": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
+			return fixed.New(i, s, q)
+		},
 	},
-	"fixed": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
-		return fixed.New(i, s, q)
+	"pointer": {
+		"leaky": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
+			return leaky.NewEventController(i, s, q)
+		},
+		"fixed": func(i cache.SharedIndexInformer, s func(string) error, q func() workqueue.RateLimitingInterface) ctrl {
+			return fixed.NewEventController(i, s, q)
+		},
 	},
 }
 
@@ -49,22 +60,36 @@ type harness struct {
 	ctrl     ctrl
 	limiter  *countingLimiter
 	fail     *failer
-	rec      *recorder // nil outside the demo's child processes
+	rec      *recorder        // nil outside the demo's child processes
+	clock    clock.WithTicker // of the delaying queue
 	sent     atomic.Int64
 	synced   atomic.Int64
 }
 
-// newHarness builds controller kind around limiter; fail picks the keys whose
-// first sync fails; rec, if not nil, gets the records the parent needs.
-func newHarness(kind string, limiter workqueue.RateLimiter, fail func(key string) bool, rec *recorder) *harness {
+// setup says which controller a harness runs and how.
+type setup struct {
+	items   string // string or pointer
+	kind    string // leaky or fixed
+	limiter workqueue.RateLimiter
+	fail    func(key string) bool // picks the keys whose first sync fails; nil: none
+	rec     *recorder             // gets the records the parent needs; nil: none
+	clock   clock.WithTicker      // nil: real time
+}
+
+// newHarness builds the controller s describes.
+func newHarness(s setup) *harness {
 	h := &harness{
 		src:     newSource(),
-		limiter: &countingLimiter{RateLimiter: limiter},
-		fail:    &failer{pick: fail, failed: map[string]bool{}},
-		rec:     rec,
+		limiter: &countingLimiter{RateLimiter: s.limiter},
+		fail:    &failer{pick: s.fail, failed: map[string]bool{}},
+		rec:     s.rec,
+		clock:   s.clock,
+	}
+	if h.clock == nil {
+		h.clock = clock.RealClock{}
 	}
 	h.informer = cache.NewSharedIndexInformer(h.src, &corev1.ConfigMap{}, 0, cache.Indexers{})
-	h.ctrl = controllers[kind](h.informer, h.sync, h.newQueue)
+	h.ctrl = controllers[s.items][s.kind](h.informer, h.sync, h.newQueue)
 	return h
 }
 
@@ -72,7 +97,7 @@ func newHarness(kind string, limiter workqueue.RateLimiter, fail func(key string
 // the delaying queue wrapped to count and report.
 func (h *harness) newQueue() workqueue.RateLimitingInterface {
 	delays := &delayRecorder{
-		DelayingInterface: workqueue.NewDelayingQueueWithConfig(workqueue.DelayingQueueConfig{}),
+		DelayingInterface: workqueue.NewDelayingQueueWithConfig(workqueue.DelayingQueueConfig{Clock: h.clock}),
 		rec:               h.rec,
 	}
 	return workqueue.NewRateLimitingQueueWithConfig(h.limiter, workqueue.RateLimitingQueueConfig{

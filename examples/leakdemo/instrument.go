@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -53,18 +54,30 @@ type delayRecorder struct {
 }
 
 func (d *delayRecorder) AddAfter(item interface{}, delay time.Duration) {
-	if key, ok := item.(string); ok && delay > 0 {
-		d.rec.record(recDelayed, time.Now().Add(delay).UnixNano(), 0, key)
+	if delay > 0 {
+		d.recordDelay(item, time.Now().Add(delay).UnixNano())
 	}
 	d.DelayingInterface.AddAfter(item, delay)
 }
 
+// recordDelay tells string keys, which the queue holds once however often
+// they are added, from other items, each of which waits on its own.
+func (d *delayRecorder) recordDelay(item interface{}, readyAt int64) {
+	switch item := item.(type) {
+	case string:
+		d.rec.record(recDelayed, readyAt, 0, item)
+	case fmt.Stringer:
+		d.rec.record(recDelayedItem, readyAt, 0, item.String())
+	}
+}
+
 // Record tags of the child's output lines.
 const (
-	recEvent   = 'e' // e <sent at> <resourceVersion> <key>
-	recSynced  = 's' // s <synced at> <resourceVersion seen, 0 if gone> <key>
-	recDelayed = 'w' // w <ready at> 0 <key>
-	recSample  = 't' // t <sample as JSON>
+	recEvent       = 'e' // e <sent at> <resourceVersion> <key>
+	recSynced      = 's' // s <synced at> <resourceVersion seen, 0 if gone> <key>
+	recDelayed     = 'w' // w <ready at> 0 <key>: a string key
+	recDelayedItem = 'i' // i <ready at> 0 <key>: an item of its own, such as a *key
+	recSample      = 't' // t <sample as JSON>
 )
 
 // recorder writes the child's records to the parent, which does all the

@@ -16,16 +16,27 @@ import (
 // A sync must finish within this; the queues use millisecond delays in tests.
 const deadline = 10 * time.Second
 
-// startTest runs controller kind with one worker, so that a later key's sync
-// proves an earlier key's worker step is over, and fast retries.
+// startTest runs the string-key controller kind with one worker, so that a
+// later key's sync proves an earlier key's worker step is over, and fast
+// retries.
 func startTest(t *testing.T, kind string, fail func(string) bool) *harness {
 	t.Helper()
 	limiter := workqueue.NewItemExponentialFailureRateLimiter(time.Millisecond, 10*time.Millisecond)
-	h := newHarness(kind, limiter, fail, nil)
+	return startHarness(t, setup{items: "string", kind: kind, limiter: limiter, fail: fail})
+}
+
+func startHarness(t *testing.T, s setup) *harness {
+	t.Helper()
+	h := newHarness(s)
 	stop := make(chan struct{})
 	h.start(1, stop)
 	t.Cleanup(func() { close(stop) })
 	return h
+}
+
+// requeues is the string-key controllers' NumRequeues.
+type requeues interface {
+	NumRequeues(key string) int
 }
 
 func send(h *harness, typ watch.EventType, name string, rv int) {
@@ -72,7 +83,7 @@ func TestHandlerEventsLeaveNoRequeues(t *testing.T) {
 
 			for _, name := range keys {
 				key := namespace + "/" + name
-				if got := h.ctrl.NumRequeues(key); got != want[kind] {
+				if got := h.ctrl.(requeues).NumRequeues(key); got != want[kind] {
 					t.Errorf("after add+update, NumRequeues(%q) = %d, want %d", key, got, want[kind])
 				}
 			}
@@ -102,7 +113,7 @@ func TestFailedKeyIsForgottenAfterSuccess(t *testing.T) {
 			if !h.fail.hasFailed(key) {
 				t.Fatalf("sync of %q never failed; the test did not exercise the retry", key)
 			}
-			if got := h.ctrl.NumRequeues(key); got != want[kind] {
+			if got := h.ctrl.(requeues).NumRequeues(key); got != want[kind] {
 				t.Errorf("after one failure and a successful retry, NumRequeues(%q) = %d, want %d", key, got, want[kind])
 			}
 		})
@@ -183,7 +194,7 @@ func TestStreamIsDeterministicAndNeverReusesNames(t *testing.T) {
 }
 
 func TestChildPrintsOneSamplePerSecond(t *testing.T) {
-	o := options{duration: 2 * time.Second, rate: 50, workers: 2, fail: 0.02, objects: 20,
+	o := options{items: "pointer", duration: 2 * time.Second, rate: 50, workers: 2, fail: 0.02, objects: 20,
 		seed: 1, child: "leaky", start: time.Now().UnixNano()}
 	var out bytes.Buffer
 	if err := runChild(o, &out); err != nil {
@@ -196,8 +207,8 @@ func TestChildPrintsOneSamplePerSecond(t *testing.T) {
 	close(samples)
 	want := 1
 	for s := range samples {
-		if s.T != want || s.Events == 0 || s.HeapMiB <= 0 || s.Latencies == 0 {
-			t.Errorf("sample %d = %+v, want t=%d with events, heap and latencies", want, s, want)
+		if s.T != want || s.Events == 0 || s.HeapMiB <= 0 || s.RSSMiB <= s.HeapMiB || s.Latencies == 0 {
+			t.Errorf("sample %d = %+v, want t=%d with events, heap, a larger RSS and latencies", want, s, want)
 		}
 		want++
 	}
@@ -212,7 +223,7 @@ func TestUsageHidesInternalFlags(t *testing.T) {
 		t.Fatalf("run -h = %d, want 0", code)
 	}
 	got := stderr.String()
-	for _, f := range []string{"-duration", "-rate", "-workers", "-fail", "-json", "-plot", "-seed"} {
+	for _, f := range []string{"-items", "-memlimit", "-duration", "-rate", "-workers", "-fail", "-json", "-plot", "-seed"} {
 		if !strings.Contains(got, f) {
 			t.Errorf("usage lacks %s:\n%s", f, got)
 		}

@@ -1,10 +1,12 @@
 // Command leakdemo runs a legacy controller before and after queuefix side by
 // side, under the same event stream, and shows what the rate limiter keeps.
 //
-//	go run ./examples/leakdemo [-duration 30s] [-rate 50] [-plot docs/leakdemo.png]
+//	go run . [-items pointer|string] [-memlimit 256MiB] [-duration 90s] [-rate 200] [-plot FILE.png]
 //
 // Each controller runs in its own child process (the same binary, re-run
-// with -child), so that the heap figures of one do not include the other.
+// with -child), so that the memory figures of one do not include the other,
+// and a watchdog kills a child whose resident memory crosses -memlimit, as a
+// container's memory limit would.
 package main
 
 import (
@@ -21,6 +23,8 @@ import (
 )
 
 type options struct {
+	items    string
+	memlimit uint64 // bytes; 0: no cap
 	duration time.Duration
 	rate     float64
 	workers  int
@@ -68,8 +72,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("leakdemo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send events")
-	fs.Float64Var(&o.rate, "rate", 50, "events per second (the default limiter's bucket allows 10)")
+	o.memlimit = 256 * mib
+	fs.StringVar(&o.items, "items", "pointer", "work items: pointer (a new *key per event, holding the object) or string (namespace/name keys)")
+	fs.Var(sizeFlag{&o.memlimit}, "memlimit", "kill a controller whose resident memory crosses `SIZE` (KiB, MiB, GiB; 0: no cap)")
+	fs.DurationVar(&o.duration, "duration", 90*time.Second, "how long to send events")
+	fs.Float64Var(&o.rate, "rate", 200, "events per second (the default limiter's bucket allows 10)")
 	fs.IntVar(&o.workers, "workers", 2, "workers per controller")
 	fs.Float64Var(&o.fail, "fail", 0.02, "fraction of keys whose first sync fails")
 	fs.IntVar(&o.objects, "objects", 100, "live objects to keep around while others are created and deleted")
@@ -100,7 +107,9 @@ func (o options) check(nargs int) error {
 		return errors.New("-rate, -workers and -objects must be positive")
 	case o.fail < 0 || o.fail > 1:
 		return errors.New("-fail must be a fraction between 0 and 1")
-	case o.child != "" && controllers[o.child] == nil:
+	case controllers[o.items] == nil:
+		return fmt.Errorf("-items %q: want pointer or string", o.items)
+	case o.child != "" && controllers[o.items][o.child] == nil:
 		return fmt.Errorf("-child %q: want leaky or fixed", o.child)
 	}
 	if ext := filepath.Ext(o.plot); o.plot != "" && ext != ".png" && ext != ".svg" {
@@ -114,7 +123,8 @@ func usage(fs *flag.FlagSet) {
 	out := fs.Output()
 	fmt.Fprintf(out, "usage: leakdemo [flags]\n\n"+
 		"Runs the legacy controller (leaky) and its queuefix rewrite (fixed) side by side\n"+
-		"under the same event stream and prints, each second, what their queues keep.\n\n")
+		"under the same event stream, each in its own process under a memory cap, and\n"+
+		"prints, each second, what their queues keep and how much memory they use.\n\n")
 	visible := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
 	visible.SetOutput(out)
 	fs.VisitAll(func(f *flag.Flag) {

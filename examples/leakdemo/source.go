@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -96,9 +98,52 @@ func (s *stream) remove() watch.Event {
 	return watch.Event{Type: watch.Deleted, Object: cm}
 }
 
-// stamp gives cm a new resource version and some data that changes with it.
+// stamp gives cm a new resource version and new content. Every event's
+// object is built afresh, as the informer decodes each one from the watch:
+// no string is shared with earlier versions of the object.
 func (s *stream) stamp(cm *corev1.ConfigMap) {
 	s.rv++
-	cm.ResourceVersion = strconv.Itoa(s.rv)
-	cm.Data = map[string]string{"generation": cm.ResourceVersion}
+	rv := strconv.Itoa(s.rv)
+	cm.ResourceVersion = rv
+	cm.Labels = map[string]string{
+		"app.kubernetes.io/name":      "demo",
+		"app.kubernetes.io/component": "backend",
+		"demo.queuefix.io/revision":   rv,
+	}
+	cm.Data = map[string]string{
+		"application.properties": properties(cm.Name, rv),
+		"revision":               rv,
+	}
+	cm.Annotations = map[string]string{lastApplied: lastAppliedJSON(cm)}
+}
+
+// lastApplied is the annotation kubectl apply keeps: a copy of the object as
+// applied, which doubles the size of many real objects.
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// propertyLines makes the data of a ConfigMap about 4 KiB.
+const propertyLines = 56
+
+// properties returns the configuration file one version of an object holds.
+func properties(name, rv string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s/%s, revision %s\n", namespace, name, rv)
+	for i := range propertyLines {
+		fmt.Fprintf(&b, "service.%s.endpoint.%02d=https://backend-%02d.%s.svc:8443/v1?rev=%s\n", name, i, i, namespace, rv)
+	}
+	return b.String()
+}
+
+func lastAppliedJSON(cm *corev1.ConfigMap) string {
+	applied := map[string]any{
+		"apiVersion": "v1",
+		"kind":       "ConfigMap",
+		"metadata":   map[string]any{"namespace": cm.Namespace, "name": cm.Name, "labels": cm.Labels},
+		"data":       cm.Data,
+	}
+	b, err := json.Marshal(applied)
+	if err != nil {
+		panic(err) // maps of strings always marshal
+	}
+	return string(b)
 }

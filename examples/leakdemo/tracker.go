@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"container/heap"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +16,8 @@ import (
 // its tables do not weigh on the heap of the controller it measures.
 type tracker struct {
 	pending map[string][]sent // events not synced yet, per key, oldest first
-	readyAt map[string]int64  // delayed items: earliest ready time, as the queue keeps it
+	readyAt map[string]int64  // delayed string keys: earliest ready time, as the queue keeps it
+	items   readyTimes        // delayed items of their own (*key): each one's ready time
 	lat     []time.Duration   // latencies of the events synced since the last sample
 }
 
@@ -51,6 +53,10 @@ func (tr *tracker) delayed(at int64, key string) {
 	}
 }
 
+func (tr *tracker) delayedItem(at int64) {
+	heap.Push(&tr.items, at)
+}
+
 // fill completes s, taken at s.At, with what the parent tracks.
 func (tr *tracker) fill(s *sample) {
 	s.Waiting = tr.waiting(s.At)
@@ -70,7 +76,24 @@ func (tr *tracker) waiting(now int64) int {
 			delete(tr.readyAt, key)
 		}
 	}
-	return len(tr.readyAt)
+	for len(tr.items) > 0 && tr.items[0] <= now {
+		heap.Pop(&tr.items)
+	}
+	return len(tr.readyAt) + len(tr.items)
+}
+
+// readyTimes is a min-heap of ready times.
+type readyTimes []int64
+
+func (h readyTimes) Len() int           { return len(h) }
+func (h readyTimes) Less(i, j int) bool { return h[i] < h[j] }
+func (h readyTimes) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *readyTimes) Push(x any)        { *h = append(*h, x.(int64)) }
+func (h *readyTimes) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // unsynced reports how many events wait for a sync and the age of the
@@ -126,6 +149,8 @@ func (tr *tracker) apply(line string) error {
 		tr.synced(at, rv, f[3])
 	case recDelayed:
 		tr.delayed(at, f[3])
+	case recDelayedItem:
+		tr.delayedItem(at)
 	default:
 		return fmt.Errorf("bad record %q", line)
 	}
