@@ -2,10 +2,10 @@ package analyzer
 
 import (
 	"go/ast"
-	"path/filepath"
-	"strconv"
 	"go/token"
 	"go/types"
+	"path/filepath"
+	"strconv"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
