@@ -15,6 +15,10 @@ type RuleInfo struct {
 	Summary string // one line
 	Help    string // what to do about a finding, in plain text
 	URL     string // where the rule is documented
+
+	// Description says in a paragraph why the rule matters (SARIF's
+	// fullDescription; code scanning shows it with each alert).
+	Description string
 }
 
 const docURL = "https://github.com/queuefix/queuefix#"
@@ -26,18 +30,26 @@ var Rules = []RuleInfo{
 		Summary: "AddRateLimited (or AddWithOpts with RateLimited: true) reached only from event handlers",
 		Help:    "Use Add (drop RateLimited) when reacting to a change; a rate-limited add counts a failure of the item and is for retries after errors.",
 		URL:     docURL + "what-queuefix-does",
+		Description: "AddRateLimited asks the queue's rate limiter when to add the item, and the limiter counts each call as a failure of that item. " +
+			"Called from informer event handlers, every event pays the shared token bucket and repeated events for one key back off exponentially, " +
+			"up to about 16 minutes, until a worker calls Forget; items that are never forgotten stay in the limiter's map.",
 	},
 	{
 		Name:    RuleForget,
 		Summary: "Worker does not Forget a successfully processed item",
 		Help:    "Call Forget(item) when an item is done being retried, so the rate limiter drops its failure count.",
 		URL:     docURL + "what-queuefix-does",
+		Description: "A worker that requeues failed items with AddRateLimited must call Forget once the item succeeds. " +
+			"Otherwise the limiter keeps the item's failure count: the next failure of the same key starts at a long backoff, " +
+			"and the limiter's map keeps an entry, and what the item points to, for every item ever retried.",
 	},
 	{
 		Name:    RuleIgnore,
 		Summary: "Malformed or stale //queuefix:ignore directive",
 		Help:    "//queuefix:ignore needs a reason and must cover a call queuefix would otherwise report.",
 		URL:     docURL + "ignoring-a-site",
+		Description: "A //queuefix:ignore directive without a reason, or one that no longer covers a site queuefix reports, " +
+			"hides nothing and misleads readers; give the reason or delete the directive.",
 	},
 }
 

@@ -573,8 +573,8 @@ func TestExitCodes(t *testing.T) {
 		modes map[string]int // flags -> exit status
 	}{
 		{"clean", fixed, map[string]int{"": 0, "-diff": 0, "-l": 0, "-json": 0, "-w": 0}},
-		{"leaky", leaky, map[string]int{"": 1, "-diff": 1, "-l": 1, "-json": 1}},
-		{"broken", leaky + "func broken() { undefined() }\n", map[string]int{"": 2, "-diff": 2, "-l": 2, "-json": 2, "-w": 2}},
+		{"leaky", leaky, map[string]int{"": 1, "-diff": 1, "-l": 1, "-json": 0, "-format sarif": 0}},
+		{"broken", leaky + "func broken() { undefined() }\n", map[string]int{"": 2, "-diff": 2, "-l": 2, "-json": 2, "-format sarif": 2, "-w": 2}},
 	} {
 		dir := newModule(t, map[string]string{"ctrl/ctrl.go": tc.src})
 		for flags, code := range tc.modes {
@@ -613,7 +613,7 @@ func TestStreams(t *testing.T) {
 	plain := queuefixIn(dir)
 	plain.expect(t, exitPending, []string{change, "!" + review}, []string{review, "!" + change})
 	queuefixIn(dir, "-l").expect(t, exitPending, []string{"ctrl/ctrl.go\n"}, []string{review, "!" + change})
-	queuefixIn(dir, "-json").expect(t, exitPending, nil, []string{review, "!" + change})
+	queuefixIn(dir, "-json").expect(t, exitClean, nil, []string{review, "!" + change})
 
 	diff := queuefixIn(dir, "-diff")
 	diff.expect(t, exitPending, []string{"diff --git a/ctrl/ctrl.go b/ctrl/ctrl.go\n", "+\tc.queue.Forget(item)\n"}, []string{review})
@@ -644,10 +644,14 @@ func TestReadOnlyModes(t *testing.T) {
 		"mixed/mixed.go": inPackage(mixed, "mixed"),
 	})
 	before := hashTree(t, dir)
-	for _, flags := range []string{"", "-diff", "-l", "-json", "-v"} {
+	for _, flags := range []string{"", "-diff", "-l", "-json", "-format sarif", "-v"} {
 		r := queuefixIn(dir, strings.Fields(flags)...)
-		if r.code != exitPending {
-			t.Errorf("exit %d, want 1\n%v", r.code, r)
+		want := exitPending
+		if flags == "-json" || flags == "-format sarif" {
+			want = exitClean // machine formats: the output is the result
+		}
+		if r.code != want {
+			t.Errorf("%s: exit %d, want %d\n%v", flags, r.code, want, r)
 		}
 		checkUnchanged(t, r, before, hashTree(t, dir))
 	}

@@ -49,6 +49,7 @@ library that other modules import.
 Exit status:
   0  nothing to change and nothing needs review
   1  changes pending (not -w) or findings that need review remain
+     (never with -json or -format: the output says what was found)
   2  errors: bad flags, packages that failed to load, a failed write
 
 Rules:

@@ -159,6 +159,9 @@ func (p *printer) status() int {
 	if p.failed {
 		return exitError
 	}
+	if p.c.json || p.c.format == "sarif" {
+		return exitClean // the output is the result, as govulncheck -format does
+	}
 	for _, f := range p.res.Findings {
 		if f.Status == rewrite.Review || f.Status == rewrite.Change && !p.c.write {
 			return exitPending

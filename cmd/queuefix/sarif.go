@@ -3,7 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/mod/semver"
 
 	"github.com/queuefix/queuefix/rewrite"
 )
@@ -17,8 +22,15 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool              sarifTool       `json:"tool"`
+	AutomationDetails sarifAutomation `json:"automationDetails"`
+	Results           []sarifResult   `json:"results"`
+}
+
+// sarifAutomation names the run: code scanning takes its id as the
+// category, so each module's run stands on its own in one upload.
+type sarifAutomation struct {
+	ID string `json:"id"`
 }
 
 type sarifTool struct {
@@ -26,15 +38,32 @@ type sarifTool struct {
 }
 
 type sarifDriver struct {
-	Name           string      `json:"name"`
-	InformationURI string      `json:"informationUri"`
-	Rules          []sarifRule `json:"rules"`
+	Name            string      `json:"name"`
+	InformationURI  string      `json:"informationUri"`
+	Version         string      `json:"version,omitempty"`
+	SemanticVersion string      `json:"semanticVersion,omitempty"`
+	Rules           []sarifRule `json:"rules"`
 }
 
 type sarifRule struct {
-	ID               string       `json:"id"`
-	ShortDescription sarifMessage `json:"shortDescription"`
-	Help             sarifMessage `json:"help"`
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifMessage   `json:"shortDescription"`
+	FullDescription      sarifMessage   `json:"fullDescription"`
+	Help                 sarifMultiText `json:"help"`
+	HelpURI              string         `json:"helpUri"`
+	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+// sarifMultiText is a multiformatMessageString: code scanning shows the
+// markdown and falls back to the text.
+type sarifMultiText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
 }
 
 type sarifMessage struct {
@@ -42,14 +71,16 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID       string             `json:"ruleId"`
-	Kind         string             `json:"kind"`
-	Level        string             `json:"level"`
-	Message      sarifMessage       `json:"message"`
-	Locations    []sarifLocation    `json:"locations"`
-	CodeFlows    []sarifCodeFlow    `json:"codeFlows,omitempty"`
-	Fixes        []sarifFix         `json:"fixes,omitempty"`
-	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Kind                string             `json:"kind"`
+	Level               string             `json:"level"`
+	Message             sarifMessage       `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
+	CodeFlows           []sarifCodeFlow    `json:"codeFlows,omitempty"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 }
 
 type sarifLocation struct {
@@ -106,36 +137,121 @@ type sarifSuppression struct {
 	Justification string `json:"justification"`
 }
 
-// sarifRules describes the rules from the engine's table.
+// sarifRules describes the rules from the engine's table: code scanning
+// requires fullDescription and help on each.
 func sarifRules() []sarifRule {
 	var out []sarifRule
 	for _, r := range rewrite.Rules {
-		out = append(out, sarifRule{ID: string(r.Name), ShortDescription: sarifMessage{r.Summary}, Help: sarifMessage{r.Help}})
+		out = append(out, sarifRule{
+			ID:                   string(r.Name),
+			Name:                 ruleName(r.Name),
+			ShortDescription:     sarifMessage{r.Summary},
+			FullDescription:      sarifMessage{r.Description},
+			Help:                 sarifMultiText{Text: r.Help, Markdown: ruleMarkdown(r)},
+			HelpURI:              r.URL,
+			DefaultConfiguration: sarifConfig{Level: "warning"},
+		})
 	}
 	return out
 }
 
-func (p *printer) printSARIF() {
-	run := sarifRun{
-		Tool:    sarifTool{Driver: sarifDriver{Name: "queuefix", InformationURI: "https://github.com/queuefix/queuefix", Rules: sarifRules()}},
-		Results: []sarifResult{},
-	}
-	for _, f := range p.res.Findings {
-		if f.Status == rewrite.Keep {
-			continue // correct code: nothing to show
+// ruleName spells a rule's id as SARIF's PascalCase name: forget -> Forget.
+func ruleName(r rewrite.Rule) string {
+	s := string(r)
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func ruleMarkdown(r rewrite.RuleInfo) string {
+	return fmt.Sprintf("**%s**\n\n%s\n\n%s\n\nFix every site of a module at once with `queuefix -diff ./...` (or `-w`). [Documentation](%s)",
+		r.Summary, r.Description, r.Help, r.URL)
+}
+
+func ruleIndex(r rewrite.Rule) int {
+	for i, info := range rewrite.Rules {
+		if info.Name == r {
+			return i
 		}
-		run.Results = append(run.Results, p.sarifResult(f))
+	}
+	return -1
+}
+
+// printSARIF prints one run per module: each run's automationDetails.id
+// is its own category, so one upload can carry several modules.
+func (p *printer) printSARIF() {
+	runs := []sarifRun{}
+	if p.c.modules {
+		for _, r := range p.runs {
+			runs = append(runs, p.sarifRun(r.res, p.rel(r.dir)))
+		}
+	} else {
+		runs = append(runs, p.sarifRun(p.res, "."))
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	enc.Encode(sarifLog{Version: "2.1.0", Schema: "https://json.schemastore.org/sarif-2.1.0.json", Runs: []sarifRun{run}})
+	enc.Encode(sarifLog{Version: "2.1.0", Schema: "https://json.schemastore.org/sarif-2.1.0.json", Runs: runs})
 	p.stdout.Write(buf.Bytes())
+}
+
+// sarifRun describes one module's result; dir is the module's directory
+// relative to the working directory.
+func (p *printer) sarifRun(res *rewrite.Result, dir string) sarifRun {
+	version, semver := toolVersion()
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{
+			Name:            "queuefix",
+			InformationURI:  "https://github.com/queuefix/queuefix",
+			Version:         version,
+			SemanticVersion: semver,
+			Rules:           sarifRules(),
+		}},
+		AutomationDetails: sarifAutomation{ID: automationID(dir)},
+		Results:           []sarifResult{},
+	}
+	fp := newFingerprinter()
+	for _, f := range res.Findings {
+		if f.Status == rewrite.Keep {
+			continue // correct code: nothing to show
+		}
+		r := p.sarifResult(f)
+		r.PartialFingerprints = map[string]string{fingerprintKey: fp.of(f, r.Locations[0].PhysicalLocation.ArtifactLocation.URI)}
+		run.Results = append(run.Results, r)
+	}
+	return run
+}
+
+// automationID is the run's category: queuefix/ for the working directory,
+// queuefix/<dir>/ for a module below it.
+func automationID(dir string) string {
+	dir = filepath.ToSlash(dir)
+	if dir == "." || dir == "" {
+		return "queuefix/"
+	}
+	return "queuefix/" + strings.Trim(dir, "/") + "/"
+}
+
+// toolVersion returns the module version queuefix was built at, and the
+// same as a semantic version without the v; both are empty for a
+// development build, which has no version.
+func toolVersion() (string, string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", ""
+	}
+	return versionOf(info.Main.Version)
+}
+
+func versionOf(v string) (string, string) {
+	if !semver.IsValid(v) {
+		return "", "" // "(devel)", or no version at all
+	}
+	return v, strings.TrimPrefix(v, "v")
 }
 
 func (p *printer) sarifResult(f rewrite.Finding) sarifResult {
 	r := sarifResult{
 		RuleID:    string(f.Rule),
+		RuleIndex: ruleIndex(f.Rule),
 		Kind:      "fail",
 		Level:     "warning",
 		Message:   sarifMessage{p.relText(f.Message)},
@@ -143,7 +259,8 @@ func (p *printer) sarifResult(f rewrite.Finding) sarifResult {
 	}
 	switch f.Status {
 	case rewrite.Review:
-		r.Kind = "review"
+		// SARIF 2.1.0 §3.27.10: a result whose kind is not fail has level none.
+		r.Kind, r.Level = "review", "none"
 	case rewrite.Ignored:
 		r.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Message}}
 	}

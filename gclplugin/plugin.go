@@ -1,0 +1,90 @@
+// Package gclplugin is queuefix as a golangci-lint v2 module plugin. List
+// it in .custom-gcl.yml (see the example beside this file) and enable the
+// linter "queuefix" in .golangci.yml; golangci-lint run --fix applies its
+// suggested fixes.
+package gclplugin
+
+import (
+	"github.com/golangci/plugin-module-register/register"
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/queuefix/queuefix/analyzer"
+)
+
+func init() {
+	register.Plugin("queuefix", New)
+}
+
+// Settings are the plugin's settings in .golangci.yml
+// (linters.settings.custom.queuefix.settings).
+type Settings struct {
+	// Disable names analyzers not to run: addratelimited, forget.
+	Disable []string `json:"disable"`
+}
+
+type plugin struct {
+	settings Settings
+}
+
+// New decodes the settings strictly: an unknown key is an error.
+func New(settings any) (register.LinterPlugin, error) {
+	s, err := register.DecodeSettings[Settings](settings)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range s.Disable {
+		if find(name) == nil {
+			return nil, &unknownAnalyzer{name}
+		}
+	}
+	return &plugin{settings: s}, nil
+}
+
+func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
+	var out []*analysis.Analyzer
+	for _, a := range analyzer.Analyzers {
+		if !p.disabled(a.Name) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// GetLoadMode asks for type information: the rules match the work-queue
+// APIs by type identity.
+func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
+
+func (p *plugin) disabled(name string) bool {
+	for _, d := range p.settings.Disable {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+func find(name string) *analysis.Analyzer {
+	for _, a := range analyzer.Analyzers {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+type unknownAnalyzer struct{ name string }
+
+func (e *unknownAnalyzer) Error() string {
+	return "queuefix: settings.disable: no analyzer " + e.name + "; the analyzers are " + names()
+}
+
+func names() string {
+	s := ""
+	for i, a := range analyzer.Analyzers {
+		if i > 0 {
+			s += ", "
+		}
+		s += a.Name
+	}
+	return s
+}

@@ -1,0 +1,60 @@
+package rewrite
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"time"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// A Unit is one type-checked package, as a go/analysis driver hands it
+// over: the analyzers in package analyzer run the engine's rules on it.
+type Unit struct {
+	Fset  *token.FileSet
+	Types *types.Package
+	Info  *types.Info
+	Files []*ast.File
+}
+
+// ForgetUnit runs the forget rule on one package alone, with the same
+// worker walk and the same edit verification as Run. What it cannot see
+// next to Run: AddRateLimited calls on the worker's queue made only in
+// other packages, so such a worker is not judged.
+func ForgetUnit(u Unit) []Finding {
+	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
+	findings, _ := a.apply(a.forget())
+	SortFindings(findings)
+	return findings
+}
+
+// pkg wraps the unit as the loaded package the analysis indexes.
+func (u Unit) pkg() *packages.Package {
+	p := &packages.Package{
+		ID:        u.Types.Path(),
+		PkgPath:   u.Types.Path(),
+		Name:      u.Types.Name(),
+		Fset:      u.Fset,
+		Types:     u.Types,
+		TypesInfo: u.Info,
+		Syntax:    u.Files,
+	}
+	for _, f := range u.Files {
+		p.GoFiles = append(p.GoFiles, u.Fset.File(f.FileStart).Name())
+	}
+	return p
+}
+
+// IsRateLimitedAdd reports whether call is AddRateLimited on a client-go
+// work queue, matched by type identity as Run matches it: a user type with
+// its own AddRateLimited method is not a work queue.
+func IsRateLimitedAdd(info *types.Info, call *ast.CallExpr) bool {
+	m, _ := calledQueueMethod(info, call)
+	return m == "AddRateLimited"
+}
+
+// HandlerField returns "Type.Field" when field f of struct type t is a
+// func field that client-go or controller-runtime calls on informer events
+// (cache.ResourceEventHandlerFuncs.AddFunc, ...), or "".
+func HandlerField(t types.Type, f *types.Var) string { return handlerField(t, f) }
