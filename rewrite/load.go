@@ -30,30 +30,46 @@ func (e LoadError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Package, strings.Join(e.Errors, "; "))
 }
 
-// load runs go/packages on patterns in opts.Dir and splits the result into
-// packages that type-checked and packages that did not.
-func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, err error) {
+// load loads the packages matching patterns in opts.Dir the way
+// opts.Load asks, and splits the result into packages that type-checked
+// and packages that did not.
+func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
 	env := append(os.Environ(), opts.Env...)
 	if err := checkModuleRoot(dir, env); err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
 	fset := token.NewFileSet()
 	pre := startPreparse(fset, dir, patterns, opts.Tests)
+	defer pre.finish()
+	flags := buildFlags(opts, dir, env)
+	if opts.Load != LoadExport {
+		pkgs, info := loadSource(opts, dir, env, flags, patterns, fset, pre.ParseFile)
+		if pkgs != nil {
+			return pkgs, nil, info, nil
+		}
+		good, bad, err = loadExport(opts, dir, env, flags, patterns, fset, pre.ParseFile)
+		return good, bad, info, err
+	}
+	good, bad, err = loadExport(opts, dir, env, flags, patterns, fset, pre.ParseFile)
+	return good, bad, LoadInfo{Mode: LoadExport, Why: "-load=export"}, err
+}
+
+// loadExport runs go/packages with export data for the dependencies.
+func loadExport(opts Options, dir string, env, flags, patterns []string, fset *token.FileSet, parse parseFunc) (good []*packages.Package, bad []LoadError, err error) {
 	cfg := &packages.Config{
 		Mode:       loadMode,
 		Dir:        dir,
 		Env:        env,
 		Tests:      opts.Tests,
-		BuildFlags: buildFlags(opts, dir, env),
+		BuildFlags: flags,
 		Fset:       fset,
-		ParseFile:  pre.ParseFile,
+		ParseFile:  parse,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
-	pre.finish()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s in %s: %s", strings.Join(patterns, " "), dir, goCommandError(err))
 	}

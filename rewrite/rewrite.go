@@ -23,6 +23,7 @@ type Options struct {
 	Tags  []string // build tags
 	Tests bool     // include _test.go files and test packages
 	Env   []string // extra environment for the go command
+	Load  LoadMode // where dependencies' types come from (see LoadMode)
 
 	// Progress, if set, is told what the run is doing: loading,
 	// analysing, verifying. It may be called from several goroutines.
@@ -118,6 +119,7 @@ type Result struct {
 	Files    []File
 	Errors   []LoadError
 	Packages int // packages loaded without errors
+	Load     LoadInfo
 }
 
 // Run loads the packages matching patterns and plans the fixes.
@@ -128,11 +130,11 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	opts.progress("loading packages")
 	start := time.Now()
-	good, bad, err := load(opts, patterns)
+	good, bad, info, err := load(opts, patterns)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Errors: bad, Packages: len(good)}
+	res := &Result{Errors: bad, Packages: len(good), Load: info}
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}

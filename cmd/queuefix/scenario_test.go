@@ -26,6 +26,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/s
 //	want.err   stderr of a plain run (findings that need review)
 //	want.diff  stdout of -diff
 //
+// The plain run loads with export data; a run with -load=source must
+// print the same bytes and exit the same way (see checkSourceLoad).
 // Each scenario also checks that -diff leaves stderr and the exit status as
 // a plain run does, that git apply and patch -p1 accept the diff, that -w
 // writes exactly the diff, and that a second run on the result type-checks
@@ -57,7 +59,8 @@ func runScenario(t *testing.T, file string) {
 }
 
 func runScenarioOn(t *testing.T, sc *scenario) {
-	out, errOut, code := runIn(sc.dir)
+	out, errOut, code := runIn(sc.dir, "-load=export")
+	checkSourceLoad(t, sc.dir, out, errOut, code)
 	sc.check(t, "want.out", out)
 	sc.check(t, "want.err", errOut)
 	if code != sc.exit && !*update {
