@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1]
+//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-cold [-real=false]]
 //
 // See bench/README.md.
 package main
@@ -26,6 +26,8 @@ type config struct {
 	runs  int
 	keep  string
 	seed  uint64
+	cold  bool
+	real  bool
 }
 
 func main() {
@@ -44,6 +46,8 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 3, "timed runs of each program per size")
 	fs.StringVar(&cfg.keep, "keep", "", "generate into `dir` and keep it (default: a temporary directory, removed)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the generated code")
+	fs.BoolVar(&cfg.cold, "cold", false, "measure cold loads (a fresh GOCACHE per run) against the cold floor and go vet, and warm ones")
+	fs.BoolVar(&cfg.real, "real", true, "with -cold, also measure the pinned public controller modules")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -83,6 +87,9 @@ func run(cfg config) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
+	}
+	if cfg.cold {
+		return runCold(cfg, t, work)
 	}
 	var rows []row
 	failed := false

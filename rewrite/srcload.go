@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -66,6 +67,8 @@ func newSrcLoad(l *listing, fset *token.FileSet, parse func(*token.FileSet, stri
 
 // check type-checks every package and returns the first that failed.
 func (s *srcLoad) check() *srcPkg {
+	lowerGC()
+	defer restoreGC()
 	ready := make(chan *srcPkg, len(s.all))
 	for _, sp := range s.all {
 		if len(sp.deps) == 0 {
@@ -141,8 +144,49 @@ func (s *srcLoad) typeCheck(sp *srcPkg) error {
 	}
 	if sp.target {
 		sp.syntax, sp.info = files, info
+	} else {
+		dropLines(s.fset, files)
 	}
 	return err
+}
+
+// dropLines forgets where the lines of a dependency's files start: only
+// targets' positions are ever printed, and the line tables of every file
+// in the graph were a sixth of a source load's heap.
+func dropLines(fset *token.FileSet, files []*ast.File) {
+	for _, f := range files {
+		fset.File(f.FileStart).SetLines([]int{0})
+	}
+}
+
+// gcDuringLoad is the GOGC of a source load. Nearly everything it
+// allocates for a dependency (file contents, syntax) is garbage once the
+// dependency is checked, while its types stay. On examples/leaky (775
+// packages with client-go) GOGC 100 peaked at 187-203 MiB RSS for 3.8-4.2 s
+// of CPU, 50 at 138 MiB for 5.7 s, 25 at 131 MiB for 7.7 s.
+const gcDuringLoad = 50
+
+var (
+	gcMu    sync.Mutex
+	gcLoads int // source loads running (-modules runs two at a time)
+	gcSaved int
+)
+
+func lowerGC() {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcLoads == 0 {
+		gcSaved = debug.SetGCPercent(gcDuringLoad)
+	}
+	gcLoads++
+}
+
+func restoreGC() {
+	gcMu.Lock()
+	defer gcMu.Unlock()
+	if gcLoads--; gcLoads == 0 {
+		debug.SetGCPercent(gcSaved)
+	}
 }
 
 // parseFiles parses a package's files; a dependency's only for its
