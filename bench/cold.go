@@ -62,8 +62,8 @@ func runCold(cfg config, t tools, work string) int {
 		}
 		targets = append(targets, target{name: fmt.Sprintf("N=%d", n), dir: mod, patterns: []string{"./..."}, n: n})
 	}
-	if cfg.real {
-		for _, m := range realModules {
+	for _, m := range realModules {
+		if strings.Contains(","+cfg.real+",", ","+filepath.Base(m.path)+",") {
 			tg, err := fetchModule(m, work)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "bench:", err)
@@ -141,9 +141,14 @@ func (t tools) measureCold(tg target, work string, cfg config) coldRow {
 			run  func(env []string) (sample, error)
 		}{
 			{&floorC, func(env []string) (sample, error) { return t.coldFloor(tg, env) }},
-			{&vetC, func(env []string) (sample, error) { return goVet(tg, env) }},
 			{&autoC, func(env []string) (sample, error) { return t.checkedFix(tg, env, want, &r.autoMode, "-load=auto") }},
 			{&srcC, func(env []string) (sample, error) { return t.checkedFix(tg, env, want, nil, "-load=source") }},
+		}
+		if cfg.vet {
+			steps = append(steps, struct {
+				into *[]sample
+				run  func(env []string) (sample, error)
+			}{&vetC, func(env []string) (sample, error) { return goVet(tg, env) }})
 		}
 		for _, st := range steps {
 			s, err := withFreshCache(work, st.run)
@@ -164,11 +169,14 @@ func (t tools) measureCold(tg target, work string, cfg config) coldRow {
 			return r
 		}
 		floorW, qfW = append(floorW, f), append(qfW, q)
-		progress("  cold: floor %s, vet %s, auto %s (%s), source %s; warm: floor %s %s, queuefix %s %s",
-			secs(floorC[i].wall), secs(vetC[i].wall), secs(autoC[i].wall), r.autoMode, secs(srcC[i].wall),
+		progress("  cold: floor %s, auto %s (%s), source %s; warm: floor %s %s, queuefix %s %s",
+			secs(floorC[i].wall), secs(autoC[i].wall), r.autoMode, secs(srcC[i].wall),
 			secs(f.wall), mib(f.rss), secs(q.wall), mib(q.rss))
 	}
-	r.floorCold, r.vetCold, r.autoCold, r.srcCold = median(floorC), median(vetC), median(autoC), median(srcC)
+	r.floorCold, r.autoCold, r.srcCold = median(floorC), median(autoC), median(srcC)
+	if cfg.vet {
+		r.vetCold = median(vetC)
+	}
 	r.floorWarm, r.qfWarm = median(floorW), median(qfW)
 	return r
 }

@@ -26,7 +26,11 @@ func printCold(w io.Writer, rows []coldRow) int {
 			code = 1
 			continue
 		}
-		fmt.Fprintf(w, "%-30s %11s %10s %15s %11s %10s\n", r.t.name, secs(r.floorCold.wall), secs(r.vetCold.wall),
+		vet := "-"
+		if r.vetCold.wall > 0 {
+			vet = secs(r.vetCold.wall)
+		}
+		fmt.Fprintf(w, "%-30s %11s %10s %15s %11s %10s\n", r.t.name, secs(r.floorCold.wall), vet,
 			secs(r.autoCold.wall), r.autoMode, secs(r.srcCold.wall))
 	}
 	fmt.Fprintln(w, "\nRSS (cold queuefix against the warm floor) and warm runs")
@@ -35,6 +39,13 @@ func printCold(w io.Writer, rows []coldRow) int {
 		if r.err == nil {
 			fmt.Fprintf(w, "%-30s %12s %12s %12s %12s %12s %12s\n", r.t.name, mib(r.autoCold.rss), mib(r.srcCold.rss),
 				mib(r.floorWarm.rss), mib(r.qfWarm.rss), secs(r.floorWarm.wall), secs(r.qfWarm.wall))
+		}
+	}
+	fmt.Fprintln(w, "\ncpu time, user+sys (steadier than wall time on a busy machine)")
+	for _, r := range rows {
+		if r.err == nil {
+			fmt.Fprintf(w, "%-30s floor cold %s, auto cold %s, source cold %s; floor warm %s, queuefix warm %s\n", r.t.name,
+				secs(r.floorCold.cpu), secs(r.autoCold.cpu), secs(r.srcCold.cpu), secs(r.floorWarm.cpu), secs(r.qfWarm.cpu))
 		}
 	}
 	printColdTargets(w, rows)

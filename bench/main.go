@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-cold [-real=false]]
+//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-cold [-real cert-manager,external-dns] [-vet=false]]
 //
 // See bench/README.md.
 package main
@@ -27,7 +27,8 @@ type config struct {
 	keep  string
 	seed  uint64
 	cold  bool
-	real  bool
+	real  string
+	vet   bool
 }
 
 func main() {
@@ -47,7 +48,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.keep, "keep", "", "generate into `dir` and keep it (default: a temporary directory, removed)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the generated code")
 	fs.BoolVar(&cfg.cold, "cold", false, "measure cold loads (a fresh GOCACHE per run) against the cold floor and go vet, and warm ones")
-	fs.BoolVar(&cfg.real, "real", true, "with -cold, also measure the pinned public controller modules")
+	fs.StringVar(&cfg.real, "real", "cert-manager,external-dns", "with -cold, the pinned public controller `modules` to measure too (comma-separated; none for none)")
+	fs.BoolVar(&cfg.vet, "vet", true, "with -cold, measure go vet cold too")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
