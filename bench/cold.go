@@ -56,7 +56,7 @@ func runCold(cfg config, t tools, work string) int {
 	var targets []target
 	for _, n := range cfg.sizes {
 		mod := filepath.Join(work, fmt.Sprintf("n%d", n))
-		if _, err := prepare(mod, n, cfg.seed); err != nil {
+		if _, err := generateTidy(mod, n, cfg.seed); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			return 2
 		}
@@ -80,8 +80,7 @@ func runCold(cfg config, t tools, work string) int {
 }
 
 // fetchModule downloads a module zip through the proxy, copies it to a
-// writable directory, downloads its dependencies and builds its packages
-// once, which warms the shared build cache for the warm runs.
+// writable directory and downloads its dependencies.
 func fetchModule(m realModule, work string) (target, error) {
 	progress("%s@%s: go mod download", m.path, m.version)
 	out, err := exec.Command("go", "mod", "download", "-json", m.path+"@"+m.version).Output()
@@ -96,8 +95,8 @@ func fetchModule(m realModule, work string) (target, error) {
 	if err := copyWritable(info.Dir, dir); err != nil {
 		return target{}, err
 	}
-	progress("%s: go build %s (warms the shared cache)", m.path, strings.Join(m.patterns, " "))
-	if err := goCmd(dir, append([]string{"build"}, m.patterns...)...); err != nil {
+	progress("%s: go list -deps -test %s (downloads its dependencies)", m.path, strings.Join(m.patterns, " "))
+	if err := goCmd(dir, append([]string{"list", "-deps", "-test"}, m.patterns...)...); err != nil {
 		return target{}, err
 	}
 	return target{name: filepath.Base(m.path) + "@" + m.version, dir: dir, patterns: m.patterns}, nil
@@ -125,30 +124,42 @@ func copyWritable(src, dst string) error {
 }
 
 // measureCold runs each program cfg.runs times cold, and warm, and checks
-// that every queuefix run printed the diff of the warm export load.
+// that every queuefix run printed the diff of the warm export load. The
+// first cold floor's cache is kept as the warm cache: a second full
+// compile of the graph only to warm it would double the bench's time.
 func (t tools) measureCold(tg target, work string, cfg config) coldRow {
 	r := coldRow{t: tg}
-	want, err := t.coldDiff(tg, nil, "-load=export")
+	warmCache, err := os.MkdirTemp(work, "gocache-warm-")
 	if err != nil {
 		r.err = err
 		return r
 	}
-	var floorC, vetC, autoC, srcC, floorW, qfW []sample
+	defer os.RemoveAll(warmCache)
+	warm := []string{"GOCACHE=" + warmCache}
+	progress("%s: cold floor 1/%d (its cache becomes the warm cache)", tg.name, cfg.runs)
+	first, err := t.coldFloor(tg, warm)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	want, err := t.coldDiff(tg, warm, "-load=export")
+	if err != nil {
+		r.err = err
+		return r
+	}
+	floorC := []sample{first}
+	var vetC, autoC, srcC, floorW, qfW []sample
 	for i := range cfg.runs {
-		progress("%s: cold run %d/%d", tg.name, i+1, cfg.runs)
-		steps := []struct {
-			into *[]sample
-			run  func(env []string) (sample, error)
-		}{
-			{&floorC, func(env []string) (sample, error) { return t.coldFloor(tg, env) }},
+		progress("%s: run %d/%d", tg.name, i+1, cfg.runs)
+		steps := []coldStep{
 			{&autoC, func(env []string) (sample, error) { return t.checkedFix(tg, env, want, &r.autoMode, "-load=auto") }},
 			{&srcC, func(env []string) (sample, error) { return t.checkedFix(tg, env, want, nil, "-load=source") }},
 		}
+		if i > 0 {
+			steps = append(steps, coldStep{&floorC, func(env []string) (sample, error) { return t.coldFloor(tg, env) }})
+		}
 		if cfg.vet {
-			steps = append(steps, struct {
-				into *[]sample
-				run  func(env []string) (sample, error)
-			}{&vetC, func(env []string) (sample, error) { return goVet(tg, env) }})
+			steps = append(steps, coldStep{&vetC, func(env []string) (sample, error) { return goVet(tg, env) }})
 		}
 		for _, st := range steps {
 			s, err := withFreshCache(work, st.run)
@@ -158,19 +169,19 @@ func (t tools) measureCold(tg target, work string, cfg config) coldRow {
 			}
 			*st.into = append(*st.into, s)
 		}
-		f, err := t.coldFloor(tg, nil)
+		f, err := t.coldFloor(tg, warm)
 		if err != nil {
 			r.err = err
 			return r
 		}
-		q, err := t.checkedFix(tg, nil, want, nil, "-load=auto")
+		q, err := t.checkedFix(tg, warm, want, nil, "-load=auto")
 		if err != nil {
 			r.err = err
 			return r
 		}
 		floorW, qfW = append(floorW, f), append(qfW, q)
 		progress("  cold: floor %s, auto %s (%s), source %s; warm: floor %s %s, queuefix %s %s",
-			secs(floorC[i].wall), secs(autoC[i].wall), r.autoMode, secs(srcC[i].wall),
+			secs(floorC[len(floorC)-1].wall), secs(autoC[i].wall), r.autoMode, secs(srcC[i].wall),
 			secs(f.wall), mib(f.rss), secs(q.wall), mib(q.rss))
 	}
 	r.floorCold, r.autoCold, r.srcCold = median(floorC), median(autoC), median(srcC)
@@ -179,6 +190,11 @@ func (t tools) measureCold(tg target, work string, cfg config) coldRow {
 	}
 	r.floorWarm, r.qfWarm = median(floorW), median(qfW)
 	return r
+}
+
+type coldStep = struct {
+	into *[]sample
+	run  func(env []string) (sample, error)
 }
 
 // withFreshCache runs f with GOCACHE set to a new, empty directory, which

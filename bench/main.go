@@ -60,6 +60,9 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("-runs must be at least 1")
 	}
 	for _, s := range strings.Split(*sizes, ",") {
+		if s == "" && cfg.cold {
+			continue // -cold -n '' measures only the real modules
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			return cfg, fmt.Errorf("-n: %q is not a positive number", s)
@@ -131,13 +134,8 @@ func benchSize(t tools, work string, n int, cfg config) row {
 // prepare generates the module, resolves its dependencies and builds it
 // once, which also warms the build cache for the loads to come.
 func prepare(mod string, n int, seed uint64) (int, error) {
-	progress("N=%d: generating %s", n, mod)
-	lines, err := generate(mod, n, seed)
+	lines, err := generateTidy(mod, n, seed)
 	if err != nil {
-		return 0, err
-	}
-	progress("N=%d: %d lines; go mod tidy", n, lines)
-	if err := goCmd(mod, "mod", "tidy"); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -147,6 +145,17 @@ func prepare(mod string, n int, seed uint64) (int, error) {
 	}
 	progress("N=%d: built in %s", n, secs(time.Since(start)))
 	return lines, nil
+}
+
+// generateTidy generates the module and resolves its dependencies.
+func generateTidy(mod string, n int, seed uint64) (int, error) {
+	progress("N=%d: generating %s", n, mod)
+	lines, err := generate(mod, n, seed)
+	if err != nil {
+		return 0, err
+	}
+	progress("N=%d: %d lines; go mod tidy", n, lines)
+	return lines, goCmd(mod, "mod", "tidy")
 }
 
 // verify returns the correctness line for a size and whether all checks passed.

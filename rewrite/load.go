@@ -1,8 +1,11 @@
 package rewrite
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -30,6 +33,16 @@ func (e LoadError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Package, strings.Join(e.Errors, "; "))
 }
 
+// A loadReq is what both loads are asked to load, and where.
+type loadReq struct {
+	opts     Options
+	dir      string
+	env      []string
+	flags    []string
+	patterns []string
+	fset     *token.FileSet
+}
+
 // load loads the packages matching patterns in opts.Dir the way
 // opts.Load asks, and splits the result into packages that type-checked
 // and packages that did not.
@@ -45,28 +58,78 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 	fset := token.NewFileSet()
 	pre := startPreparse(fset, dir, patterns, opts.Tests)
 	defer pre.finish()
-	flags := buildFlags(opts, dir, env)
-	if opts.Load != LoadExport {
-		pkgs, info := loadSource(opts, dir, env, flags, patterns, fset, pre.ParseFile)
+	req := loadReq{opts, dir, env, buildFlags(opts, dir, env), patterns, fset}
+	switch opts.Load {
+	case LoadExport:
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
+		return good, bad, LoadInfo{Mode: LoadExport, Why: "-load=export"}, err
+	case LoadSource:
+		pkgs, info := req.source(pre.ParseFile, func() {})
 		if pkgs != nil {
 			return pkgs, nil, info, nil
 		}
-		good, bad, err = loadExport(opts, dir, env, flags, patterns, fset, pre.ParseFile)
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
 		return good, bad, info, err
 	}
-	good, bad, err = loadExport(opts, dir, env, flags, patterns, fset, pre.ParseFile)
-	return good, bad, LoadInfo{Mode: LoadExport, Why: "-load=export"}, err
+	return req.auto(pre)
 }
 
-// loadExport runs go/packages with export data for the dependencies.
-func loadExport(opts Options, dir string, env, flags, patterns []string, fset *token.FileSet, parse parseFunc) (good []*packages.Package, bad []LoadError, err error) {
+// auto starts the export load at once and, meanwhile, lists the graph
+// without compiling and asks the build cache about it. A warm cache
+// keeps the export load, which has lost little to the listing; a cold
+// one stops it before it compiles much and loads from source. The source
+// load parses on its own: the preparser's files are the export load's.
+func (req loadReq) auto(pre *preparser) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	type result struct {
+		good []*packages.Package
+		bad  []LoadError
+		err  error
+	}
+	exported := make(chan result, 1)
+	go func() {
+		g, b, err := req.export(ctx, pre.ParseFile)
+		exported <- result{g, b, err}
+	}()
+	stopped := false
+	defer func() {
+		if stopped {
+			<-exported // go list has been interrupted: wait until it has exited
+		}
+	}()
+	defer cancel()
+	pkgs, info := req.source(parseFile, func() {
+		stopped = true
+		cancel()
+		pre.stop.Store(true)
+	})
+	if pkgs != nil {
+		return pkgs, nil, info, nil
+	}
+	if stopped {
+		good, bad, err = req.export(context.Background(), parseFile)
+		return good, bad, info, err
+	}
+	r := <-exported
+	return r.good, r.bad, info, r.err
+}
+
+// parseFile parses as go/packages does, without object resolution.
+func parseFile(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+	return parser.ParseFile(fset, name, src, parseMode)
+}
+
+// export runs go/packages with export data for the dependencies.
+func (req loadReq) export(ctx context.Context, parse parseFunc) (good []*packages.Package, bad []LoadError, err error) {
+	dir, patterns := req.dir, req.patterns
 	cfg := &packages.Config{
+		Context:    ctx,
 		Mode:       loadMode,
 		Dir:        dir,
-		Env:        env,
-		Tests:      opts.Tests,
-		BuildFlags: flags,
-		Fset:       fset,
+		Env:        req.env,
+		Tests:      req.opts.Tests,
+		BuildFlags: req.flags,
+		Fset:       req.fset,
 		ParseFile:  parse,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)

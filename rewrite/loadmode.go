@@ -53,14 +53,16 @@ type parseFunc = func(fset *token.FileSet, name string, src []byte) (*ast.File, 
 // dependency graph already costs more than type-checking all of it.
 const coldShare = 4
 
-// loadSource type-checks the packages and their dependencies from source.
+// source type-checks the packages and their dependencies from source.
 // It returns nil packages, and why, when export data must answer instead:
 // the build cache is warm (auto), go list reports a problem, or a package
 // has errors, which only the export load reports the way users know.
-func loadSource(opts Options, dir string, env, flags, patterns []string, fset *token.FileSet, parse parseFunc) ([]*packages.Package, LoadInfo) {
+// It calls commit once it has decided to type-check.
+func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, LoadInfo) {
+	opts, dir, env, flags := req.opts, req.dir, req.env, req.flags
 	asked := opts.Load == LoadSource
 	opts.progress("listing packages (no compiling)")
-	l, err := goList(dir, env, opts.Tests, flags, patterns)
+	l, err := goList(dir, env, opts.Tests, flags, req.patterns)
 	if err != nil {
 		return nil, LoadInfo{Mode: LoadExport, Why: err.Error(), Fallback: asked}
 	}
@@ -76,7 +78,8 @@ func loadSource(opts Options, dir string, env, flags, patterns []string, fset *t
 		}
 		why = fmt.Sprintf("%d of %d sampled dependencies are not in the build cache", stale, sampled)
 	}
-	s := newSrcLoad(l, fset, parse)
+	commit()
+	s := newSrcLoad(l, req.fset, parse)
 	s.progress = func(done, total int) {
 		opts.progress("type-checking from source: %d/%d packages", done, total)
 	}

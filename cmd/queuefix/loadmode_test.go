@@ -91,3 +91,25 @@ func TestLoadModeFlagInHelp(t *testing.T) {
 		t.Errorf("-help does not mention -load:\n%s", stderr.String())
 	}
 }
+
+// TestLoadAutoCold runs -load=auto on an empty build cache, where it must
+// stop the export load and type-check from source, and compares it with
+// an export load (-v both times: only the line naming the load differs).
+// Not parallel: it sets GOCACHE for the process.
+func TestLoadAutoCold(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the standard library from source; skipped with -short")
+	}
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
+	out, errOut, code := runIn(dir, "-v", "-load=export")
+	t.Setenv("GOCACHE", t.TempDir())
+	coldOut, coldErr, coldCode := runIn(dir, "-v", "-load=auto")
+	if !strings.Contains(coldErr, "queuefix: loaded with source data: ") {
+		t.Errorf("-load=auto on an empty build cache did not load from source:\n%s", coldErr)
+	}
+	loadLine := regexp.MustCompile(`(?m)^queuefix: loaded with .*\n`)
+	errOut, coldErr = loadLine.ReplaceAllString(errOut, ""), loadLine.ReplaceAllString(coldErr, "")
+	if coldOut != out || coldErr != errOut || coldCode != code {
+		t.Errorf("cold -load=auto differs from -load=export\nexport (exit %d):\n%s%s\nauto (exit %d):\n%s%s", code, out, errOut, coldCode, coldOut, coldErr)
+	}
+}
