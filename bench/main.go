@@ -27,6 +27,7 @@ type config struct {
 	keep  string
 	seed  uint64
 	cold  bool
+	gen   bool
 	real  string
 	vet   bool
 }
@@ -47,6 +48,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 3, "timed runs of each program per size")
 	fs.StringVar(&cfg.keep, "keep", "", "generate into `dir` and keep it (default: a temporary directory, removed)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the generated code")
+	fs.BoolVar(&cfg.gen, "generate", false, "only generate the modules into -keep's directory (and go mod tidy them)")
 	fs.BoolVar(&cfg.cold, "cold", false, "measure cold loads (a fresh GOCACHE per run) against the cold floor and go vet, and warm ones")
 	fs.StringVar(&cfg.real, "real", "cert-manager,external-dns", "with -cold, the pinned public controller `modules` to measure too (comma-separated; none for none)")
 	fs.BoolVar(&cfg.vet, "vet", true, "with -cold, measure go vet cold too")
@@ -95,6 +97,15 @@ func run(cfg config) int {
 	}
 	if cfg.cold {
 		return runCold(cfg, t, work)
+	}
+	if cfg.gen {
+		for _, n := range cfg.sizes {
+			if _, err := generateTidy(filepath.Join(work, fmt.Sprintf("n%d", n)), n, cfg.seed); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				return 2
+			}
+		}
+		return 0
 	}
 	var rows []row
 	failed := false
