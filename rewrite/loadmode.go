@@ -48,9 +48,10 @@ type LoadInfo struct {
 
 type parseFunc = func(fset *token.FileSet, name string, src []byte) (*ast.File, error)
 
-// coldShare is the share of sampled dependencies missing from the build
-// cache from which a source load is faster: compiling a quarter of a
-// dependency graph already costs more than type-checking all of it.
+// coldShare: a source load is chosen when at least 1/coldShare of the
+// sampled dependencies are missing from the build cache. Compiling five
+// client-go graphs cold took 615 s of CPU, loading them from source 35 s:
+// compiling a quarter of a graph still costs about four times more.
 const coldShare = 4
 
 // source type-checks the packages and their dependencies from source.
