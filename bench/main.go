@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1]
+//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-cold [-real cert-manager,external-dns] [-vet=false]]
 //
 // See bench/README.md.
 package main
@@ -26,6 +26,10 @@ type config struct {
 	runs  int
 	keep  string
 	seed  uint64
+	cold  bool
+	gen   bool
+	real  string
+	vet   bool
 }
 
 func main() {
@@ -44,6 +48,10 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&cfg.runs, "runs", 3, "timed runs of each program per size")
 	fs.StringVar(&cfg.keep, "keep", "", "generate into `dir` and keep it (default: a temporary directory, removed)")
 	fs.Uint64Var(&cfg.seed, "seed", 1, "seed of the generated code")
+	fs.BoolVar(&cfg.gen, "generate", false, "only generate the modules into -keep's directory (and go mod tidy them)")
+	fs.BoolVar(&cfg.cold, "cold", false, "measure cold loads (a fresh GOCACHE per run) against the cold floor and go vet, and warm ones")
+	fs.StringVar(&cfg.real, "real", "cert-manager,external-dns", "with -cold, the pinned public controller `modules` to measure too (comma-separated; none for none)")
+	fs.BoolVar(&cfg.vet, "vet", true, "with -cold, measure go vet cold too")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -54,6 +62,9 @@ func parseFlags(args []string) (config, error) {
 		return cfg, errors.New("-runs must be at least 1")
 	}
 	for _, s := range strings.Split(*sizes, ",") {
+		if s == "" && cfg.cold {
+			continue // -cold -n '' measures only the real modules
+		}
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			return cfg, fmt.Errorf("-n: %q is not a positive number", s)
@@ -83,6 +94,18 @@ func run(cfg config) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
+	}
+	if cfg.cold {
+		return runCold(cfg, t, work)
+	}
+	if cfg.gen {
+		for _, n := range cfg.sizes {
+			if _, err := generateTidy(filepath.Join(work, fmt.Sprintf("n%d", n)), n, cfg.seed); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				return 2
+			}
+		}
+		return 0
 	}
 	var rows []row
 	failed := false
@@ -122,13 +145,8 @@ func benchSize(t tools, work string, n int, cfg config) row {
 // prepare generates the module, resolves its dependencies and builds it
 // once, which also warms the build cache for the loads to come.
 func prepare(mod string, n int, seed uint64) (int, error) {
-	progress("N=%d: generating %s", n, mod)
-	lines, err := generate(mod, n, seed)
+	lines, err := generateTidy(mod, n, seed)
 	if err != nil {
-		return 0, err
-	}
-	progress("N=%d: %d lines; go mod tidy", n, lines)
-	if err := goCmd(mod, "mod", "tidy"); err != nil {
 		return 0, err
 	}
 	start := time.Now()
@@ -138,6 +156,17 @@ func prepare(mod string, n int, seed uint64) (int, error) {
 	}
 	progress("N=%d: built in %s", n, secs(time.Since(start)))
 	return lines, nil
+}
+
+// generateTidy generates the module and resolves its dependencies.
+func generateTidy(mod string, n int, seed uint64) (int, error) {
+	progress("N=%d: generating %s", n, mod)
+	lines, err := generate(mod, n, seed)
+	if err != nil {
+		return 0, err
+	}
+	progress("N=%d: %d lines; go mod tidy", n, lines)
+	return lines, goCmd(mod, "mod", "tidy")
 }
 
 // verify returns the correctness line for a size and whether all checks passed.

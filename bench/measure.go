@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -51,21 +49,7 @@ func goCmd(dir string, args ...string) error {
 // runChild runs name in dir with stdout going to w and returns the cost,
 // the exit code and what it printed on stderr.
 func runChild(dir string, w io.Writer, name string, args ...string) (sample, int, string, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Stdout = w
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	var exit *exec.ExitError
-	if err != nil && !errors.As(err, &exit) {
-		return sample{}, -1, stderr.String(), fmt.Errorf("run %s: %w", name, err)
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return sample{wall: wall, cpu: cpu, rss: ru.Maxrss}, cmd.ProcessState.ExitCode(), stderr.String(), nil
+	return runChildEnv(dir, nil, w, name, args...)
 }
 
 // floor runs the baseline load on ./... in mod.

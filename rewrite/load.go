@@ -1,8 +1,11 @@
 package rewrite
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -30,30 +33,106 @@ func (e LoadError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Package, strings.Join(e.Errors, "; "))
 }
 
-// load runs go/packages on patterns in opts.Dir and splits the result into
-// packages that type-checked and packages that did not.
-func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, err error) {
+// A loadReq is what both loads are asked to load, and where.
+type loadReq struct {
+	opts     Options
+	dir      string
+	env      []string
+	flags    []string
+	patterns []string
+	fset     *token.FileSet
+}
+
+// load loads the packages matching patterns in opts.Dir the way
+// opts.Load asks, and splits the result into packages that type-checked
+// and packages that did not.
+func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
 	env := append(os.Environ(), opts.Env...)
 	if err := checkModuleRoot(dir, env); err != nil {
-		return nil, nil, err
+		return nil, nil, info, err
 	}
 	fset := token.NewFileSet()
 	pre := startPreparse(fset, dir, patterns, opts.Tests)
+	defer pre.finish()
+	req := loadReq{opts, dir, env, buildFlags(opts, dir, env), patterns, fset}
+	switch opts.Load {
+	case LoadExport:
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
+		return good, bad, LoadInfo{Mode: LoadExport, Why: "-load=export"}, err
+	case LoadSource:
+		pkgs, info := req.source(pre.ParseFile, func() {})
+		if pkgs != nil {
+			return pkgs, nil, info, nil
+		}
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
+		return good, bad, info, err
+	}
+	return req.auto(pre)
+}
+
+// auto starts the export load at once and, meanwhile, lists the graph
+// without compiling and asks the build cache about it. A warm cache
+// keeps the export load, which has lost little to the listing; a cold
+// one stops it before it compiles much and loads from source. The source
+// load parses on its own: the preparser's files are the export load's.
+func (req loadReq) auto(pre *preparser) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	type result struct {
+		good []*packages.Package
+		bad  []LoadError
+		err  error
+	}
+	exported := make(chan result, 1)
+	go func() {
+		g, b, err := req.export(ctx, pre.ParseFile)
+		exported <- result{g, b, err}
+	}()
+	stopped := false
+	defer func() {
+		if stopped {
+			<-exported // go list has been interrupted: wait until it has exited
+		}
+	}()
+	defer cancel()
+	pkgs, info := req.source(parseFile, func() {
+		stopped = true
+		cancel()
+		pre.stop.Store(true)
+	})
+	if pkgs != nil {
+		return pkgs, nil, info, nil
+	}
+	if stopped {
+		good, bad, err = req.export(context.Background(), parseFile)
+		return good, bad, info, err
+	}
+	r := <-exported
+	return r.good, r.bad, info, r.err
+}
+
+// parseFile parses as go/packages does, without object resolution.
+func parseFile(fset *token.FileSet, name string, src []byte) (*ast.File, error) {
+	return parser.ParseFile(fset, name, src, parseMode)
+}
+
+// export runs go/packages with export data for the dependencies.
+func (req loadReq) export(ctx context.Context, parse parseFunc) (good []*packages.Package, bad []LoadError, err error) {
+	dir, patterns := req.dir, req.patterns
 	cfg := &packages.Config{
+		Context:    ctx,
 		Mode:       loadMode,
 		Dir:        dir,
-		Env:        env,
-		Tests:      opts.Tests,
-		BuildFlags: buildFlags(opts, dir, env),
-		Fset:       fset,
-		ParseFile:  pre.ParseFile,
+		Env:        req.env,
+		Tests:      req.opts.Tests,
+		BuildFlags: req.flags,
+		Fset:       req.fset,
+		ParseFile:  parse,
 	}
 	pkgs, err := packages.Load(cfg, patterns...)
-	pre.finish()
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s in %s: %s", strings.Join(patterns, " "), dir, goCommandError(err))
 	}

@@ -24,6 +24,7 @@ type Options struct {
 	Tags  []string // build tags
 	Tests bool     // include _test.go files and test packages
 	Env   []string // extra environment for the go command
+	Load  LoadMode // where dependencies' types come from (see LoadMode)
 
 	// Closed says nothing outside the analysed packages calls into them
 	// (an application analysed whole): exported functions and methods
@@ -125,6 +126,7 @@ type Result struct {
 	Files    []File
 	Errors   []LoadError
 	Packages int // packages loaded without errors
+	Load     LoadInfo
 }
 
 // Run loads the packages matching patterns and plans the fixes.
@@ -135,11 +137,11 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	opts.progress("loading packages")
 	start := time.Now()
-	good, bad, err := load(opts, patterns)
+	good, bad, info, err := load(opts, patterns)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Errors: bad, Packages: len(good)}
+	res := &Result{Errors: bad, Packages: len(good), Load: info}
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}

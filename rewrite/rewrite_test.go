@@ -48,7 +48,7 @@ func Register(inf cache.SharedIndexInformer, q workqueue.RateLimitingInterface) 
 func TestRunResult(t *testing.T) {
 	dir := stubModule(t, map[string]string{"ctrl/ctrl.go": handlerSrc})
 	var phases []string
-	res, err := Run(Options{Dir: dir, Tests: true, Progress: func(s string) { phases = append(phases, s) }}, nil)
+	res, err := Run(Options{Dir: dir, Tests: true, Load: LoadExport, Progress: func(s string) { phases = append(phases, s) }}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,7 @@ type config struct {
 	tests   bool
 	tags    string
 	closed  bool
+	load    string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")
+	fs.StringVar(&c.load, "load", "auto", "where dependencies' types come from: `auto`, source (type-check them, compile nothing) or export (compile them, as go vet)")
 	if err := fs.Parse(args); err == flag.ErrHelp {
 		fmt.Fprintf(stderr, usage, ruleHelp())
 		fs.SetOutput(stderr)
@@ -103,6 +105,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 		return nil, nil, err
 	} else if err != nil {
 		return nil, nil, fmt.Errorf("%v; run queuefix -help for usage", err)
+	}
+	if _, err := rewrite.ParseLoadMode(c.load); err != nil {
+		return nil, nil, err
 	}
 	switch c.format {
 	case "", "text":
@@ -149,6 +154,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	opts := rewrite.Options{Tests: c.tests, Closed: c.closed, Loaded: capHeap}
+	opts.Load, _ = rewrite.ParseLoadMode(c.load)
 	if c.tags != "" {
 		opts.Tags = strings.Split(c.tags, ",")
 	}
@@ -159,7 +165,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
 	}
+	printLoads(c, runs, stderr)
 	return newPrinter(c, patterns, runs, stdout, stderr).print()
+}
+
+// printLoads says on stderr which runs fell back from a source load to
+// export data, and with -v how every run loaded and why.
+func printLoads(c *config, runs []*moduleRun, stderr io.Writer) {
+	for _, r := range runs {
+		l := r.res.Load
+		name := ""
+		if c.modules {
+			name = r.dir + ": "
+		}
+		switch {
+		case l.Fallback:
+			fmt.Fprintf(stderr, "queuefix: %sno source load (%s): loaded with export data\n", name, l.Why)
+		case c.verbose && l.Why != "":
+			fmt.Fprintf(stderr, "queuefix: %sloaded with %s data: %s\n", name, map[rewrite.LoadMode]string{rewrite.LoadSource: "source", rewrite.LoadExport: "export"}[l.Mode], l.Why)
+		}
+	}
 }
 
 // runAll processes the patterns in the working directory, or with

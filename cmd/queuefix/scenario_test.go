@@ -30,6 +30,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/s
 //	want.diff  stdout of -diff
 //	want.v     stderr of a -v run, with "verbose: true" (kept sites too)
 //
+// The plain run loads with export data; a run with -load=source must
+// print the same bytes and exit the same way (see checkSourceLoad).
 // Each scenario also checks that -diff leaves stderr and the exit status as
 // a plain run does, that git apply and patch -p1 accept the diff, that -w
 // writes exactly the diff, and that a second run on the result type-checks
@@ -63,7 +65,8 @@ func runScenario(t *testing.T, file string) {
 }
 
 func runScenarioOn(t *testing.T, sc *scenario) {
-	out, errOut, code := runIn(sc.dir, sc.flags...)
+	out, errOut, code := runIn(sc.dir, append([]string{"-load=export"}, sc.flags...)...)
+	checkSourceLoad(t, sc.dir, out, errOut, code, sc.flags...)
 	sc.check(t, "want.out", out)
 	sc.check(t, "want.err", errOut)
 	if code != sc.exit && !*update {
