@@ -73,7 +73,7 @@ func runScenarioOn(t *testing.T, sc *scenario) {
 		t.Errorf("exit status %d, want %d\nstderr:\n%s", code, sc.exit, errOut)
 	}
 	if sc.verbose {
-		_, vErr, _ := runIn(sc.dir, append([]string{"-v"}, sc.flags...)...)
+		_, vErr, _ := runIn(sc.dir, append([]string{"-v", "-load=export"}, sc.flags...)...)
 		sc.check(t, "want.v", vErr)
 	}
 	diff, diffErr, diffCode := runIn(sc.dir, append([]string{"-diff"}, sc.flags...)...)
