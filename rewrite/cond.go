@@ -10,6 +10,9 @@ import (
 // path's knowledge of error values does not decide it.
 func evalCond(info *types.Info, e ast.Expr, p *path) (val, known bool) {
 	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		v, known := p.bools[info.ObjectOf(e)]
+		return v, known
 	case *ast.UnaryExpr:
 		if e.Op == token.NOT {
 			v, k := evalCond(info, e.X, p)

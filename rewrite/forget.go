@@ -10,12 +10,15 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// Rule forget: a worker forgets an item it processed successfully.
+// Rule forget: every exit from an item's retry cycle forgets the item.
 //
 //	key, quit := c.queue.Get()
 //	...
 //	if err := c.syncHandler(key); err != nil {
-//		c.queue.AddRateLimited(key)
+//		if c.queue.NumRequeues(key) < maxRetries {
+//			c.queue.AddRateLimited(key)
+//			return true
+//		}
 //		return true
 //	}
 //	return true
@@ -23,39 +26,49 @@ import (
 // =>
 //
 //	if err := c.syncHandler(key); err != nil {
-//		c.queue.AddRateLimited(key)
+//		if c.queue.NumRequeues(key) < maxRetries {
+//			c.queue.AddRateLimited(key)
+//			return true
+//		}
+//		c.queue.Forget(key)
 //		return true
 //	}
 //	c.queue.Forget(key)
 //	return true
 //
-// The rule follows every path from Get (see paths.go). A path is a success
-// when a call on the item returned an error and that error was nil. Where a
-// success path lacks Forget, the rule inserts one at the first point of the
-// path that only such paths pass: after the error check, at the top of an
-// `if err == nil` branch (in a handleErr helper, too, when the worker calls
-// it with the sync error), or in a new else branch. It uses the worker's
-// own queue expression and item variable, and never adds a second Forget.
+// client-go's contract: "Forget indicates that an item is finished being
+// retried. Doesn't matter whether it's for perm failing or for success".
+// The rule follows every path from Get (paths.go), into the closures the
+// worker calls and the helpers that requeue or forget the item, and sums
+// up everything else the item is handed to (effects.go). A path that
+// neither requeues the item (Add, AddAfter or AddRateLimited on the
+// worker's queue), nor forgets it, nor lets it escape ends its retry
+// cycle: success, a drop after too many retries, an invalid item, an
+// outcome that is not an error. Each such path gets Forget at the first
+// point, after the last call handed the item, that only such paths pass.
+// So no Forget lands on a path that requeues the item, before or after
+// the requeue, and a second run finds every path forgetting.
 //
 // It declines, and reports for review, a worker whose paths it cannot
-// follow, one where no call on the item returns an error, and one where
-// successful and failed paths never part.
-//
-// Forget is sound on success: the item is done being retried, and only
-// Forget resets its failure count and drops it from the rate limiter.
+// follow, one where the item escapes on a path that neither requeues nor
+// forgets it (only the code it escaped to knows when its retries end),
+// and one where the paths that need Forget never part from the others.
+// A worker where every path already requeues or forgets is kept, with
+// the reason.
 const ruleForget = RuleForget
 
 func (a *analysis) forget() []Finding {
 	limited := a.rateLimitedQueues()
+	sc := newScanner(a)
 	var out []Finding
 	seen := make(map[Edit]bool)
 	for _, w := range a.workers() {
-		if !limited.reaches(w) || !a.hasDone(w) {
-			continue // the item never meets a rate limiter, or no worker
+		if !limited.reaches(w) {
+			continue // the item never meets a rate limiter
 		}
-		f, ok := a.judgeWorker(w)
-		if !ok || len(f.Edits) > 0 && seen[f.Edits[0]] {
-			continue
+		f := a.judgeWorker(w, sc, limited.uses)
+		if len(f.Edits) > 0 && seen[f.Edits[0]] {
+			f = a.sharedEdit(w, f)
 		}
 		for _, e := range f.Edits {
 			seen[e] = true
@@ -65,115 +78,187 @@ func (a *analysis) forget() []Finding {
 	return out
 }
 
-// judgeWorker returns the worker's finding, and false when all is well.
-func (a *analysis) judgeWorker(w *worker) (Finding, bool) {
+// sharedEdit is the verdict of a worker whose Forget another worker's
+// finding already inserts (both call one helper).
+func (a *analysis) sharedEdit(w *worker, f Finding) Finding {
+	return Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Keep,
+		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
+}
+
+// judgeWorker returns the worker's verdict.
+func (a *analysis) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse) Finding {
 	f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Review}
+	get := a.text(w.get.Fun)
 	if ig := w.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
 		a.use(ig)
 		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
-		return f, true
+		return f
 	}
-	wk := &walker{a: a, w: w}
+	if w.odd != "" {
+		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path that does not requeue it calls %s.Forget", get, w.odd, a.text(w.queue))
+		return f
+	}
+	wk := &walker{a: a, w: w, sc: sc, uses: uses}
 	paths, err := wk.walk()
 	if err != nil {
-		f.Message = fmt.Sprintf("cannot follow this worker's paths (%v): check by hand that it calls %s.Forget after a successful sync", err, a.text(w.queue))
-		return f, true
+		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path that does not requeue %s calls %s.Forget(%s)", get, err, w.item.Name(), a.text(w.queue), w.item.Name())
+		return f
 	}
 	return a.planForget(w, paths, f)
 }
 
-// planForget chooses where the success paths that lack Forget get one.
-func (a *analysis) planForget(w *worker, paths []*path, f Finding) (Finding, bool) {
+// planForget chooses where the paths that need Forget get one, or says
+// why the worker is kept or left for review.
+func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
+	if p := firstEscape(paths); p != nil {
+		f.Message = fmt.Sprintf("after %s, %s is neither requeued nor forgotten on a path where %s (%s): only that code knows when its retries end; check by hand where it calls %s.Forget",
+			a.text(w.get.Fun), w.item.Name(), p.escape, a.line(p.escapeAt), a.text(w.queue))
+		f.Chains = []Chain{a.pathChain(w, p, "the item escapes")}
+		return f
+	}
 	need := needingForget(paths)
 	if len(need) == 0 {
-		if !anySuccess(paths) {
-			f.Message = "cannot tell the worker's success path: no call on the item returns an error that it checks; check by hand that it calls Forget on success"
-			return f, true
-		}
-		return f, false
+		f.Status, f.Message = Keep, keepReason(paths)
+		return f
 	}
+	points, stuck := placeForget(paths, need)
+	if stuck != nil {
+		f.Message = fmt.Sprintf("%s %s, but every statement there is shared with a path that requeues %s: add %s.Forget(%s) by hand where they part",
+			a.text(w.get.Fun)+"'s item is neither requeued nor forgotten", a.outcome(w, stuck), w.item.Name(), a.text(w.queue), w.item.Name())
+		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
+		return f
+	}
+	return a.forgetEdits(w, need[0], points, f)
+}
+
+// keepReason says why a worker that needs no Forget is correct.
+func keepReason(paths []*path) string {
+	forgets, requeues := false, false
+	for _, p := range paths {
+		forgets = forgets || p.forgot
+		requeues = requeues || p.requeued
+	}
+	switch {
+	case forgets && !requeues:
+		return "forgets the item on every exit"
+	case requeues && !forgets:
+		return "requeues the item on every exit"
+	}
+	return "every exit requeues or forgets the item"
+}
+
+// firstEscape returns the first path (by where it ends) on which the item
+// escapes without being requeued or forgotten, or nil.
+func firstEscape(paths []*path) *path {
+	var first *path
+	for _, p := range paths {
+		if p.escaped() && (first == nil || p.escapeAt < first.escapeAt) {
+			first = p
+		}
+	}
+	return first
+}
+
+// placeForget returns one point per group of paths that need Forget: the
+// first point of each such path's trail that no other path passes. Every
+// path passes at most one chosen point, and every path that needs Forget
+// exactly one. It returns a path it could not serve instead.
+func placeForget(paths, need []*path) ([]*point, *path) {
 	passers := passedBy(paths)
 	points := make(map[pointKey]*point)
 	for _, p := range need {
-		pt := firstExclusive(p, passers, need)
+		pt := firstExclusive(p, passers)
 		if pt == nil {
-			f.Message = fmt.Sprintf("success and failure paths after %s never part: cannot place Forget safely; add it by hand", need[0].syncName)
-			f.Chains = []Chain{a.successChain(w, p)}
-			return f, true
+			return nil, p
 		}
 		points[pt.key()] = pt
 	}
-	return a.forgetEdits(w, need[0], sortedPoints(points), f)
+	for _, p := range paths {
+		met := 0 // Forget statements this path would run
+		for _, pt := range p.all {
+			if points[pt.key()] != nil {
+				met++
+			}
+		}
+		if met > 1 || p.needsForget() && met == 0 {
+			return nil, p
+		}
+	}
+	return sortedPoints(points), nil
 }
 
 // forgetEdits builds the insertions, or a review finding when the queue
 // or the item cannot be named at a point.
-func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) (Finding, bool) {
-	f.Chains = []Chain{a.successChain(w, p)}
+func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) Finding {
+	f.Chains = []Chain{a.pathChain(w, p, "processing ends without Forget")}
 	var edits []Edit
 	var checks []editCheck
 	var stmt string
 	for _, pt := range points {
 		s, why := a.forgetStmt(w, pt)
-		if why != "" {
-			f.Message = "worker does not Forget the item after a successful " + p.syncName + ", but " + why + "; add Forget by hand"
-			return f, true
+		if why == "" {
+			var e Edit
+			e, why = a.insertion(pt, s)
+			edits, stmt = append(edits, e), s
 		}
-		e, why := a.insertion(pt, s)
 		if why != "" {
-			f.Message = "worker does not Forget the item after a successful " + p.syncName + ", but " + why + "; add Forget by hand"
-			return f, true
+			f.Message = fmt.Sprintf("worker does not Forget the item %s, but %s; add Forget by hand", a.outcome(w, p), why)
+			return f
 		}
-		edits, stmt = append(edits, e), s
 		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
 	f.Pos = a.fset.Position(points[0].pos())
-	f.Message = fmt.Sprintf("worker never calls Forget after a successful %s, so the rate limiter keeps the item's failure count forever: inserting %s", p.syncName, stmt)
-	return f, true
+	f.Message = fmt.Sprintf("worker never calls Forget %s, so the rate limiter keeps the item's failure count forever: inserting %s", a.outcome(w, p), stmt)
+	return f
+}
+
+// outcome says where a path that needs Forget ends, for a message.
+func (a *analysis) outcome(w *worker, p *path) string {
+	switch {
+	case p.success():
+		return "after a successful " + p.syncName
+	case p.synced.IsValid() && len(p.syncs) > 0:
+		return fmt.Sprintf("when it stops retrying after %s fails (%s)", p.syncName, a.line(p.end))
+	case p.synced.IsValid():
+		return fmt.Sprintf("after %s, on the path that ends at %s", p.syncName, a.line(p.end))
+	}
+	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
+}
+
+// line returns "line N" for pos.
+func (a *analysis) line(pos token.Pos) string {
+	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)
 }
 
 func needingForget(paths []*path) []*path {
 	var out []*path
 	for _, p := range paths {
-		if p.success() && !p.forgot {
+		if p.needsForget() {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func anySuccess(paths []*path) bool {
-	for _, p := range paths {
-		if p.success() {
-			return true
-		}
-	}
-	return false
-}
-
-// passedBy maps each point to the paths that pass it.
+// passedBy maps each point to the paths that pass it anywhere after Get.
 func passedBy(paths []*path) map[pointKey][]*path {
 	m := make(map[pointKey][]*path)
 	for _, p := range paths {
-		for _, pt := range p.trail {
+		for _, pt := range p.all {
 			m[pt.key()] = append(m[pt.key()], p)
 		}
 	}
 	return m
 }
 
-// firstExclusive returns the first point after p's last sync that only
-// paths needing Forget pass.
-func firstExclusive(p *path, passers map[pointKey][]*path, need []*path) *point {
-	needs := make(map[*path]bool, len(need))
-	for _, q := range need {
-		needs[q] = true
-	}
+// firstExclusive returns the first point after p's last call handed the
+// item that only paths needing Forget pass.
+func firstExclusive(p *path, passers map[pointKey][]*path) *point {
 	for _, pt := range p.trail {
 		ok := true
 		for _, q := range passers[pt.key()] {
-			if !needs[q] {
+			if !q.needsForget() {
 				ok = false
 				break
 			}
@@ -373,29 +458,23 @@ func (a *analysis) text(e ast.Node) string {
 	return exprString(a.fileOf(e.Pos()), e)
 }
 
-// successChain is the evidence: Get, the call whose nil error makes the
-// path a success, and where the path ends without Forget.
-func (a *analysis) successChain(w *worker, p *path) Chain {
-	return Chain{Kind: ChainSuccess, Frames: []Frame{
-		{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())},
-		{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)},
-		{Func: "processing ends without Forget", Pos: a.fset.Position(p.end)},
-	}}
-}
-
-// hasDone reports whether the worker's function calls Done (itself or in a
-// closure).
-func (a *analysis) hasDone(w *worker) bool {
-	found := false
-	ast.Inspect(w.body, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if name, _ := calledQueueMethod(w.pkg.TypesInfo, call); name == "Done" {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
+// pathChain is the evidence: Get, the call handed the item whose outcome
+// the path took, and where the path ends.
+func (a *analysis) pathChain(w *worker, p *path, last string) Chain {
+	frames := []Frame{{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())}}
+	switch {
+	case p.success():
+		frames = append(frames, Frame{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)})
+	case p.synced.IsValid() && len(p.syncs) > 0:
+		frames = append(frames, Frame{Func: p.syncName + " fails", Pos: a.fset.Position(p.synced)})
+	case p.synced.IsValid():
+		frames = append(frames, Frame{Func: p.syncName, Pos: a.fset.Position(p.synced)})
+	}
+	at := p.end
+	if last == "the item escapes" {
+		at = p.escapeAt
+	}
+	return Chain{Kind: ChainSuccess, Frames: append(frames, Frame{Func: last, Pos: a.fset.Position(at)})}
 }
 
 // limitedQueues is what the targets call AddRateLimited on: the receivers'

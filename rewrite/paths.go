@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 )
 
 // The Forget rule follows every path from a worker's Get to the end of the
@@ -50,37 +52,41 @@ type pointKey struct {
 
 func (p *point) key() pointKey { return pointKey{p.kind, p.block, p.index, p.ifs} }
 
-// A path is one way through a worker.
+// A path is one way through a worker. What the item met on it decides
+// whether it needs Forget: a path that requeues it (Add, AddAfter or
+// AddRateLimited on the worker's queue), forgets it, panics or lets it
+// escape does not get one; every other path ends the item's retry cycle.
 type path struct {
 	errs     map[types.Object]errVal
+	bools    map[types.Object]bool // booleans the path knows (Get's shutdown flag)
 	syncs    map[types.Object]bool // error variables set by calls on the item
-	synced   token.Pos             // the last call on the item that returned an error
+	synced   token.Pos             // the last call handed the item
 	syncName string
 	forgot   bool
 	requeued bool
-	trail    []*point // points passed since the last sync
+	panicked bool
+	escape   string // how the item escaped, "" when it did not
+	escapeAt token.Pos
+	trail    []*point // points passed since the last call handed the item
+	all      []*point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
 	end      token.Pos
 }
 
 func (p *path) clone() *path {
 	q := *p
-	q.errs = make(map[types.Object]errVal, len(p.errs))
-	for k, v := range p.errs {
-		q.errs[k] = v
-	}
-	q.syncs = make(map[types.Object]bool, len(p.syncs))
-	for k, v := range p.syncs {
-		q.syncs[k] = v
-	}
-	q.trail = append([]*point(nil), p.trail...)
+	q.errs = maps.Clone(p.errs)
+	q.bools = maps.Clone(p.bools)
+	q.syncs = maps.Clone(p.syncs)
+	q.trail = slices.Clone(p.trail)
+	q.all = slices.Clone(p.all)
 	return &q
 }
 
-// success reports whether the item was processed: a call on it returned
-// an error and every such error on the path was nil.
+// success reports whether a call handed the item returned an error and
+// every such error on the path was nil.
 func (p *path) success() bool {
-	if !p.synced.IsValid() || p.requeued {
+	if !p.synced.IsValid() || len(p.syncs) == 0 {
 		return false
 	}
 	for v := range p.syncs {
@@ -91,11 +97,30 @@ func (p *path) success() bool {
 	return true
 }
 
+// needsForget reports whether the path ends the item's retry cycle
+// without Forget and without letting the item go elsewhere.
+func (p *path) needsForget() bool {
+	return !p.forgot && !p.requeued && !p.panicked && p.escape == ""
+}
+
+// escaped reports whether the item escaped on a path that neither
+// requeues nor forgets it.
+func (p *path) escaped() bool {
+	return !p.forgot && !p.requeued && !p.panicked && p.escape != ""
+}
+
+func (p *path) escapes(why string, at token.Pos) {
+	if p.escape == "" {
+		p.escape, p.escapeAt = why, at
+	}
+}
+
 // A frame is one function body the walk is in: the worker, a closure it
-// calls at once, or a helper it passes the item to.
+// calls at once, or a helper that requeues or forgets the item.
 type frame struct {
 	fi       *fileInfo
 	info     *types.Info
+	sc       *scanner
 	parent   *frame
 	items    map[types.Object]bool // variables holding the item itself
 	derived  map[types.Object]bool // variables computed from the item
@@ -103,6 +128,11 @@ type frame struct {
 	returned []*path               // paths that left this frame by return
 	top      bool                  // the worker's own frame: return ends the path
 	depth    int
+}
+
+// view returns the frame as the summaries see code (effects.go).
+func (fr *frame) view() *view {
+	return &view{sc: fr.sc, info: fr.info, items: fr.items, derived: fr.derived}
 }
 
 // errUnprovable stops the walk: the worker has a shape queuefix does not
@@ -119,22 +149,30 @@ const maxPaths = 256
 type walker struct {
 	a       *analysis
 	w       *worker
+	sc      *scanner
+	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)
 	ended   []*path
 	clauses map[*ast.CaseClause]*ast.BlockStmt
 }
 
-// walk returns the paths from the worker's Get to their ends.
+// walk returns the paths from the worker's Get to their ends. Only paths
+// on which Get did not report a shut-down queue are followed, and on them
+// the item Get returned is not nil.
 func (wk *walker) walk() ([]*path, error) {
 	w := wk.w
 	fr := &frame{
 		fi:      w.fi,
 		info:    w.pkg.TypesInfo,
+		sc:      wk.sc,
 		items:   map[types.Object]bool{w.item: true},
 		derived: map[types.Object]bool{},
 		queue:   w.queue,
 		top:     true,
 	}
-	start := &path{errs: map[types.Object]errVal{}, syncs: map[types.Object]bool{}}
+	start := &path{errs: map[types.Object]errVal{w.item: errNonNil}, bools: map[types.Object]bool{}, syncs: map[types.Object]bool{}}
+	if w.quit != nil {
+		start.bools[w.quit] = false
+	}
 	falls, err := wk.block(fr, w.block, w.index+1, []*path{start})
 	if err != nil {
 		return nil, err
@@ -155,7 +193,7 @@ func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*p
 			return nil, err
 		}
 		if len(cur) > maxPaths {
-			return nil, unprovable("too many paths")
+			return nil, unprovable("it has too many paths")
 		}
 	}
 	pass(cur, &point{kind: blockEnd, block: b, fr: fr})
@@ -165,6 +203,7 @@ func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*p
 func pass(paths []*path, pt *point) {
 	for _, p := range paths {
 		p.trail = append(p.trail, pt)
+		p.all = append(p.all, pt)
 	}
 }
 
@@ -179,11 +218,11 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
 			return wk.call(fr, call, nil, in)
 		}
-		return in, nil
+		return wk.effects(fr, s, "an expression", in)
 	case *ast.IfStmt:
 		return wk.ifStmt(fr, s, in)
 	case *ast.ReturnStmt:
-		return nil, wk.ret(fr, s, in)
+		return wk.ret(fr, s, in)
 	case *ast.BranchStmt:
 		return nil, wk.branch(fr, s, in)
 	case *ast.BlockStmt:
@@ -194,48 +233,126 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		if wk.mentionsForget(fr, s) {
 			return nil, unprovable("Forget is called in a deferred function")
 		}
-		return in, nil
+		return wk.effects(fr, s, "a deferred call", in)
 	case *ast.SwitchStmt:
-		if s.Tag == nil && !wk.relevant(fr, s) {
-			return in, nil
+		return wk.switchStmt(fr, s, in)
+	case *ast.TypeSwitchStmt:
+		return wk.typeSwitch(fr, s, in)
+	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
+		return wk.opaque(fr, s, in)
+	}
+	return wk.effects(fr, s, "a statement", in)
+}
+
+// effects applies what n does with the item to every path: an escape
+// marks them, a requeue or Forget inside n cannot be placed on a path.
+func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*path, error) {
+	eff := fr.view().uses(n)
+	if eff.touches() {
+		return nil, unprovable("the item is requeued or forgotten inside " + what + " at " + wk.a.line(n.Pos()))
+	}
+	if eff.escape != "" {
+		for _, p := range in {
+			p.escapes(eff.escape, eff.at)
 		}
-		if s.Tag == nil {
-			return wk.switchStmt(fr, s, in)
-		}
-		return nil, unprovable("the item is handled inside a switch on a value")
-	case *ast.ForStmt, *ast.RangeStmt:
-		if wk.relevant(fr, s) {
-			return nil, unprovable("the item is handled inside a loop")
-		}
-		return in, nil
-	case *ast.TypeSwitchStmt, *ast.SelectStmt:
-		if wk.relevant(fr, s) {
-			return nil, unprovable("the item is handled inside a type switch or select")
-		}
-		return in, nil
 	}
 	return in, nil
 }
 
+// opaque runs a loop or select statement as one step: its body may run
+// any number of times, so it must neither requeue nor forget the item nor
+// leave the function; what it assigns is unknown after it.
+func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+	what := "a loop"
+	if _, ok := s.(*ast.SelectStmt); ok {
+		what = "a select"
+	}
+	if why := leaves(s); why != "" {
+		return nil, unprovable(what + " " + why + " at " + wk.a.line(s.Pos()))
+	}
+	in, err := wk.effects(fr, s, what, in)
+	if err != nil {
+		return nil, err
+	}
+	havoc(fr.info, s, in)
+	return in, nil
+}
+
+// leaves says how control leaves s other than by finishing it: a return,
+// a goto, or a labeled break or continue; "" when it does not.
+func leaves(s ast.Stmt) string {
+	why := ""
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			why = "returns"
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO || n.Label != nil {
+				why = "jumps out by " + n.Tok.String()
+			}
+		}
+		return why == ""
+	})
+	return why
+}
+
+// havoc forgets what the paths know of the variables s assigns.
+func havoc(info *types.Info, s ast.Node, in []*path) {
+	ast.Inspect(s, func(n ast.Node) bool {
+		var lhs []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			lhs = n.Lhs
+		case *ast.RangeStmt:
+			lhs = []ast.Expr{n.Key, n.Value}
+		}
+		for _, l := range lhs {
+			if l == nil {
+				continue
+			}
+			if v := identObj(info, l); v != nil {
+				for _, p := range in {
+					delete(p.errs, v)
+					delete(p.bools, v)
+				}
+			}
+		}
+		return true
+	})
+}
+
 // ret ends the paths at a return: the worker's paths end, a closure's or
 // helper's paths go back to the caller with the error they return.
-func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) error {
+// Returning the item itself lets it escape.
+func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error) {
+	eff := fr.view().uses(s)
+	if eff.touches() {
+		return nil, unprovable("the item is requeued or forgotten in a return statement at " + wk.a.line(s.Pos()))
+	}
 	for _, p := range in {
 		p.end = s.Pos()
+		if eff.escape != "" {
+			p.escapes(eff.escape, eff.at)
+		}
+		if eff.returns {
+			p.escapes("it is returned", s.Pos())
+		}
 	}
 	if fr.top {
 		wk.ended = append(wk.ended, in...)
-		return nil
+		return nil, nil
 	}
 	if len(s.Results) == 0 {
 		fr.returned = append(fr.returned, in...)
-		return nil
+		return nil, nil
 	}
 	last := s.Results[len(s.Results)-1]
 	for _, p := range in {
 		fr.returned = append(fr.returned, wk.returnedErr(fr, last, p)...)
 	}
-	return nil
+	return nil, nil
 }
 
 // returnedErr sets p.ret from the error expression a closure returns.
@@ -251,7 +368,7 @@ func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *path) []*path {
 		p.ret = p.errs[v]
 		return []*path{p}
 	}
-	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && wk.onItem(fr, call) {
+	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && wk.isSync(fr, call) {
 		return wk.forkSync(fr, call, nil, []*path{p}, true)
 	}
 	p.ret = errNonNil
@@ -274,11 +391,12 @@ func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
 // ifStmt runs an if statement: each path takes the branch its condition
 // allows, or both when the condition is unknown to it.
 func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) {
-	if s.Init != nil {
-		var err error
-		if in, err = wk.stmt(fr, s.Init, in); err != nil {
-			return nil, err
-		}
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
+	}
+	if in, err = wk.effects(fr, s.Cond, "a condition", in); err != nil {
+		return nil, err
 	}
 	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) })
 	pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
@@ -302,15 +420,28 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	}
 }
 
-// switchStmt runs a tagless switch as the if-else chain it is: each path
-// takes the first case its knowledge makes true, and forks at cases it
-// cannot decide.
+// init runs an if or switch statement's init statement, if any.
+func (wk *walker) init(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+	if s == nil {
+		return in, nil
+	}
+	return wk.stmt(fr, s, in)
+}
+
+// switchStmt runs a switch. A tagless one is the if-else chain it is:
+// each path takes the first case its knowledge makes true, and forks at
+// cases it cannot decide. A switch on a value (an outcome enum) forks
+// into every case.
 func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path, error) {
-	if s.Init != nil {
-		var err error
-		if in, err = wk.stmt(fr, s.Init, in); err != nil {
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
+	}
+	if s.Tag != nil {
+		if in, err = wk.effects(fr, s.Tag, "a switch tag", in); err != nil {
 			return nil, err
 		}
+		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), in)
 	}
 	var out []*path
 	var dflt *ast.CaseClause
@@ -334,6 +465,103 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 	}
 	more, err := wk.clause(fr, dflt, rest)
 	return append(out, more...), err
+}
+
+// valueSwitch runs every case of a switch whose cases the walk cannot
+// decide, each on copies of the paths; when no case may match (no
+// default, and the cases do not cover every constant of the tag's type)
+// the paths also go on past the switch.
+func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in []*path) ([]*path, error) {
+	var out []*path
+	var dflt *ast.CaseClause
+	for _, c := range body.List {
+		cc := c.(*ast.CaseClause)
+		if cc.List == nil {
+			dflt = cc
+			continue
+		}
+		taken, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(cc.List)}, "a case expression", clonePaths(in))
+		if err != nil {
+			return nil, err
+		}
+		more, err := wk.clause(fr, cc, taken)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	switch {
+	case dflt != nil:
+		more, err := wk.clause(fr, dflt, in)
+		return append(out, more...), err
+	case covered:
+		return out, nil
+	}
+	return append(out, in...), nil
+}
+
+func exprStmts(es []ast.Expr) []ast.Stmt {
+	out := make([]ast.Stmt, len(es))
+	for i, e := range es {
+		out[i] = &ast.ExprStmt{X: e}
+	}
+	return out
+}
+
+func clonePaths(in []*path) []*path {
+	out := make([]*path, len(in))
+	for i, p := range in {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+// typeSwitch runs a type switch as a switch on a value; when it switches
+// on the item, each case's variable holds the item.
+func (wk *walker) typeSwitch(fr *frame, s *ast.TypeSwitchStmt, in []*path) ([]*path, error) {
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
+	}
+	if fr.view().switchesOnItem(s) {
+		for _, c := range s.Body.List {
+			if obj := fr.info.Implicits[c]; obj != nil {
+				fr.items[obj] = true
+			}
+		}
+	}
+	return wk.valueSwitch(fr, s.Body, false, in)
+}
+
+// exhaustive reports whether a switch's cases list every constant that
+// the tag's named type declares in its package, so that one of them
+// matches (an outcome enum switched on in full).
+func exhaustive(info *types.Info, s *ast.SwitchStmt) bool {
+	named, ok := types.Unalias(info.TypeOf(s.Tag)).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	listed := make(map[string]bool)
+	for _, c := range s.Body.List {
+		for _, e := range c.(*ast.CaseClause).List {
+			if tv := info.Types[e]; tv.Value != nil {
+				listed[tv.Value.ExactString()] = true
+			}
+		}
+	}
+	scope := named.Obj().Pkg().Scope()
+	n := 0
+	for _, name := range scope.Names() {
+		c, ok := scope.Lookup(name).(*types.Const)
+		if !ok || !types.Identical(c.Type(), named) {
+			continue
+		}
+		if !listed[c.Val().ExactString()] {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // splitCase returns the paths that take case cc and those that go on.
@@ -419,29 +647,49 @@ func (wk *walker) decl(fr *frame, s *ast.DeclStmt, in []*path) ([]*path, error) 
 	return in, nil
 }
 
-// assign tracks what flows from the item, and forks at errors returned by
-// calls on the item.
+// assign tracks what flows from the item, records stores that let it
+// escape, and runs a call on the right-hand side.
 func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*path) ([]*path, error) {
 	wk.trackDerived(fr, lhs, rhs)
+	var eff effect
+	fr.view().assign(lhs, rhs, &eff)
+	if eff.escape != "" {
+		for _, p := range in {
+			p.escapes(eff.escape, eff.at)
+		}
+	}
 	if len(rhs) == 1 {
 		if call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr); ok {
 			return wk.call(fr, call, lhs, in)
 		}
 	}
+	in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(rhs)}, "an assignment", in)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range rhs {
 		if i >= len(lhs) {
 			break
 		}
-		v := identObj(fr.info, lhs[i])
-		if v == nil || !isErrorType(v.Type()) {
-			continue
-		}
-		for _, p := range in {
+		wk.setKnown(fr, lhs[i], r, in)
+	}
+	return in, nil
+}
+
+// setKnown records what the paths know of an error or boolean variable
+// assigned r.
+func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*path) {
+	v := identObj(fr.info, l)
+	if v == nil {
+		return
+	}
+	for _, p := range in {
+		delete(p.bools, v)
+		if isErrorType(v.Type()) {
 			p.errs[v] = wk.valueOf(fr, r, p)
 			delete(p.syncs, v)
 		}
 	}
-	return in, nil
 }
 
 // valueOf returns what a path knows about an error expression.
@@ -456,7 +704,8 @@ func (wk *walker) valueOf(fr *frame, e ast.Expr, p *path) errVal {
 }
 
 // trackDerived marks the left-hand variables that hold the item itself
-// (through type assertions and conversions) or a value computed from it.
+// (through type assertions, conversions to interfaces and helpers that
+// return it) or a value computed from it.
 func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 	if len(rhs) == 0 {
 		return
@@ -479,32 +728,12 @@ func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 	}
 }
 
-// isItem reports whether e is the item itself: a variable holding it, or
-// such a variable type-asserted, converted or parenthesized.
+// isItem reports whether e is the item itself (see view.isItem).
 func (fr *frame) isItem(e ast.Expr) bool {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		return fr.items[fr.info.ObjectOf(e)]
-	case *ast.TypeAssertExpr:
-		return fr.isItem(e.X)
-	case *ast.CallExpr:
-		if tv, ok := fr.info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
-			return fr.isItem(e.Args[0])
-		}
-	}
-	return false
+	return fr.view().isItem(e)
 }
 
 // mentions reports whether e uses the item or a value computed from it.
 func (fr *frame) mentions(e ast.Node) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if obj := fr.info.ObjectOf(id); obj != nil && (fr.items[obj] || fr.derived[obj]) {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
+	return fr.view().mentionsAny(e)
 }
