@@ -111,9 +111,9 @@ func (a *analysis) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fiel
 // why the worker is kept or left for review.
 func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 	if p := firstEscape(paths); p != nil {
-		f.Message = fmt.Sprintf("after %s, %s is neither requeued nor forgotten on a path where %s (%s): only that code knows when its retries end; check by hand where it calls %s.Forget",
-			a.text(w.get.Fun), w.item.Name(), p.escape, a.line(p.escapeAt), a.text(w.queue))
-		f.Chains = []Chain{a.pathChain(w, p, "the item escapes")}
+		f.Message = fmt.Sprintf("the item of %s escapes where %s (%s) on a path that neither requeues nor forgets it: only the code it escapes to knows when its retries end; check by hand that it calls %s.Forget then",
+			a.text(w.get.Fun), p.escape, a.line(p.escapeAt), a.text(w.queue))
+		f.Chains = []Chain{a.pathChain(w, p, p.escape)}
 		return f
 	}
 	need := needingForget(paths)
@@ -209,22 +209,39 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) F
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
 	f.Pos = a.fset.Position(points[0].pos())
-	f.Message = fmt.Sprintf("worker never calls Forget %s, so the rate limiter keeps the item's failure count forever: inserting %s", a.outcome(w, p), stmt)
+	more := ""
+	switch n := len(points); {
+	case n == 2:
+		more = " (and at 1 more exit)"
+	case n > 2:
+		more = fmt.Sprintf(" (and at %d more exits)", n-1)
+	}
+	f.Message = fmt.Sprintf("worker never calls Forget %s%s, so the rate limiter keeps the item's failure count forever: inserting %s", a.outcome(w, p), more, stmt)
 	return f
 }
 
-// outcome says where a path that needs Forget ends, for a message.
+// outcome says where a path that needs Forget ends, for a message: after
+// which call handed the item, and by which branch.
 func (a *analysis) outcome(w *worker, p *path) string {
+	via := ""
+	if p.via != "" {
+		via = ", " + p.via
+	}
 	switch {
 	case p.success():
 		return "after a successful " + p.syncName
 	case p.synced.IsValid() && len(p.syncs) > 0:
-		return fmt.Sprintf("when it stops retrying after %s fails (%s)", p.syncName, a.line(p.end))
+		return "after " + p.syncName + " fails" + via
+	case p.synced.IsValid() && p.via != "":
+		return "after " + p.syncName + via
 	case p.synced.IsValid():
-		return fmt.Sprintf("after %s, on the path that ends at %s", p.syncName, a.line(p.end))
+		return "after " + p.syncName + " returns"
+	case p.via != "":
+		return p.via
 	}
 	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
 }
+
 
 // line returns "line N" for pos.
 func (a *analysis) line(pos token.Pos) string {
@@ -459,11 +476,13 @@ func (a *analysis) text(e ast.Node) string {
 }
 
 // pathChain is the evidence: Get, the call handed the item whose outcome
-// the path took, and where the path ends.
+// the path took, and where the path ends (or the item escapes).
 func (a *analysis) pathChain(w *worker, p *path, last string) Chain {
 	frames := []Frame{{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())}}
+	kind := ChainExit
 	switch {
 	case p.success():
+		kind = ChainSuccess
 		frames = append(frames, Frame{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)})
 	case p.synced.IsValid() && len(p.syncs) > 0:
 		frames = append(frames, Frame{Func: p.syncName + " fails", Pos: a.fset.Position(p.synced)})
@@ -471,10 +490,10 @@ func (a *analysis) pathChain(w *worker, p *path, last string) Chain {
 		frames = append(frames, Frame{Func: p.syncName, Pos: a.fset.Position(p.synced)})
 	}
 	at := p.end
-	if last == "the item escapes" {
+	if p.escaped() {
 		at = p.escapeAt
 	}
-	return Chain{Kind: ChainSuccess, Frames: append(frames, Frame{Func: last, Pos: a.fset.Position(at)})}
+	return Chain{Kind: kind, Frames: append(frames, Frame{Func: last, Pos: a.fset.Position(at)})}
 }
 
 // limitedQueues is what the targets call AddRateLimited on: the receivers'

@@ -67,6 +67,7 @@ type path struct {
 	panicked bool
 	escape   string // how the item escaped, "" when it did not
 	escapeAt token.Pos
+	via      string // the last branch the path took that others did not
 	trail    []*point // points passed since the last call handed the item
 	all      []*point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
@@ -398,7 +399,8 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	if in, err = wk.effects(fr, s.Cond, "a condition", in); err != nil {
 		return nil, err
 	}
-	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) })
+	cond := exprString(fr.fi, s.Cond)
+	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) }, "when "+cond+" is true", "when "+cond+" is false")
 	pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
 	out, err := wk.block(fr, s.Body, 0, yes)
 	if err != nil {
@@ -453,7 +455,7 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 			continue
 		}
 		var taken []*path
-		taken, rest = splitCase(fr.info, cc, rest)
+		taken, rest = splitCase(fr, cc, rest)
 		more, err := wk.clause(fr, cc, taken)
 		if err != nil {
 			return nil, err
@@ -484,6 +486,7 @@ func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in [
 		if err != nil {
 			return nil, err
 		}
+		label(taken, nil, "in "+caseText(fr.fi, cc), "")
 		more, err := wk.clause(fr, cc, taken)
 		if err != nil {
 			return nil, err
@@ -492,12 +495,38 @@ func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in [
 	}
 	switch {
 	case dflt != nil:
+		label(in, nil, "in the default case", "")
 		more, err := wk.clause(fr, dflt, in)
 		return append(out, more...), err
 	case covered:
 		return out, nil
 	}
+	label(in, nil, "when no case matches", "")
 	return append(out, in...), nil
+}
+
+// label records the branch the paths took, on paths that took different
+// ones ("" leaves a side alone).
+func label(yes, no []*path, yesVia, noVia string) {
+	for _, p := range yes {
+		if yesVia != "" {
+			p.via = yesVia
+		}
+	}
+	for _, p := range no {
+		if noVia != "" {
+			p.via = noVia
+		}
+	}
+}
+
+// caseText returns "case A, B" for a case clause, as the source spells it.
+func caseText(fi *fileInfo, cc *ast.CaseClause) string {
+	if len(cc.List) == 0 {
+		return "the default case"
+	}
+	first, last := cc.List[0], cc.List[len(cc.List)-1]
+	return "case " + exprString(fi, &ast.BinaryExpr{X: first, OpPos: first.End(), Y: last})
 }
 
 func exprStmts(es []ast.Expr) []ast.Stmt {
@@ -565,13 +594,14 @@ func exhaustive(info *types.Info, s *ast.SwitchStmt) bool {
 }
 
 // splitCase returns the paths that take case cc and those that go on.
-func splitCase(info *types.Info, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
-	return split(in, func(p *path) (bool, bool) { return anyCond(info, cc.List, p) })
+func splitCase(fr *frame, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
+	return split(in, func(p *path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
 }
 
 // split divides paths by a condition: those it makes true, those it makes
-// false, and a copy in each for those it leaves undecided.
-func split(in []*path, cond func(*path) (val, known bool)) (yes, no []*path) {
+// false, and a copy in each for those it leaves undecided, labelled with
+// the branch each copy took ("" leaves the label as it was).
+func split(in []*path, cond func(*path) (val, known bool), yesVia, noVia string) (yes, no []*path) {
 	for _, p := range in {
 		switch v, known := cond(p); {
 		case known && v:
@@ -579,7 +609,9 @@ func split(in []*path, cond func(*path) (val, known bool)) (yes, no []*path) {
 		case known:
 			no = append(no, p)
 		default:
-			yes, no = append(yes, p), append(no, p.clone())
+			q := p.clone()
+			label([]*path{p}, []*path{q}, yesVia, noVia)
+			yes, no = append(yes, p), append(no, q)
 		}
 	}
 	return yes, no
