@@ -85,7 +85,9 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 		return
 	}
 	for _, p := range in {
-		p.forgot = p.forgot || eff.forgets
+		if eff.forgets {
+			p.forgets++
+		}
 		p.requeued = p.requeued || eff.requeues
 	}
 }

@@ -118,7 +118,7 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 	}
 	need := needingForget(paths)
 	if len(need) == 0 {
-		f.Status, f.Message = Keep, keepReason(paths)
+		f.Status, f.Message = Keep, "every exit after "+a.text(w.get.Fun)+" "+keepReason(paths)
 		return f
 	}
 	points, stuck := placeForget(paths, need)
@@ -135,16 +135,16 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 func keepReason(paths []*path) string {
 	forgets, requeues := false, false
 	for _, p := range paths {
-		forgets = forgets || p.forgot
+		forgets = forgets || p.forgets > 0
 		requeues = requeues || p.requeued
 	}
 	switch {
 	case forgets && !requeues:
-		return "forgets the item on every exit"
+		return "forgets the item"
 	case requeues && !forgets:
-		return "requeues the item on every exit"
+		return "requeues the item"
 	}
-	return "every exit requeues or forgets the item"
+	return "requeues or forgets the item"
 }
 
 // firstEscape returns the first path (by where it ends) on which the item

@@ -62,7 +62,7 @@ type path struct {
 	syncs    map[types.Object]bool // error variables set by calls on the item
 	synced   token.Pos             // the last call handed the item
 	syncName string
-	forgot   bool
+	forgets  int // Forget calls of the item on the path
 	requeued bool
 	panicked bool
 	escape   string // how the item escaped, "" when it did not
@@ -101,13 +101,13 @@ func (p *path) success() bool {
 // needsForget reports whether the path ends the item's retry cycle
 // without Forget and without letting the item go elsewhere.
 func (p *path) needsForget() bool {
-	return !p.forgot && !p.requeued && !p.panicked && p.escape == ""
+	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape == ""
 }
 
 // escaped reports whether the item escaped on a path that neither
 // requeues nor forgets it.
 func (p *path) escaped() bool {
-	return !p.forgot && !p.requeued && !p.panicked && p.escape != ""
+	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape != ""
 }
 
 func (p *path) escapes(why string, at token.Pos) {
