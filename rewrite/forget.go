@@ -242,7 +242,6 @@ func (a *analysis) outcome(w *worker, p *path) string {
 	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
 }
 
-
 // line returns "line N" for pos.
 func (a *analysis) line(pos token.Pos) string {
 	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)

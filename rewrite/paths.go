@@ -67,7 +67,7 @@ type path struct {
 	panicked bool
 	escape   string // how the item escaped, "" when it did not
 	escapeAt token.Pos
-	via      string // the last branch the path took that others did not
+	via      string   // the last branch the path took that others did not
 	trail    []*point // points passed since the last call handed the item
 	all      []*point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
