@@ -128,7 +128,30 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
 		return f
 	}
-	return a.forgetEdits(w, need[0], points, f)
+	return a.forgetEdits(w, described(need), points, f)
+}
+
+// pointOf returns the chosen point p passes (placeForget made it one).
+func pointOf(p *path, points []*point) *point {
+	for _, pt := range p.all {
+		for _, q := range points {
+			if q.key() == pt.key() {
+				return q
+			}
+		}
+	}
+	return points[0]
+}
+
+// described returns the path a message describes: a success if there is
+// one (the exit every worker has), else the first.
+func described(need []*path) *path {
+	for _, p := range need {
+		if p.success() {
+			return p
+		}
+	}
+	return need[0]
 }
 
 // keepReason says why a worker that needs no Forget is correct.
@@ -208,7 +231,7 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) F
 		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
-	f.Pos = a.fset.Position(points[0].pos())
+	f.Pos = a.fset.Position(pointOf(p, points).pos())
 	more := ""
 	switch n := len(points); {
 	case n == 2:
