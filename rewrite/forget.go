@@ -123,8 +123,8 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 	}
 	points, stuck := placeForget(paths, need)
 	if stuck != nil {
-		f.Message = fmt.Sprintf("%s %s, but every statement there is shared with a path that requeues %s: add %s.Forget(%s) by hand where they part",
-			a.text(w.get.Fun)+"'s item is neither requeued nor forgotten", a.outcome(w, stuck), w.item.Name(), a.text(w.queue), w.item.Name())
+		f.Message = fmt.Sprintf("worker never calls Forget %s, but no statement on that path is passed only by paths that end the retry cycle (a Forget there would also run before a requeue): add %s.Forget(%s) by hand where the paths part",
+			a.outcome(w, stuck), a.text(w.queue), w.item.Name())
 		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
 		return f
 	}

@@ -186,7 +186,7 @@ var walkCases = []walkCase{
 	case ErrorNoRetry:
 		c.queue.Forget(key)
 	}
-`, Review, "shared with a path that requeues"},
+`, Review, "when no case matches, but no statement on that path"},
 	{"custom backoff with AddAfter", `
 	if err := c.pure(key); err != nil {
 		c.later(key)

@@ -262,41 +262,50 @@ func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*pa
 
 // opaque runs a loop or select statement as one step: its body may run
 // any number of times, so it must neither requeue nor forget the item nor
-// leave the function; what it assigns is unknown after it.
+// jump out of it; what it assigns is unknown after it. A return inside it
+// is one more exit: the paths may leave there, with what the loop knows.
 func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 	what := "a loop"
 	if _, ok := s.(*ast.SelectStmt); ok {
 		what = "a select"
 	}
-	if why := leaves(s); why != "" {
-		return nil, unprovable(what + " " + why + " at " + wk.a.line(s.Pos()))
+	rets, jump := exits(s)
+	if jump != nil {
+		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.a.line(jump.Pos()))
 	}
 	in, err := wk.effects(fr, s, what, in)
 	if err != nil {
 		return nil, err
 	}
 	havoc(fr.info, s, in)
+	for _, r := range rets {
+		out := clonePaths(in)
+		label(out, nil, "when "+what+" returns at "+wk.a.line(r.Pos()), "")
+		if _, err := wk.ret(fr, r, out); err != nil {
+			return nil, err
+		}
+	}
 	return in, nil
 }
 
-// leaves says how control leaves s other than by finishing it: a return,
-// a goto, or a labeled break or continue; "" when it does not.
-func leaves(s ast.Stmt) string {
-	why := ""
+// exits returns the return statements in s (outside func literals), and
+// the first goto or labeled break or continue, which the walk does not
+// follow out of a loop.
+func exits(s ast.Stmt) (rets []*ast.ReturnStmt, jump *ast.BranchStmt) {
 	ast.Inspect(s, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			why = "returns"
+			rets = append(rets, n)
 		case *ast.BranchStmt:
-			if n.Tok == token.GOTO || n.Label != nil {
-				why = "jumps out by " + n.Tok.String()
+			if jump == nil && (n.Tok == token.GOTO || n.Label != nil) {
+				jump = n
 			}
 		}
-		return why == ""
+		return true
 	})
-	return why
+	return rets, jump
 }
 
 // havoc forgets what the paths know of the variables s assigns.
