@@ -125,6 +125,15 @@ type C struct {
 	ch    chan interface{}
 	last  interface{}
 	fn    func(interface{}) error
+	check func(interface{}) error
+	store func(interface{})
+}
+
+func New(f func(interface{}) error) *C { return &C{fn: f} }
+
+func (c *C) init() {
+	c.check = c.pure
+	c.store = func(key interface{}) { c.keep(key) }
 }
 
 func (c *C) sync(key string) error { return nil }
@@ -212,6 +221,15 @@ var walkCases = []walkCase{
 		return
 	}
 `, Review, "a func value queuefix cannot follow"},
+	{"func value set to a method", `
+	if err := c.check(key); err != nil {
+		c.queue.AddRateLimited(key)
+		return
+	}
+`, Change, "after a successful c.check"},
+	{"func value set to a literal that keeps the item", `
+	c.store(key)
+`, Review, "stored in c.last in keep"},
 	{"stored in a map", `
 	job := key.(*Job)
 	c.jobs[job.Name] = job
