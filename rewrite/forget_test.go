@@ -142,6 +142,13 @@ func (c *C) state(key interface{}) State {
 	return Success
 }
 func (c *C) requeue(key interface{}) { c.queue.AddRateLimited(key) }
+func (c *C) process(key interface{}) bool {
+	if err := c.sync(key.(string)); err != nil {
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	return true
+}
 func (c *C) later(key interface{})   { c.queue.AddAfter(key, time.Second) }
 func (c *C) keep(key interface{})    { c.last = key }
 func (c *C) pure(key interface{}) error {
@@ -398,5 +405,26 @@ func TestForgetNeverBeforeRequeue(t *testing.T) {
 `
 	if !strings.HasSuffix(fixed, want) {
 		t.Errorf("got:\n%s\nwant it to end with:\n%s", fixed, want)
+	}
+}
+
+// TestForgetReturnedHelper: `return c.process(key)` runs the helper, which
+// retries, and its success path gets Forget inside it.
+func TestForgetReturnedHelper(t *testing.T) {
+	src := workerHead + `
+func (c *C) processNext() bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+	return c.process(key)
+}
+`
+	fs, _ := forgetFindings(t, src)
+	fixed := applyForget(t, src, fs)
+	want := "\t\treturn true\n\t}\n\tc.queue.Forget(key)\n\treturn true\n}"
+	if len(fs) != 1 || fs[0].Status != Change || !strings.Contains(fixed, want) {
+		t.Errorf("findings %+v; got:\n%s\nwant it to contain:\n%s", fs, fixed, want)
 	}
 }

@@ -337,6 +337,9 @@ func havoc(info *types.Info, s ast.Node, in []*path) {
 // helper's paths go back to the caller with the error they return.
 // Returning the item itself lets it escape.
 func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error) {
+	if call := returnedCall(s); call != nil && fr.top {
+		return wk.retCall(fr, s, call, in)
+	}
 	eff := fr.view().uses(s)
 	if eff.touches() {
 		return nil, unprovable("the item is requeued or forgotten in a return statement at " + wk.a.line(s.Pos()))
@@ -362,6 +365,29 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error)
 	for _, p := range in {
 		fr.returned = append(fr.returned, wk.returnedErr(fr, last, p)...)
 	}
+	return nil, nil
+}
+
+// returnedCall returns the call a return statement returns alone, or nil.
+func returnedCall(s *ast.ReturnStmt) *ast.CallExpr {
+	if len(s.Results) != 1 {
+		return nil
+	}
+	call, _ := ast.Unparen(s.Results[0]).(*ast.CallExpr)
+	return call
+}
+
+// retCall ends the worker's paths at `return f(...)`, after running the
+// call like any other (a helper that requeues or forgets is followed).
+func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in []*path) ([]*path, error) {
+	out, err := wk.call(fr, call, nil, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range out {
+		p.end = s.Pos()
+	}
+	wk.ended = append(wk.ended, out...)
 	return nil, nil
 }
 
