@@ -185,7 +185,7 @@ func (v *view) uses(n ast.Node) effect {
 // assign records stores of the item anywhere but in a local variable.
 func (v *view) assign(lhs, rhs []ast.Expr, eff *effect) {
 	for i, l := range lhs {
-		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) {
+		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && !v.isLocal(idx.X) {
 			eff.escapes("it is stored as a key of "+v.text(idx.X), l.Pos())
 		}
 		if i >= len(rhs) || len(lhs) != len(rhs) || !v.isItem(rhs[i]) {
