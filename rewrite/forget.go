@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -182,32 +183,83 @@ func firstEscape(paths []*path) *path {
 	return first
 }
 
-// placeForget returns one point per group of paths that need Forget: the
-// first point of each such path's trail that no other path passes. Every
-// path passes at most one chosen point, and every path that needs Forget
-// exactly one. It returns a path it could not serve instead.
+// placeForget returns the points where Forget goes: every path that
+// needs Forget passes exactly one, no other path passes any. A point is a
+// candidate when it lies on a needing path's trail (after its last call
+// handed the item) and only needing paths pass it; candidates that serve
+// more paths go first (one Forget where the paths have met again), then
+// earlier ones. When that leaves a path unserved, paths that requeue
+// with Add or AddAfter only may pass a candidate too (they do not read
+// the failure count): the rule prefers to leave them alone, as a worker's
+// custom backoff means it. It returns a path it could not serve instead.
 func placeForget(paths, need []*path) ([]*point, *path) {
+	points, stuck := placeOnce(paths, need, false)
+	if stuck != nil {
+		return placeOnce(paths, need, true)
+	}
+	return points, nil
+}
+
+func placeOnce(paths, need []*path, relaxed bool) ([]*point, *path) {
 	passers := passedBy(paths)
-	points := make(map[pointKey]*point)
+	cands, cover := candidates(need, passers, relaxed)
+	served := make(map[*path]bool)
+	var out []*point
+	for _, pt := range cands {
+		if slices.ContainsFunc(passers[pt.key()], func(q *path) bool { return served[q] }) {
+			continue // a path through it has its Forget already
+		}
+		for _, q := range passers[pt.key()] {
+			served[q] = true
+		}
+		out = append(out, pt)
+	}
 	for _, p := range need {
-		pt := firstExclusive(p, passers)
-		if pt == nil {
+		if !served[p] || len(cover[p]) == 0 {
 			return nil, p
 		}
-		points[pt.key()] = pt
 	}
-	for _, p := range paths {
-		met := 0 // Forget statements this path would run
-		for _, pt := range p.all {
-			if points[pt.key()] != nil {
-				met++
+	sort.Slice(out, func(i, j int) bool { return out[i].pos() < out[j].pos() })
+	return out, nil
+}
+
+// candidates returns the points that may hold Forget, most served paths
+// first, and for each needing path its candidates.
+func candidates(need []*path, passers map[pointKey][]*path, relaxed bool) ([]*point, map[*path][]*point) {
+	cover := make(map[*path][]*point)
+	seen := make(map[pointKey]bool)
+	var cands []*point
+	for _, p := range need {
+		for _, pt := range p.trail {
+			if !onlyNeeding(passers[pt.key()], relaxed) {
+				continue
+			}
+			cover[p] = append(cover[p], pt)
+			if !seen[pt.key()] {
+				seen[pt.key()] = true
+				cands = append(cands, pt)
 			}
 		}
-		if met > 1 || p.needsForget() && met == 0 {
-			return nil, p
+	}
+	served := func(pt *point) int { return len(passers[pt.key()]) }
+	sort.SliceStable(cands, func(i, j int) bool {
+		if a, b := served(cands[i]), served(cands[j]); a != b {
+			return a > b
+		}
+		return cands[i].pos() < cands[j].pos()
+	})
+	return cands, cover
+}
+
+// onlyNeeding reports whether every path passing a point needs Forget
+// (relaxed: or may run one).
+func onlyNeeding(passers []*path, relaxed bool) bool {
+	for _, q := range passers {
+		if !q.needsForget() && !(relaxed && q.mayForget()) {
+			return false
 		}
 	}
-	return sortedPoints(points), nil
+	return true
 }
 
 // forgetEdits builds the insertions, or a review finding when the queue
@@ -289,24 +341,6 @@ func passedBy(paths []*path) map[pointKey][]*path {
 		}
 	}
 	return m
-}
-
-// firstExclusive returns the first point after p's last call handed the
-// item that only paths needing Forget pass.
-func firstExclusive(p *path, passers map[pointKey][]*path) *point {
-	for _, pt := range p.trail {
-		ok := true
-		for _, q := range passers[pt.key()] {
-			if !q.needsForget() {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return pt
-		}
-	}
-	return nil
 }
 
 func sortedPoints(m map[pointKey]*point) []*point {

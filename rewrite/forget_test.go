@@ -386,6 +386,8 @@ func TestForgetNeverBeforeRequeue(t *testing.T) {
 			c.queue.AddRateLimited(key)
 			return
 		}
+		fmt.Println("recovered")
+		return
 	}
 `)
 	fs, _ := forgetFindings(t, src)
@@ -398,9 +400,10 @@ func TestForgetNeverBeforeRequeue(t *testing.T) {
 			return
 		}
 		c.queue.Forget(key)
-	} else {
-		c.queue.Forget(key)
+		fmt.Println("recovered")
+		return
 	}
+	c.queue.Forget(key)
 }
 `
 	if !strings.HasSuffix(fixed, want) {
