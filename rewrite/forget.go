@@ -45,10 +45,13 @@ import (
 // neither requeues the item (Add, AddAfter or AddRateLimited on the
 // worker's queue), nor forgets it, nor lets it escape ends its retry
 // cycle: success, a drop after too many retries, an invalid item, an
-// outcome that is not an error. Each such path gets Forget at the first
-// point, after the last call handed the item, that only such paths pass.
-// So no Forget lands on a path that requeues the item, before or after
-// the requeue, and a second run finds every path forgetting.
+// outcome that is not an error. Each such path gets one Forget, at a
+// point after the last call handed the item that only such paths pass
+// (placeForget; a path that requeues with Add or AddAfter only may pass it
+// when nothing else is left, since those do not read the failure count).
+// So no Forget lands on a path that requeues the item rate limited, before
+// or after the requeue, none runs twice on a path, and a second run finds
+// every path forgetting.
 //
 // It declines, and reports for review, a worker whose paths it cannot
 // follow, one where the item escapes on a path that neither requeues nor

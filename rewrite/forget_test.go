@@ -142,6 +142,14 @@ func (c *C) state(key interface{}) State {
 	return Success
 }
 func (c *C) requeue(key interface{}) { c.queue.AddRateLimited(key) }
+func (c *C) poll(key interface{}) error {
+	if len(c.jobs) > 0 {
+		c.queue.AddAfter(key, time.Second)
+		return nil
+	}
+	return c.remote()
+}
+func (c *C) remote() error { return nil }
 func (c *C) process(key interface{}) bool {
 	if err := c.sync(key.(string)); err != nil {
 		c.queue.AddRateLimited(key)
@@ -209,6 +217,12 @@ var walkCases = []walkCase{
 		return
 	}
 `, Change, "after a successful c.pure"},
+	{"AddAfter in the sync, an error it passes on", `
+	if err := c.poll(key); err != nil {
+		c.queue.AddRateLimited(key)
+		return
+	}
+`, Change, "when err != nil is false, so the rate limiter keeps the item's failure count forever: inserting c.queue.Forget(key)"},
 	{"goroutine", `
 	go func() {
 		if err := c.sync(key.(string)); err != nil {
@@ -302,9 +316,9 @@ func TestForgetVerdicts(t *testing.T) {
 }
 
 // TestForgetInvariants walks every case again after its edits: no path
-// both forgets and requeues the item (a Forget before or after a requeue
-// on one path), no path forgets it twice, and a second run changes
-// nothing.
+// both forgets and requeues the item with AddRateLimited (a Forget before
+// or after a rate-limited requeue on one path), no path forgets it twice,
+// and a second run changes nothing.
 func TestForgetInvariants(t *testing.T) {
 	for _, tc := range walkCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -323,8 +337,8 @@ func TestForgetInvariants(t *testing.T) {
 					continue // left for review, before and after
 				}
 				for _, p := range paths {
-					if p.forgets > 0 && p.requeued && tc.status == Change {
-						t.Errorf("a path ending at %v forgets and requeues the item:\n%s", a.fset.Position(p.end), fixed)
+					if p.forgets > 0 && p.limited && tc.status == Change {
+						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.end), fixed)
 					}
 					if p.forgets > 1 {
 						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.end), p.forgets, fixed)
