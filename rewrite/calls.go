@@ -181,8 +181,21 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 		for _, p := range out {
 			p.errs[errVar] = p.ret
 		}
+		wk.syncedBy(fr, call, errVar, out)
 	}
 	return out, nil
+}
+
+// syncedBy records, for messages, that a followed helper handed the item
+// (a sync that also requeues) decided the error its caller checks.
+func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*path) {
+	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit || !fr.view().handsItem(call) {
+		return
+	}
+	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+	for _, p := range out {
+		p.syncs[errVar], p.synced, p.syncName = true, call.Pos(), name
+	}
 }
 
 // bindRecv makes a method's receiver hold the item when it is called on

@@ -222,7 +222,7 @@ var walkCases = []walkCase{
 		c.queue.AddRateLimited(key)
 		return
 	}
-`, Change, "when err != nil is false, so the rate limiter keeps the item's failure count forever: inserting c.queue.Forget(key)"},
+`, Change, "after a successful c.poll, so the rate limiter keeps the item's failure count forever: inserting c.queue.Forget(key)"},
 	{"goroutine", `
 	go func() {
 		if err := c.sync(key.(string)); err != nil {
