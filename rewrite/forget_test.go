@@ -445,3 +445,32 @@ func (c *C) processNext() bool {
 		t.Errorf("findings %+v; got:\n%s\nwant it to contain:\n%s", fs, fixed, want)
 	}
 }
+
+// TestForgetOddGet: a Get whose item has no variable of its own still gets
+// a verdict (review), and a Get in a worker on a queue nothing rate limits
+// gets none.
+func TestForgetOddGet(t *testing.T) {
+	src := workerHead + `
+func (c *C) drain() {
+	for c.queue.Len() > 0 {
+		c.queue.Get()
+	}
+}
+
+type P struct{ q workqueue.RateLimitingInterface }
+
+func NewP() *P { return &P{q: workqueue.NewRateLimitingQueue(workqueue.DefaultControllerRateLimiter())} }
+
+func (p *P) work() {
+	key, quit := p.q.Get()
+	if quit {
+		return
+	}
+	defer p.q.Done(key)
+}
+`
+	fs, _ := forgetFindings(t, src)
+	if len(fs) != 1 || fs[0].Status != Review || !strings.Contains(fs[0].Message, "cannot follow the item of c.queue.Get: its item is not assigned to a variable of its own") {
+		t.Errorf("findings %+v, want one review of c.queue.Get", fs)
+	}
+}
