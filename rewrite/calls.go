@@ -6,18 +6,28 @@ import (
 	"go/types"
 )
 
-// maxDepth bounds inlining: a worker, the closure it calls, a helper.
-const maxDepth = 3
+// maxDepth bounds inlining: a worker, the closure it calls, the sync
+// function, a helper.
+const maxDepth = 4
 
 // call runs a call, with lhs the variables its results are assigned to.
+// The order of the cases is the meaning: a queue method is the item's
+// fate; a closure called at once, or a helper that requeues or forgets
+// the item, is followed path by path even when it also returns an error;
+// any other call is summed up (effects.go), and when it is handed the
+// item and returns an error, the paths fork on that error.
 func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
-	if name, _ := calledQueueMethod(fr.info, call); name != "" {
-		wk.queueCall(fr, name, call, in)
+	if name, recv := calledQueueMethod(fr.info, call); name != "" {
+		in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(call.Args)}, "an argument", in)
+		if err != nil {
+			return nil, err
+		}
+		wk.queueCall(fr, name, recv, call, in)
 		return in, nil
 	}
 	if isPanic(fr.info, call) {
 		for _, p := range in {
-			p.requeued, p.end = true, call.Pos()
+			p.panicked, p.end = true, call.Pos()
 		}
 		wk.ended = append(wk.ended, in...)
 		return nil, nil
@@ -28,44 +38,88 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	if decl, fi := wk.helper(fr, call); decl != nil {
 		return wk.inlineHelper(fr, decl, fi, call, lhs, in)
 	}
-	if errVar := errResult(fr.info, lhs); errVar != nil && wk.onItem(fr, call) {
-		return wk.forkSync(fr, call, errVar, in, false), nil
+	in, err := wk.effects(fr, call, "a call", in)
+	if err != nil {
+		return nil, err
+	}
+	return wk.afterCall(fr, call, lhs, in), nil
+}
+
+// afterCall records a call that the walk does not enter: a call handed
+// the item is the item's processing (the sync); its error forks the paths.
+func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) []*path {
+	sync := wk.isSync(fr, call)
+	if errVar := errResult(fr.info, lhs); errVar != nil && sync {
+		return wk.forkSync(fr, call, errVar, in, false)
 	}
 	for _, l := range lhs {
-		if v := identObj(fr.info, l); v != nil && isErrorType(v.Type()) {
+		if v := identObj(fr.info, l); v != nil {
 			for _, p := range in {
-				p.errs[v] = errUnknown
-				delete(p.syncs, v)
+				delete(p.bools, v)
+				if isErrorType(v.Type()) {
+					p.errs[v] = errUnknown
+					delete(p.syncs, v)
+				}
 			}
 		}
 	}
-	return in, nil
+	if sync {
+		name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+		for _, p := range in {
+			p.synced, p.syncName, p.trail = call.Pos(), name, nil
+		}
+	}
+	return in
 }
 
-// queueCall records Forget and AddRateLimited of the item on each path.
-func (wk *walker) queueCall(fr *frame, name string, call *ast.CallExpr, in []*path) {
+// queueCall records Forget and requeues of the item on each path. An
+// Add of the item to another queue field is no requeue on this one; a
+// queue the walk cannot tell apart from the worker's counts as its own.
+func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.CallExpr, in []*path) {
 	if len(call.Args) == 0 || !fr.mentions(call.Args[0]) {
 		return
 	}
+	var eff effect
+	queueEffect(name, &eff)
+	if eff.requeues && wk.otherQueue(fr, recv) {
+		return
+	}
 	for _, p := range in {
-		switch name {
-		case "Forget":
-			p.forgot = true
-		case "AddRateLimited":
-			p.requeued = true
+		if eff.forgets {
+			p.forgets++
 		}
+		p.requeued = p.requeued || eff.requeues
+		p.limited = p.limited || eff.requeues && name == "AddRateLimited"
 	}
 }
 
-// onItem reports whether call passes the item, or a value computed from
-// it, as an argument.
-func (wk *walker) onItem(fr *frame, call *ast.CallExpr) bool {
-	for _, arg := range call.Args {
-		if fr.mentions(arg) {
-			return true
-		}
+// otherQueue reports whether recv is a queue field other than the one the
+// worker takes items from, when the worker's field is private (fields.go):
+// the queue in it can then be reached through no other field.
+func (wk *walker) otherQueue(fr *frame, recv ast.Expr) bool {
+	mine := queueField(wk.w.pkg.TypesInfo, wk.w.queue)
+	theirs := queueField(fr.info, recv)
+	return mine != nil && theirs != nil && mine != theirs && wk.uses[mine].private(mine)
+}
+
+// isSync reports whether call processes the item: it is handed the item
+// itself, or a value computed from it when the callee is analysed code (a
+// lister's Get(name) is not the sync). Formatting and key splitting are
+// not processing.
+func (wk *walker) isSync(fr *frame, call *ast.CallExpr) bool {
+	fn := calleeFunc(fr.info, call)
+	if fn != nil && keepsNothing(fn) || isConversion(fr.info, call) {
+		return false
 	}
-	return false
+	v := fr.view()
+	if v.handsItem(call) {
+		return true
+	}
+	if fn == nil || !v.handsDerived(call) {
+		return false
+	}
+	decl, _ := wk.sc.decl(fn.Origin())
+	return decl != nil
 }
 
 // forkSync splits each path at a call on the item that returns an error:
@@ -96,15 +150,27 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 	if fr.depth+1 >= maxDepth {
 		return nil, unprovable("the item is handled too deep in nested calls")
 	}
+	in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(call.Args)}, "an argument", in)
+	if err != nil {
+		return nil, err
+	}
+	fi := wk.a.fileOf(body.Pos())
 	inner := &frame{
-		fi:      wk.a.fileOf(body.Pos()),
-		info:    fr.info,
+		fi:      fi,
+		info:    fi.pkg.TypesInfo,
+		sc:      wk.sc,
 		parent:  fr,
 		items:   map[types.Object]bool{},
 		derived: map[types.Object]bool{},
 		queue:   queue,
 		depth:   fr.depth + 1,
+		shared:  wk.nextShared,
 	}
+	wk.nextShared = false
+	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit {
+		inner.items, inner.derived = fr.items, fr.derived // a closure sees the worker's variables
+	}
+	wk.bindRecv(fr, inner, call)
 	wk.bindParams(fr, inner, ft, call, in)
 	falls, err := wk.block(inner, body, 0, in)
 	if err != nil {
@@ -115,8 +181,41 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 		for _, p := range out {
 			p.errs[errVar] = p.ret
 		}
+		wk.syncedBy(fr, call, errVar, out)
 	}
 	return out, nil
+}
+
+// syncedBy records, for messages, that a followed helper handed the item
+// (a sync that also requeues) decided the error its caller checks.
+func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*path) {
+	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit || !fr.view().handsItem(call) {
+		return
+	}
+	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+	for _, p := range out {
+		p.syncs[errVar], p.synced, p.syncName = true, call.Pos(), name
+	}
+}
+
+// bindRecv makes a method's receiver hold the item when it is called on
+// the item.
+func (wk *walker) bindRecv(caller, callee *frame, call *ast.CallExpr) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || !caller.isItem(sel.X) {
+		return
+	}
+	fn := calleeFunc(caller.info, call)
+	if fn == nil {
+		return
+	}
+	decl, _ := wk.sc.decl(fn.Origin())
+	if decl == nil || decl.Recv == nil {
+		return
+	}
+	for _, n := range decl.Recv.List[0].Names {
+		callee.items[callee.info.ObjectOf(n)] = true
+	}
 }
 
 // bindParams gives the callee's parameters what the arguments carry: the
@@ -157,39 +256,53 @@ func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.E
 }
 
 // helper returns the declaration of the function or method call calls
-// when it is declared in a target file, handles the queue itself, and
-// receives the item or an error; the walk follows such helpers.
+// when it is declared in an analysed file and requeues or forgets the
+// item (or, handed an error, calls Forget or AddRateLimited at all): the
+// walk follows such helpers path by path.
 func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInfo) {
 	fn := calleeFunc(fr.info, call)
-	if fn == nil || !wk.passesItemOrErr(fr, call) {
+	if fn == nil {
 		return nil, nil
 	}
-	fi := wk.a.fileOf(fn.Pos())
-	if fi == nil {
+	decl, fi := wk.sc.decl(fn.Origin())
+	if decl == nil {
 		return nil, nil
 	}
-	decl := funcDeclAt(fi.syntax, fn.Pos())
-	if decl == nil || decl.Body == nil || !retries(fi.pkg.TypesInfo, decl.Body) {
-		return nil, nil
+	v := fr.view()
+	if v.handsItem(call) {
+		if eff, _ := wk.sc.summary(fn, v.mask(fn, call)); eff.touches() {
+			return decl, fi
+		}
 	}
-	return decl, fi
+	if v.handsDerived(call) && v.derivedTouch(call).touches() {
+		return decl, fi
+	}
+	if wk.passesErr(fr, call) && retries(fi.pkg.TypesInfo, decl.Body) {
+		return decl, fi
+	}
+	return nil, nil
 }
 
 // inlineHelper runs a helper's body in a frame of its own.
+// A Forget may go into a helper only when the helper decides the item's
+// fate itself (handleErr calls Forget or AddRateLimited) or the walked
+// call is its only call: a Forget in a sync that other code calls too
+// would run on their paths as well.
 func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
-	if fi.pkg.TypesInfo != fr.info {
-		return in, nil // another package: its Forget is its own business
-	}
+	wk.nextShared = !retries(fi.pkg.TypesInfo, decl.Body) && !wk.onlyCall(fi, decl)
 	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, wk.queueIn(fi.pkg.TypesInfo, decl.Body))
 }
 
-// passesItemOrErr reports whether call passes the item, a value computed
-// from it, or an error variable.
-func (wk *walker) passesItemOrErr(fr *frame, call *ast.CallExpr) bool {
+// onlyCall reports whether the function declared by decl is used once in
+// the analysed code (the call being walked).
+func (wk *walker) onlyCall(fi *fileInfo, decl *ast.FuncDecl) bool {
+	fn, ok := fi.pkg.TypesInfo.Defs[decl.Name].(*types.Func)
+	return ok && len(wk.sc.funcs().uses[fn]) == 1
+}
+
+// passesErr reports whether call passes an error variable.
+func (wk *walker) passesErr(fr *frame, call *ast.CallExpr) bool {
 	for _, arg := range call.Args {
-		if fr.mentions(arg) {
-			return true
-		}
 		if v := identObj(fr.info, arg); v != nil && isErrorType(v.Type()) {
 			return true
 		}
@@ -197,9 +310,8 @@ func (wk *walker) passesItemOrErr(fr *frame, call *ast.CallExpr) bool {
 	return false
 }
 
-// retries reports whether body decides the item's fate: it calls Forget
-// or AddRateLimited (handleErr, processItem). Other helpers, the sync
-// function among them, are calls whose error the walk forks on.
+// retries reports whether body calls Forget or AddRateLimited
+// (handleErr, processItem).
 func retries(info *types.Info, body ast.Node) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
@@ -226,29 +338,6 @@ func (wk *walker) queueIn(info *types.Info, body ast.Node) ast.Expr {
 			found = recv
 		}
 		return true
-	})
-	return found
-}
-
-// relevant reports whether a statement the walk does not enter handles the
-// item: calls a queue method on it, returns, or calls something on it that
-// returns an error.
-func (wk *walker) relevant(fr *frame, s ast.Stmt) bool {
-	found := false
-	ast.Inspect(s, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.ReturnStmt:
-			found = true
-		case *ast.AssignStmt:
-			found = errResult(fr.info, n.Lhs) != nil && fr.mentions(n)
-		case *ast.CallExpr:
-			if name, _ := calledQueueMethod(fr.info, n); name != "" && len(n.Args) > 0 && fr.mentions(n.Args[0]) {
-				found = true
-			}
-		}
-		return !found
 	})
 	return found
 }

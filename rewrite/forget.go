@@ -5,17 +5,21 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// Rule forget: a worker forgets an item it processed successfully.
+// Rule forget: every exit from an item's retry cycle forgets the item.
 //
 //	key, quit := c.queue.Get()
 //	...
 //	if err := c.syncHandler(key); err != nil {
-//		c.queue.AddRateLimited(key)
+//		if c.queue.NumRequeues(key) < maxRetries {
+//			c.queue.AddRateLimited(key)
+//			return true
+//		}
 //		return true
 //	}
 //	return true
@@ -23,39 +27,52 @@ import (
 // =>
 //
 //	if err := c.syncHandler(key); err != nil {
-//		c.queue.AddRateLimited(key)
+//		if c.queue.NumRequeues(key) < maxRetries {
+//			c.queue.AddRateLimited(key)
+//			return true
+//		}
+//		c.queue.Forget(key)
 //		return true
 //	}
 //	c.queue.Forget(key)
 //	return true
 //
-// The rule follows every path from Get (see paths.go). A path is a success
-// when a call on the item returned an error and that error was nil. Where a
-// success path lacks Forget, the rule inserts one at the first point of the
-// path that only such paths pass: after the error check, at the top of an
-// `if err == nil` branch (in a handleErr helper, too, when the worker calls
-// it with the sync error), or in a new else branch. It uses the worker's
-// own queue expression and item variable, and never adds a second Forget.
+// client-go's contract: "Forget indicates that an item is finished being
+// retried. Doesn't matter whether it's for perm failing or for success".
+// The rule follows every path from Get (paths.go), into the closures the
+// worker calls and the helpers that requeue or forget the item, and sums
+// up everything else the item is handed to (effects.go). A path that
+// neither requeues the item (Add, AddAfter or AddRateLimited on the
+// worker's queue), nor forgets it, nor lets it escape ends its retry
+// cycle: success, a drop after too many retries, an invalid item, an
+// outcome that is not an error. Each such path gets one Forget, at a
+// point after the last call handed the item that only such paths pass
+// (placeForget; a path that requeues with Add or AddAfter only may pass it
+// when nothing else is left, since those do not read the failure count).
+// So no Forget lands on a path that requeues the item rate limited, before
+// or after the requeue, none runs twice on a path, and a second run finds
+// every path forgetting.
 //
 // It declines, and reports for review, a worker whose paths it cannot
-// follow, one where no call on the item returns an error, and one where
-// successful and failed paths never part.
-//
-// Forget is sound on success: the item is done being retried, and only
-// Forget resets its failure count and drops it from the rate limiter.
+// follow, one where the item escapes on a path that neither requeues nor
+// forgets it (only the code it escaped to knows when its retries end),
+// and one where the paths that need Forget never part from the others.
+// A worker where every path already requeues or forgets is kept, with
+// the reason.
 const ruleForget = RuleForget
 
 func (a *analysis) forget() []Finding {
 	limited := a.rateLimitedQueues()
+	sc := newScanner(a)
 	var out []Finding
 	seen := make(map[Edit]bool)
 	for _, w := range a.workers() {
-		if !limited.reaches(w) || !a.hasDone(w) {
-			continue // the item never meets a rate limiter, or no worker
+		if !limited.reaches(w) {
+			continue // the item never meets a rate limiter
 		}
-		f, ok := a.judgeWorker(w)
-		if !ok || len(f.Edits) > 0 && seen[f.Edits[0]] {
-			continue
+		f := a.judgeWorker(w, sc, limited.uses)
+		if len(f.Edits) > 0 && seen[f.Edits[0]] {
+			f = a.sharedEdit(w, f)
 		}
 		for _, e := range f.Edits {
 			seen[e] = true
@@ -65,124 +82,268 @@ func (a *analysis) forget() []Finding {
 	return out
 }
 
-// judgeWorker returns the worker's finding, and false when all is well.
-func (a *analysis) judgeWorker(w *worker) (Finding, bool) {
+// sharedEdit is the verdict of a worker whose Forget another worker's
+// finding already inserts (both call one helper).
+func (a *analysis) sharedEdit(w *worker, f Finding) Finding {
+	return Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Keep,
+		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
+}
+
+// judgeWorker returns the worker's verdict.
+func (a *analysis) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse) Finding {
 	f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Review}
+	get := a.text(w.get.Fun)
 	if ig := w.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
 		a.use(ig)
 		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
-		return f, true
+		return f
 	}
-	wk := &walker{a: a, w: w}
+	if w.odd != "" {
+		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path that does not requeue it calls %s.Forget", get, w.odd, a.text(w.queue))
+		return f
+	}
+	wk := &walker{a: a, w: w, sc: sc, uses: uses}
 	paths, err := wk.walk()
 	if err != nil {
-		f.Message = fmt.Sprintf("cannot follow this worker's paths (%v): check by hand that it calls %s.Forget after a successful sync", err, a.text(w.queue))
-		return f, true
+		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path that does not requeue %s calls %s.Forget(%s)", get, err, w.item.Name(), a.text(w.queue), w.item.Name())
+		return f
 	}
 	return a.planForget(w, paths, f)
 }
 
-// planForget chooses where the success paths that lack Forget get one.
-func (a *analysis) planForget(w *worker, paths []*path, f Finding) (Finding, bool) {
+// planForget chooses where the paths that need Forget get one, or says
+// why the worker is kept or left for review.
+func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
+	if p := firstEscape(paths); p != nil {
+		f.Message = fmt.Sprintf("the item of %s escapes where %s (%s) on a path that neither requeues nor forgets it: only the code it escapes to knows when its retries end; check by hand that it calls %s.Forget then",
+			a.text(w.get.Fun), p.escape, a.line(p.escapeAt), a.text(w.queue))
+		f.Chains = []Chain{a.pathChain(w, p, p.escape)}
+		return f
+	}
 	need := needingForget(paths)
 	if len(need) == 0 {
-		if !anySuccess(paths) {
-			f.Message = "cannot tell the worker's success path: no call on the item returns an error that it checks; check by hand that it calls Forget on success"
-			return f, true
-		}
-		return f, false
+		f.Status, f.Message = Keep, "every exit after "+a.text(w.get.Fun)+" "+keepReason(paths)
+		return f
 	}
-	passers := passedBy(paths)
-	points := make(map[pointKey]*point)
+	points, stuck := placeForget(paths, need)
+	if stuck != nil {
+		f.Message = fmt.Sprintf("worker never calls Forget %s, but no statement on that path is passed only by paths that end the retry cycle (a Forget there would also run before a requeue): add %s.Forget(%s) by hand where the paths part",
+			a.outcome(w, stuck), a.text(w.queue), w.item.Name())
+		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
+		return f
+	}
+	return a.forgetEdits(w, described(need), points, f)
+}
+
+// pointOf returns the chosen point p passes (placeForget made it one).
+func pointOf(p *path, points []*point) *point {
+	for _, pt := range p.all {
+		for _, q := range points {
+			if q.key() == pt.key() {
+				return q
+			}
+		}
+	}
+	return points[0]
+}
+
+// described returns the path a message describes: a success if there is
+// one (the exit every worker has), else the first.
+func described(need []*path) *path {
 	for _, p := range need {
-		pt := firstExclusive(p, passers, need)
-		if pt == nil {
-			f.Message = fmt.Sprintf("success and failure paths after %s never part: cannot place Forget safely; add it by hand", need[0].syncName)
-			f.Chains = []Chain{a.successChain(w, p)}
-			return f, true
+		if p.success() {
+			return p
 		}
-		points[pt.key()] = pt
 	}
-	return a.forgetEdits(w, need[0], sortedPoints(points), f)
+	return need[0]
+}
+
+// keepReason says why a worker that needs no Forget is correct.
+func keepReason(paths []*path) string {
+	forgets, requeues := false, false
+	for _, p := range paths {
+		forgets = forgets || p.forgets > 0
+		requeues = requeues || p.requeued
+	}
+	switch {
+	case forgets && !requeues:
+		return "forgets the item"
+	case requeues && !forgets:
+		return "requeues the item"
+	}
+	return "requeues or forgets the item"
+}
+
+// firstEscape returns the first path (by where it ends) on which the item
+// escapes without being requeued or forgotten, or nil.
+func firstEscape(paths []*path) *path {
+	var first *path
+	for _, p := range paths {
+		if p.escaped() && (first == nil || p.escapeAt < first.escapeAt) {
+			first = p
+		}
+	}
+	return first
+}
+
+// placeForget returns the points where Forget goes: every path that
+// needs Forget passes exactly one, no other path passes any. A point is a
+// candidate when it lies on a needing path's trail (after its last call
+// handed the item) and only needing paths pass it; candidates that serve
+// more paths go first (one Forget where the paths have met again), then
+// earlier ones. When that leaves a path unserved, paths that requeue
+// with Add or AddAfter only may pass a candidate too (they do not read
+// the failure count): the rule prefers to leave them alone, as a worker's
+// custom backoff means it. It returns a path it could not serve instead.
+func placeForget(paths, need []*path) ([]*point, *path) {
+	points, stuck := placeOnce(paths, need, false)
+	if stuck != nil {
+		return placeOnce(paths, need, true)
+	}
+	return points, nil
+}
+
+func placeOnce(paths, need []*path, relaxed bool) ([]*point, *path) {
+	passers := passedBy(paths)
+	cands, cover := candidates(need, passers, relaxed)
+	served := make(map[*path]bool)
+	var out []*point
+	for _, pt := range cands {
+		if slices.ContainsFunc(passers[pt.key()], func(q *path) bool { return served[q] }) {
+			continue // a path through it has its Forget already
+		}
+		for _, q := range passers[pt.key()] {
+			served[q] = true
+		}
+		out = append(out, pt)
+	}
+	for _, p := range need {
+		if !served[p] || len(cover[p]) == 0 {
+			return nil, p
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].pos() < out[j].pos() })
+	return out, nil
+}
+
+// candidates returns the points that may hold Forget, most served paths
+// first, and for each needing path its candidates.
+func candidates(need []*path, passers map[pointKey][]*path, relaxed bool) ([]*point, map[*path][]*point) {
+	cover := make(map[*path][]*point)
+	seen := make(map[pointKey]bool)
+	var cands []*point
+	for _, p := range need {
+		for _, pt := range p.trail {
+			if !onlyNeeding(passers[pt.key()], relaxed) {
+				continue
+			}
+			cover[p] = append(cover[p], pt)
+			if !seen[pt.key()] {
+				seen[pt.key()] = true
+				cands = append(cands, pt)
+			}
+		}
+	}
+	served := func(pt *point) int { return len(passers[pt.key()]) }
+	sort.SliceStable(cands, func(i, j int) bool {
+		if a, b := served(cands[i]), served(cands[j]); a != b {
+			return a > b
+		}
+		return cands[i].pos() < cands[j].pos()
+	})
+	return cands, cover
+}
+
+// onlyNeeding reports whether every path passing a point needs Forget
+// (relaxed: or may run one).
+func onlyNeeding(passers []*path, relaxed bool) bool {
+	for _, q := range passers {
+		if !q.needsForget() && !(relaxed && q.mayForget()) {
+			return false
+		}
+	}
+	return true
 }
 
 // forgetEdits builds the insertions, or a review finding when the queue
 // or the item cannot be named at a point.
-func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) (Finding, bool) {
-	f.Chains = []Chain{a.successChain(w, p)}
+func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) Finding {
+	f.Chains = []Chain{a.pathChain(w, p, "processing ends without Forget")}
 	var edits []Edit
 	var checks []editCheck
 	var stmt string
 	for _, pt := range points {
 		s, why := a.forgetStmt(w, pt)
-		if why != "" {
-			f.Message = "worker does not Forget the item after a successful " + p.syncName + ", but " + why + "; add Forget by hand"
-			return f, true
+		if why == "" {
+			var e Edit
+			e, why = a.insertion(pt, s)
+			edits, stmt = append(edits, e), s
 		}
-		e, why := a.insertion(pt, s)
 		if why != "" {
-			f.Message = "worker does not Forget the item after a successful " + p.syncName + ", but " + why + "; add Forget by hand"
-			return f, true
+			f.Message = fmt.Sprintf("worker does not Forget the item %s, but %s; add Forget by hand", a.outcome(w, p), why)
+			return f
 		}
-		edits, stmt = append(edits, e), s
 		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
-	f.Pos = a.fset.Position(points[0].pos())
-	f.Message = fmt.Sprintf("worker never calls Forget after a successful %s, so the rate limiter keeps the item's failure count forever: inserting %s", p.syncName, stmt)
-	return f, true
+	f.Pos = a.fset.Position(pointOf(p, points).pos())
+	more := ""
+	switch n := len(points); {
+	case n == 2:
+		more = " (and at 1 more exit)"
+	case n > 2:
+		more = fmt.Sprintf(" (and at %d more exits)", n-1)
+	}
+	f.Message = fmt.Sprintf("worker never calls Forget %s%s, so the rate limiter keeps the item's failure count forever: inserting %s", a.outcome(w, p), more, stmt)
+	return f
+}
+
+// outcome says where a path that needs Forget ends, for a message: after
+// which call handed the item, and by which branch.
+func (a *analysis) outcome(w *worker, p *path) string {
+	via := ""
+	if p.via != "" {
+		via = ", " + p.via
+	}
+	switch {
+	case p.success():
+		return "after a successful " + p.syncName
+	case p.synced.IsValid() && len(p.syncs) > 0:
+		return "after " + p.syncName + " fails" + via
+	case p.synced.IsValid() && p.via != "":
+		return "after " + p.syncName + via
+	case p.synced.IsValid():
+		return "after " + p.syncName + " returns"
+	case p.via != "":
+		return p.via
+	}
+	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
+}
+
+// line returns "line N" for pos.
+func (a *analysis) line(pos token.Pos) string {
+	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)
 }
 
 func needingForget(paths []*path) []*path {
 	var out []*path
 	for _, p := range paths {
-		if p.success() && !p.forgot {
+		if p.needsForget() {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func anySuccess(paths []*path) bool {
-	for _, p := range paths {
-		if p.success() {
-			return true
-		}
-	}
-	return false
-}
-
-// passedBy maps each point to the paths that pass it.
+// passedBy maps each point to the paths that pass it anywhere after Get.
 func passedBy(paths []*path) map[pointKey][]*path {
 	m := make(map[pointKey][]*path)
 	for _, p := range paths {
-		for _, pt := range p.trail {
+		for _, pt := range p.all {
 			m[pt.key()] = append(m[pt.key()], p)
 		}
 	}
 	return m
-}
-
-// firstExclusive returns the first point after p's last sync that only
-// paths needing Forget pass.
-func firstExclusive(p *path, passers map[pointKey][]*path, need []*path) *point {
-	needs := make(map[*path]bool, len(need))
-	for _, q := range need {
-		needs[q] = true
-	}
-	for _, pt := range p.trail {
-		ok := true
-		for _, q := range passers[pt.key()] {
-			if !needs[q] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return pt
-		}
-	}
-	return nil
 }
 
 func sortedPoints(m map[pointKey]*point) []*point {
@@ -373,29 +534,25 @@ func (a *analysis) text(e ast.Node) string {
 	return exprString(a.fileOf(e.Pos()), e)
 }
 
-// successChain is the evidence: Get, the call whose nil error makes the
-// path a success, and where the path ends without Forget.
-func (a *analysis) successChain(w *worker, p *path) Chain {
-	return Chain{Kind: ChainSuccess, Frames: []Frame{
-		{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())},
-		{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)},
-		{Func: "processing ends without Forget", Pos: a.fset.Position(p.end)},
-	}}
-}
-
-// hasDone reports whether the worker's function calls Done (itself or in a
-// closure).
-func (a *analysis) hasDone(w *worker) bool {
-	found := false
-	ast.Inspect(w.body, func(n ast.Node) bool {
-		if call, ok := n.(*ast.CallExpr); ok {
-			if name, _ := calledQueueMethod(w.pkg.TypesInfo, call); name == "Done" {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
+// pathChain is the evidence: Get, the call handed the item whose outcome
+// the path took, and where the path ends (or the item escapes).
+func (a *analysis) pathChain(w *worker, p *path, last string) Chain {
+	frames := []Frame{{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())}}
+	kind := ChainExit
+	switch {
+	case p.success():
+		kind = ChainSuccess
+		frames = append(frames, Frame{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)})
+	case p.synced.IsValid() && len(p.syncs) > 0:
+		frames = append(frames, Frame{Func: p.syncName + " fails", Pos: a.fset.Position(p.synced)})
+	case p.synced.IsValid():
+		frames = append(frames, Frame{Func: p.syncName, Pos: a.fset.Position(p.synced)})
+	}
+	at := p.end
+	if p.escaped() {
+		at = p.escapeAt
+	}
+	return Chain{Kind: kind, Frames: append(frames, Frame{Func: last, Pos: a.fset.Position(at)})}
 }
 
 // limitedQueues is what the targets call AddRateLimited on: the receivers'

@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 )
 
 // The Forget rule follows every path from a worker's Get to the end of the
@@ -50,37 +52,43 @@ type pointKey struct {
 
 func (p *point) key() pointKey { return pointKey{p.kind, p.block, p.index, p.ifs} }
 
-// A path is one way through a worker.
+// A path is one way through a worker. What the item met on it decides
+// whether it needs Forget: a path that requeues it (Add, AddAfter or
+// AddRateLimited on the worker's queue), forgets it, panics or lets it
+// escape does not get one; every other path ends the item's retry cycle.
 type path struct {
 	errs     map[types.Object]errVal
+	bools    map[types.Object]bool // booleans the path knows (Get's shutdown flag)
 	syncs    map[types.Object]bool // error variables set by calls on the item
-	synced   token.Pos             // the last call on the item that returned an error
+	synced   token.Pos             // the last call handed the item
 	syncName string
-	forgot   bool
+	forgets  int // Forget calls of the item on the path
 	requeued bool
-	trail    []*point // points passed since the last sync
+	limited  bool // requeued with AddRateLimited
+	panicked bool
+	escape   string // how the item escaped, "" when it did not
+	escapeAt token.Pos
+	via      string   // the last branch the path took that others did not
+	trail    []*point // points passed since the last call handed the item
+	all      []*point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
 	end      token.Pos
 }
 
 func (p *path) clone() *path {
 	q := *p
-	q.errs = make(map[types.Object]errVal, len(p.errs))
-	for k, v := range p.errs {
-		q.errs[k] = v
-	}
-	q.syncs = make(map[types.Object]bool, len(p.syncs))
-	for k, v := range p.syncs {
-		q.syncs[k] = v
-	}
-	q.trail = append([]*point(nil), p.trail...)
+	q.errs = maps.Clone(p.errs)
+	q.bools = maps.Clone(p.bools)
+	q.syncs = maps.Clone(p.syncs)
+	q.trail = slices.Clone(p.trail)
+	q.all = slices.Clone(p.all)
 	return &q
 }
 
-// success reports whether the item was processed: a call on it returned
-// an error and every such error on the path was nil.
+// success reports whether a call handed the item returned an error and
+// every such error on the path was nil.
 func (p *path) success() bool {
-	if !p.synced.IsValid() || p.requeued {
+	if !p.synced.IsValid() || len(p.syncs) == 0 {
 		return false
 	}
 	for v := range p.syncs {
@@ -91,18 +99,50 @@ func (p *path) success() bool {
 	return true
 }
 
+// needsForget reports whether the path ends the item's retry cycle
+// without Forget and without letting the item go elsewhere.
+func (p *path) needsForget() bool {
+	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape == ""
+}
+
+// mayForget reports whether a Forget may run on the path although it does
+// not need one: it requeues with Add or AddAfter only, which do not read
+// the failure count, and has not forgotten the item yet.
+func (p *path) mayForget() bool {
+	return p.requeued && !p.limited && p.forgets == 0 && !p.panicked && p.escape == ""
+}
+
+// escaped reports whether the item escaped on a path that neither
+// requeues nor forgets it.
+func (p *path) escaped() bool {
+	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape != ""
+}
+
+func (p *path) escapes(why string, at token.Pos) {
+	if p.escape == "" {
+		p.escape, p.escapeAt = why, at
+	}
+}
+
 // A frame is one function body the walk is in: the worker, a closure it
-// calls at once, or a helper it passes the item to.
+// calls at once, or a helper that requeues or forgets the item.
 type frame struct {
 	fi       *fileInfo
 	info     *types.Info
+	sc       *scanner
 	parent   *frame
 	items    map[types.Object]bool // variables holding the item itself
 	derived  map[types.Object]bool // variables computed from the item
 	queue    ast.Expr              // the queue as this frame spells it, if known
 	returned []*path               // paths that left this frame by return
 	top      bool                  // the worker's own frame: return ends the path
+	shared   bool                  // a helper other code calls too: no place for Forget
 	depth    int
+}
+
+// view returns the frame as the summaries see code (effects.go).
+func (fr *frame) view() *view {
+	return &view{sc: fr.sc, info: fr.info, items: fr.items, derived: fr.derived}
 }
 
 // errUnprovable stops the walk: the worker has a shape queuefix does not
@@ -119,22 +159,33 @@ const maxPaths = 256
 type walker struct {
 	a       *analysis
 	w       *worker
+	sc      *scanner
+	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)
 	ended   []*path
 	clauses map[*ast.CaseClause]*ast.BlockStmt
+	inLoop  int // walking one iteration of a loop body, for its returns
+	// nextShared marks the next inlined frame as a helper others call.
+	nextShared bool
 }
 
-// walk returns the paths from the worker's Get to their ends.
+// walk returns the paths from the worker's Get to their ends. Only paths
+// on which Get did not report a shut-down queue are followed, and on them
+// the item Get returned is not nil.
 func (wk *walker) walk() ([]*path, error) {
 	w := wk.w
 	fr := &frame{
 		fi:      w.fi,
 		info:    w.pkg.TypesInfo,
+		sc:      wk.sc,
 		items:   map[types.Object]bool{w.item: true},
 		derived: map[types.Object]bool{},
 		queue:   w.queue,
 		top:     true,
 	}
-	start := &path{errs: map[types.Object]errVal{}, syncs: map[types.Object]bool{}}
+	start := &path{errs: map[types.Object]errVal{w.item: errNonNil}, bools: map[types.Object]bool{}, syncs: map[types.Object]bool{}}
+	if w.quit != nil {
+		start.bools[w.quit] = false
+	}
 	falls, err := wk.block(fr, w.block, w.index+1, []*path{start})
 	if err != nil {
 		return nil, err
@@ -149,23 +200,42 @@ func (wk *walker) walk() ([]*path, error) {
 func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*path, error) {
 	cur := in
 	for i := from; i < len(b.List) && len(cur) > 0; i++ {
-		pass(cur, &point{kind: beforeStmt, block: b, index: i, fr: fr})
+		wk.pass(cur, &point{kind: beforeStmt, block: b, index: i, fr: fr})
 		var err error
 		if cur, err = wk.stmt(fr, b.List[i], cur); err != nil {
 			return nil, err
 		}
 		if len(cur) > maxPaths {
-			return nil, unprovable("too many paths")
+			return nil, unprovable("it has too many paths")
 		}
 	}
-	pass(cur, &point{kind: blockEnd, block: b, fr: fr})
+	wk.pass(cur, &point{kind: blockEnd, block: b, fr: fr})
 	return cur, nil
 }
 
-func pass(paths []*path, pt *point) {
-	for _, p := range paths {
-		p.trail = append(p.trail, pt)
+// pass records that the paths pass a point. Points inside a loop body are
+// no place for Forget (it would run once per iteration) and are not kept.
+func (wk *walker) pass(paths []*path, pt *point) {
+	if wk.inLoop > 0 {
+		return
 	}
+	for _, p := range paths {
+		if !pt.fr.isShared() {
+			p.trail = append(p.trail, pt)
+		}
+		p.all = append(p.all, pt)
+	}
+}
+
+// isShared reports whether the frame, or one it was inlined into, is a
+// helper that other code calls too.
+func (fr *frame) isShared() bool {
+	for f := fr; f != nil; f = f.parent {
+		if f.shared {
+			return true
+		}
+	}
+	return false
 }
 
 // stmt runs one statement on each path and returns the paths after it.
@@ -179,11 +249,11 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		if call, ok := ast.Unparen(s.X).(*ast.CallExpr); ok {
 			return wk.call(fr, call, nil, in)
 		}
-		return in, nil
+		return wk.effects(fr, s, "an expression", in)
 	case *ast.IfStmt:
 		return wk.ifStmt(fr, s, in)
 	case *ast.ReturnStmt:
-		return nil, wk.ret(fr, s, in)
+		return wk.ret(fr, s, in)
 	case *ast.BranchStmt:
 		return nil, wk.branch(fr, s, in)
 	case *ast.BlockStmt:
@@ -194,73 +264,228 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		if wk.mentionsForget(fr, s) {
 			return nil, unprovable("Forget is called in a deferred function")
 		}
-		return in, nil
+		return wk.effects(fr, s, "a deferred call", in)
 	case *ast.SwitchStmt:
-		if s.Tag == nil && !wk.relevant(fr, s) {
-			return in, nil
+		return wk.switchStmt(fr, s, in)
+	case *ast.TypeSwitchStmt:
+		return wk.typeSwitch(fr, s, in)
+	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
+		return wk.opaque(fr, s, in)
+	}
+	return wk.effects(fr, s, "a statement", in)
+}
+
+// effects applies what n does with the item to every path: an escape
+// marks them, a requeue or Forget inside n cannot be placed on a path.
+func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*path, error) {
+	eff := fr.view().uses(n)
+	if eff.touches() {
+		return nil, unprovable("the item is requeued or forgotten inside " + what + " at " + wk.a.line(n.Pos()))
+	}
+	if eff.escape != "" {
+		for _, p := range in {
+			p.escapes(eff.escape, eff.at)
 		}
-		if s.Tag == nil {
-			return wk.switchStmt(fr, s, in)
-		}
-		return nil, unprovable("the item is handled inside a switch on a value")
-	case *ast.ForStmt, *ast.RangeStmt:
-		if wk.relevant(fr, s) {
-			return nil, unprovable("the item is handled inside a loop")
-		}
-		return in, nil
-	case *ast.TypeSwitchStmt, *ast.SelectStmt:
-		if wk.relevant(fr, s) {
-			return nil, unprovable("the item is handled inside a type switch or select")
-		}
-		return in, nil
 	}
 	return in, nil
 }
 
+// opaque runs a loop or select statement as one step: its body may run
+// any number of times, so it must neither requeue nor forget the item nor
+// jump out of it; what it assigns is unknown after it. A return inside it
+// is one more exit: the paths may leave there, with what the loop knows.
+func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+	what := "a loop"
+	if _, ok := s.(*ast.SelectStmt); ok {
+		what = "a select"
+	}
+	rets, jump := exits(s)
+	if jump != nil {
+		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.a.line(jump.Pos()))
+	}
+	in, err := wk.effects(fr, s, what, in)
+	if err != nil {
+		return nil, err
+	}
+	havoc(fr.info, s, in)
+	if len(rets) == 0 {
+		return in, nil
+	}
+	return in, wk.loopReturns(fr, s, rets, what, in)
+}
+
+// loopReturns adds the paths that leave through the returns of a loop:
+// one iteration of a for or range body is walked (what is known of the
+// variables it assigns is not), so a return under `if err != nil` returns
+// a non-nil error; a select's returns leave with what the paths know.
+func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, what string, in []*path) error {
+	var body *ast.BlockStmt
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		body = s.Body
+	case *ast.RangeStmt:
+		body = s.Body
+	}
+	out := clonePaths(in)
+	label(out, nil, "when "+what+" at "+wk.a.line(s.Pos())+" returns", "")
+	if body == nil {
+		for _, r := range rets {
+			if _, err := wk.ret(fr, r, clonePaths(out)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	wk.inLoop++
+	_, err := wk.block(fr, body, 0, out)
+	wk.inLoop--
+	return err
+}
+
+// exits returns the return statements in s (outside func literals), and
+// the first goto or labeled break or continue, which the walk does not
+// follow out of a loop.
+func exits(s ast.Stmt) (rets []*ast.ReturnStmt, jump *ast.BranchStmt) {
+	ast.Inspect(s, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			rets = append(rets, n)
+		case *ast.BranchStmt:
+			if jump == nil && (n.Tok == token.GOTO || n.Label != nil) {
+				jump = n
+			}
+		}
+		return true
+	})
+	return rets, jump
+}
+
+// havoc forgets what the paths know of the variables s assigns.
+func havoc(info *types.Info, s ast.Node, in []*path) {
+	ast.Inspect(s, func(n ast.Node) bool {
+		var lhs []ast.Expr
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			lhs = n.Lhs
+		case *ast.RangeStmt:
+			lhs = []ast.Expr{n.Key, n.Value}
+		}
+		for _, l := range lhs {
+			if l == nil {
+				continue
+			}
+			if v := identObj(info, l); v != nil {
+				for _, p := range in {
+					delete(p.errs, v)
+					delete(p.bools, v)
+				}
+			}
+		}
+		return true
+	})
+}
+
 // ret ends the paths at a return: the worker's paths end, a closure's or
 // helper's paths go back to the caller with the error they return.
-func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) error {
+// Returning the item itself lets it escape.
+func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error) {
+	if call := returnedCall(s); call != nil && fr.top {
+		return wk.retCall(fr, s, call, in)
+	}
+	eff := fr.view().uses(s)
+	if eff.touches() {
+		return nil, unprovable("the item is requeued or forgotten in a return statement at " + wk.a.line(s.Pos()))
+	}
 	for _, p := range in {
 		p.end = s.Pos()
+		if eff.escape != "" {
+			p.escapes(eff.escape, eff.at)
+		}
+		if eff.returns {
+			p.escapes("it is returned", s.Pos())
+		}
 	}
 	if fr.top {
 		wk.ended = append(wk.ended, in...)
-		return nil
+		return nil, nil
 	}
 	if len(s.Results) == 0 {
 		fr.returned = append(fr.returned, in...)
-		return nil
+		return nil, nil
 	}
 	last := s.Results[len(s.Results)-1]
 	for _, p := range in {
 		fr.returned = append(fr.returned, wk.returnedErr(fr, last, p)...)
 	}
-	return nil
+	return nil, nil
+}
+
+// returnedCall returns the call a return statement returns alone, or nil.
+func returnedCall(s *ast.ReturnStmt) *ast.CallExpr {
+	if len(s.Results) != 1 {
+		return nil
+	}
+	call, _ := ast.Unparen(s.Results[0]).(*ast.CallExpr)
+	return call
+}
+
+// retCall ends the worker's paths at `return f(...)`, after running the
+// call like any other (a helper that requeues or forgets is followed).
+func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in []*path) ([]*path, error) {
+	out, err := wk.call(fr, call, nil, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range out {
+		p.end = s.Pos()
+	}
+	wk.ended = append(wk.ended, out...)
+	return nil, nil
 }
 
 // returnedErr sets p.ret from the error expression a closure returns.
 func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *path) []*path {
-	if !isErrorType(fr.info.TypeOf(e)) {
+	if isNil(fr.info, e) {
+		p.ret = errNil // the untyped nil has no error type of its own
 		return []*path{p}
 	}
-	if isNil(fr.info, e) {
-		p.ret = errNil
+	if !isErrorType(fr.info.TypeOf(e)) {
 		return []*path{p}
 	}
 	if v := identObj(fr.info, e); v != nil {
 		p.ret = p.errs[v]
 		return []*path{p}
 	}
-	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && wk.onItem(fr, call) {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if ok && wk.isSync(fr, call) {
 		return wk.forkSync(fr, call, nil, []*path{p}, true)
 	}
-	p.ret = errNonNil
+	p.ret = errUnknown
+	if ok && makesError(fr.info, call) {
+		p.ret = errNonNil
+	}
 	return []*path{p}
+}
+
+// makesError reports whether call builds a new error (fmt.Errorf,
+// errors.New), which is never nil.
+func makesError(info *types.Info, call *ast.CallExpr) bool {
+	fn := calleeFunc(info, call)
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	path, name := fn.Pkg().Path(), fn.Name()
+	return path == "fmt" && name == "Errorf" || path == "errors" && name == "New"
 }
 
 // branch ends a worker's path at continue, break or goto: in an inline
 // worker loop they end the item's iteration.
 func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
+	if wk.inLoop > 0 && s.Label == nil && (s.Tok == token.BREAK || s.Tok == token.CONTINUE) {
+		return nil // ends the iteration: the paths after the loop stand for it
+	}
 	if !fr.top || s.Tok == token.GOTO || s.Tok == token.FALLTHROUGH {
 		return unprovable("control leaves a helper or closure by " + s.Tok.String())
 	}
@@ -274,14 +499,17 @@ func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
 // ifStmt runs an if statement: each path takes the branch its condition
 // allows, or both when the condition is unknown to it.
 func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) {
-	if s.Init != nil {
-		var err error
-		if in, err = wk.stmt(fr, s.Init, in); err != nil {
-			return nil, err
-		}
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
 	}
-	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) })
-	pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
+	if in, err = wk.effects(fr, s.Cond, "a condition", in); err != nil {
+		return nil, err
+	}
+	cond := exprString(fr.fi, s.Cond)
+	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) }, "when "+cond+" is true", "when "+cond+" is false")
+	learnAll(fr.info, s.Cond, yes, no)
+	wk.pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
 	out, err := wk.block(fr, s.Body, 0, yes)
 	if err != nil {
 		return nil, err
@@ -289,11 +517,11 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	switch els := s.Else.(type) {
 	case nil:
 		if len(out) > 0 {
-			pass(no, &point{kind: implicitElse, ifs: s, fr: fr})
+			wk.pass(no, &point{kind: implicitElse, ifs: s, fr: fr})
 		}
 		return append(out, no...), nil
 	case *ast.BlockStmt:
-		pass(no, &point{kind: blockStart, block: els, fr: fr})
+		wk.pass(no, &point{kind: blockStart, block: els, fr: fr})
 		more, err := wk.block(fr, els, 0, no)
 		return append(out, more...), err
 	default:
@@ -302,15 +530,28 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	}
 }
 
-// switchStmt runs a tagless switch as the if-else chain it is: each path
-// takes the first case its knowledge makes true, and forks at cases it
-// cannot decide.
+// init runs an if or switch statement's init statement, if any.
+func (wk *walker) init(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+	if s == nil {
+		return in, nil
+	}
+	return wk.stmt(fr, s, in)
+}
+
+// switchStmt runs a switch. A tagless one is the if-else chain it is:
+// each path takes the first case its knowledge makes true, and forks at
+// cases it cannot decide. A switch on a value (an outcome enum) forks
+// into every case.
 func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path, error) {
-	if s.Init != nil {
-		var err error
-		if in, err = wk.stmt(fr, s.Init, in); err != nil {
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
+	}
+	if s.Tag != nil {
+		if in, err = wk.effects(fr, s.Tag, "a switch tag", in); err != nil {
 			return nil, err
 		}
+		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), in)
 	}
 	var out []*path
 	var dflt *ast.CaseClause
@@ -322,7 +563,7 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 			continue
 		}
 		var taken []*path
-		taken, rest = splitCase(fr.info, cc, rest)
+		taken, rest = splitCase(fr, cc, rest)
 		more, err := wk.clause(fr, cc, taken)
 		if err != nil {
 			return nil, err
@@ -336,14 +577,156 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 	return append(out, more...), err
 }
 
+// valueSwitch runs every case of a switch whose cases the walk cannot
+// decide, each on copies of the paths; when no case may match (no
+// default, and the cases do not cover every constant of the tag's type)
+// the paths also go on past the switch.
+func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in []*path) ([]*path, error) {
+	var out []*path
+	var dflt *ast.CaseClause
+	for _, c := range body.List {
+		cc := c.(*ast.CaseClause)
+		if cc.List == nil {
+			dflt = cc
+			continue
+		}
+		taken, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(cc.List)}, "a case expression", clonePaths(in))
+		if err != nil {
+			return nil, err
+		}
+		label(taken, nil, "in "+caseText(fr.fi, cc), "")
+		more, err := wk.clause(fr, cc, taken)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, more...)
+	}
+	switch {
+	case dflt != nil:
+		label(in, nil, "in the default case", "")
+		more, err := wk.clause(fr, dflt, in)
+		return append(out, more...), err
+	case covered:
+		return out, nil
+	}
+	label(in, nil, "when no case matches", "")
+	return append(out, in...), nil
+}
+
+// learnAll records what a condition tells the paths that took each branch.
+func learnAll(info *types.Info, cond ast.Expr, yes, no []*path) {
+	for _, p := range yes {
+		learn(info, cond, true, p)
+	}
+	for _, p := range no {
+		learn(info, cond, false, p)
+	}
+}
+
+// label records the branch the paths took, on paths that took different
+// ones ("" leaves a side alone).
+func label(yes, no []*path, yesVia, noVia string) {
+	for _, p := range yes {
+		if yesVia != "" {
+			p.via = yesVia
+		}
+	}
+	for _, p := range no {
+		if noVia != "" {
+			p.via = noVia
+		}
+	}
+}
+
+// caseText returns "case A, B" for a case clause, as the source spells it.
+func caseText(fi *fileInfo, cc *ast.CaseClause) string {
+	if len(cc.List) == 0 {
+		return "the default case"
+	}
+	first, last := cc.List[0], cc.List[len(cc.List)-1]
+	return "case " + exprString(fi, &ast.BinaryExpr{X: first, OpPos: first.End(), Y: last})
+}
+
+func exprStmts(es []ast.Expr) []ast.Stmt {
+	out := make([]ast.Stmt, len(es))
+	for i, e := range es {
+		out[i] = &ast.ExprStmt{X: e}
+	}
+	return out
+}
+
+func clonePaths(in []*path) []*path {
+	out := make([]*path, len(in))
+	for i, p := range in {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+// typeSwitch runs a type switch as a switch on a value; when it switches
+// on the item, each case's variable holds the item.
+func (wk *walker) typeSwitch(fr *frame, s *ast.TypeSwitchStmt, in []*path) ([]*path, error) {
+	in, err := wk.init(fr, s.Init, in)
+	if err != nil {
+		return nil, err
+	}
+	if fr.view().switchesOnItem(s) {
+		for _, c := range s.Body.List {
+			if obj := fr.info.Implicits[c]; obj != nil {
+				fr.items[obj] = true
+			}
+		}
+	}
+	return wk.valueSwitch(fr, s.Body, false, in)
+}
+
+// exhaustive reports whether a switch's cases list every constant that
+// the tag's named type declares in its package, so that one of them
+// matches (an outcome enum switched on in full).
+func exhaustive(info *types.Info, s *ast.SwitchStmt) bool {
+	named, ok := types.Unalias(info.TypeOf(s.Tag)).(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return false
+	}
+	listed := make(map[string]bool)
+	for _, c := range s.Body.List {
+		for _, e := range c.(*ast.CaseClause).List {
+			if tv := info.Types[e]; tv.Value != nil {
+				listed[tv.Value.ExactString()] = true
+			}
+		}
+	}
+	scope := named.Obj().Pkg().Scope()
+	n := 0
+	for _, name := range scope.Names() {
+		c, ok := scope.Lookup(name).(*types.Const)
+		if !ok || !types.Identical(c.Type(), named) {
+			continue
+		}
+		if !listed[c.Val().ExactString()] {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // splitCase returns the paths that take case cc and those that go on.
-func splitCase(info *types.Info, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
-	return split(in, func(p *path) (bool, bool) { return anyCond(info, cc.List, p) })
+func splitCase(fr *frame, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
+	taken, rest = split(in, func(p *path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
+	for _, c := range cc.List {
+		learnAll(fr.info, c, nil, rest)
+	}
+	if len(cc.List) == 1 {
+		learnAll(fr.info, cc.List[0], taken, nil)
+	}
+	return taken, rest
 }
 
 // split divides paths by a condition: those it makes true, those it makes
-// false, and a copy in each for those it leaves undecided.
-func split(in []*path, cond func(*path) (val, known bool)) (yes, no []*path) {
+// false, and a copy in each for those it leaves undecided, labelled with
+// the branch each copy took ("" leaves the label as it was).
+func split(in []*path, cond func(*path) (val, known bool), yesVia, noVia string) (yes, no []*path) {
 	for _, p := range in {
 		switch v, known := cond(p); {
 		case known && v:
@@ -351,7 +734,9 @@ func split(in []*path, cond func(*path) (val, known bool)) (yes, no []*path) {
 		case known:
 			no = append(no, p)
 		default:
-			yes, no = append(yes, p), append(no, p.clone())
+			q := p.clone()
+			label([]*path{p}, []*path{q}, yesVia, noVia)
+			yes, no = append(yes, p), append(no, q)
 		}
 	}
 	return yes, no
@@ -381,7 +766,7 @@ func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*path) ([]*path, er
 		}
 	}
 	b := wk.clauseBlock(cc)
-	pass(in, &point{kind: blockStart, block: b, fr: fr})
+	wk.pass(in, &point{kind: blockStart, block: b, fr: fr})
 	return wk.block(fr, b, 0, in)
 }
 
@@ -419,29 +804,49 @@ func (wk *walker) decl(fr *frame, s *ast.DeclStmt, in []*path) ([]*path, error) 
 	return in, nil
 }
 
-// assign tracks what flows from the item, and forks at errors returned by
-// calls on the item.
+// assign tracks what flows from the item, records stores that let it
+// escape, and runs a call on the right-hand side.
 func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*path) ([]*path, error) {
 	wk.trackDerived(fr, lhs, rhs)
+	var eff effect
+	fr.view().assign(lhs, rhs, &eff)
+	if eff.escape != "" {
+		for _, p := range in {
+			p.escapes(eff.escape, eff.at)
+		}
+	}
 	if len(rhs) == 1 {
 		if call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr); ok {
 			return wk.call(fr, call, lhs, in)
 		}
 	}
+	in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(rhs)}, "an assignment", in)
+	if err != nil {
+		return nil, err
+	}
 	for i, r := range rhs {
 		if i >= len(lhs) {
 			break
 		}
-		v := identObj(fr.info, lhs[i])
-		if v == nil || !isErrorType(v.Type()) {
-			continue
-		}
-		for _, p := range in {
+		wk.setKnown(fr, lhs[i], r, in)
+	}
+	return in, nil
+}
+
+// setKnown records what the paths know of an error or boolean variable
+// assigned r.
+func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*path) {
+	v := identObj(fr.info, l)
+	if v == nil {
+		return
+	}
+	for _, p := range in {
+		delete(p.bools, v)
+		if isErrorType(v.Type()) {
 			p.errs[v] = wk.valueOf(fr, r, p)
 			delete(p.syncs, v)
 		}
 	}
-	return in, nil
 }
 
 // valueOf returns what a path knows about an error expression.
@@ -456,7 +861,8 @@ func (wk *walker) valueOf(fr *frame, e ast.Expr, p *path) errVal {
 }
 
 // trackDerived marks the left-hand variables that hold the item itself
-// (through type assertions and conversions) or a value computed from it.
+// (through type assertions, conversions to interfaces and helpers that
+// return it) or a value computed from it.
 func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 	if len(rhs) == 0 {
 		return
@@ -479,32 +885,12 @@ func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 	}
 }
 
-// isItem reports whether e is the item itself: a variable holding it, or
-// such a variable type-asserted, converted or parenthesized.
+// isItem reports whether e is the item itself (see view.isItem).
 func (fr *frame) isItem(e ast.Expr) bool {
-	switch e := ast.Unparen(e).(type) {
-	case *ast.Ident:
-		return fr.items[fr.info.ObjectOf(e)]
-	case *ast.TypeAssertExpr:
-		return fr.isItem(e.X)
-	case *ast.CallExpr:
-		if tv, ok := fr.info.Types[e.Fun]; ok && tv.IsType() && len(e.Args) == 1 {
-			return fr.isItem(e.Args[0])
-		}
-	}
-	return false
+	return fr.view().isItem(e)
 }
 
 // mentions reports whether e uses the item or a value computed from it.
 func (fr *frame) mentions(e ast.Node) bool {
-	found := false
-	ast.Inspect(e, func(n ast.Node) bool {
-		if id, ok := n.(*ast.Ident); ok {
-			if obj := fr.info.ObjectOf(id); obj != nil && (fr.items[obj] || fr.derived[obj]) {
-				found = true
-			}
-		}
-		return !found
-	})
-	return found
+	return fr.view().mentionsAny(e)
 }

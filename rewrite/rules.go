@@ -60,6 +60,7 @@ const (
 	ChainHandler ChainKind = "handler" // an event-handler registration
 	ChainOther   ChainKind = "other"   // an entry point that is not a handler
 	ChainSuccess ChainKind = "success" // a worker's path from Get to where it ends
+	ChainExit    ChainKind = "exit"    // a worker's path from Get to an exit that is not a success
 )
 
 // The Fix of the addratelimited rule's changes. The forget rule's Fix

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/types"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/packages"
 )
@@ -24,9 +25,13 @@ type worker struct {
 	get   *ast.CallExpr
 	queue ast.Expr     // the receiver of Get, as the worker spells it
 	item  types.Object // the variable Get assigns the item to
+	quit  types.Object // the variable Get assigns its shutdown flag to, if any
+	odd   string       // why the Get is not followed, when it is not
 }
 
-// workers returns the workers of every target file, each once.
+// workers returns the workers of every target file, each once. In a test
+// file (analysed with -test) only a Get whose function also calls Done is
+// a worker: tests take items from queues to look at them all the time.
 func (a *analysis) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
@@ -34,9 +39,26 @@ func (a *analysis) workers() []*worker {
 		if fi.err() != nil {
 			continue
 		}
-		out = append(out, a.fileWorkers(fi)...)
+		for _, w := range a.fileWorkers(fi) {
+			if !strings.HasSuffix(name, "_test.go") || w.body != nil && callsDone(w.pkg.TypesInfo, w.body) {
+				out = append(out, w)
+			}
+		}
 	}
 	return out
+}
+
+// callsDone reports whether body calls a work queue's Done.
+func callsDone(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			name, _ := calledQueueMethod(info, call)
+			found = found || name == "Done"
+		}
+		return !found
+	})
+	return found
 }
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting
@@ -45,7 +67,7 @@ func (a *analysis) fileWorkers(fi *fileInfo) []*worker {
 	var out []*worker
 	info := fi.pkg.TypesInfo
 	var bodies []*ast.BlockStmt
-	var blocks []*ast.BlockStmt
+	found := make(map[*ast.CallExpr]bool) // Gets that start a followed worker
 	ast.Inspect(fi.syntax, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case nil:
@@ -57,18 +79,33 @@ func (a *analysis) fileWorkers(fi *fileInfo) []*worker {
 		case *ast.FuncLit:
 			bodies = append(bodies, n.Body)
 		case *ast.BlockStmt:
-			blocks = append(blocks, n)
 			for i, s := range n.List {
 				if w := getStmt(info, s); w != nil {
 					w.pkg, w.fi, w.block, w.index = fi.pkg, fi, n, i
 					w.body = innermostBody(bodies, n)
 					out = append(out, w)
+					found[w.get] = true
 				}
+			}
+		case *ast.CallExpr:
+			if w := oddGet(info, n); w != nil && !found[n] {
+				w.pkg, w.fi = fi.pkg, fi
+				out = append(out, w)
 			}
 		}
 		return true
 	})
 	return out
+}
+
+// oddGet returns a worker that will not be followed for a Get call on a
+// rate-limiting queue that is not `item, quit := q.Get()`.
+func oddGet(info *types.Info, call *ast.CallExpr) *worker {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+		return nil
+	}
+	return &worker{get: call, queue: sel.X, odd: "its item is not assigned to a variable of its own"}
 }
 
 // innermostBody returns the last function body that contains b.
@@ -104,7 +141,7 @@ func getStmt(info *types.Info, s ast.Stmt) *worker {
 	if item == nil {
 		return nil
 	}
-	return &worker{get: call, queue: sel.X, item: item}
+	return &worker{get: call, queue: sel.X, item: item, quit: identObj(info, as.Lhs[1])}
 }
 
 // isQueueCall reports whether sel selects the workqueue method name.
