@@ -28,7 +28,7 @@ func TestGolangciLint(t *testing.T) {
 	want := []string{
 		"ctrl/ctrl.go:16:63: addratelimited: event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at ctrl.go:20:40: handler path: ctrl.(*C).enqueue; use Add",
 		"ctrl/ctrl.go:33:2: forget: worker never calls Forget after a successful c.sync",
-		"ctrl/ctrl.go:54:16: forget: cannot tell the worker's success path",
+		"ctrl/ctrl.go:54:16: forget: the item of c.queue.Get escapes where it is handed to a goroutine",
 		"(queuefix)",
 	}
 	for _, w := range want {
