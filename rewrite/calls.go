@@ -89,6 +89,7 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 			p.forgets++
 		}
 		p.requeued = p.requeued || eff.requeues
+		p.limited = p.limited || eff.requeues && name == "AddRateLimited"
 	}
 }
 
@@ -163,7 +164,9 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 		derived: map[types.Object]bool{},
 		queue:   queue,
 		depth:   fr.depth + 1,
+		shared:  wk.nextShared,
 	}
+	wk.nextShared = false
 	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit {
 		inner.items, inner.derived = fr.items, fr.derived // a closure sees the worker's variables
 	}
@@ -178,8 +181,21 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 		for _, p := range out {
 			p.errs[errVar] = p.ret
 		}
+		wk.syncedBy(fr, call, errVar, out)
 	}
 	return out, nil
+}
+
+// syncedBy records, for messages, that a followed helper handed the item
+// (a sync that also requeues) decided the error its caller checks.
+func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*path) {
+	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit || !fr.view().handsItem(call) {
+		return
+	}
+	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+	for _, p := range out {
+		p.syncs[errVar], p.synced, p.syncName = true, call.Pos(), name
+	}
 }
 
 // bindRecv makes a method's receiver hold the item when it is called on
@@ -268,8 +284,20 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 }
 
 // inlineHelper runs a helper's body in a frame of its own.
+// A Forget may go into a helper only when the helper decides the item's
+// fate itself (handleErr calls Forget or AddRateLimited) or the walked
+// call is its only call: a Forget in a sync that other code calls too
+// would run on their paths as well.
 func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
+	wk.nextShared = !retries(fi.pkg.TypesInfo, decl.Body) && !wk.onlyCall(fi, decl)
 	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, wk.queueIn(fi.pkg.TypesInfo, decl.Body))
+}
+
+// onlyCall reports whether the function declared by decl is used once in
+// the analysed code (the call being walked).
+func (wk *walker) onlyCall(fi *fileInfo, decl *ast.FuncDecl) bool {
+	fn, ok := fi.pkg.TypesInfo.Defs[decl.Name].(*types.Func)
+	return ok && len(wk.sc.funcs().uses[fn]) == 1
 }
 
 // passesErr reports whether call passes an error variable.

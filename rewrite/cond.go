@@ -86,3 +86,70 @@ func isBoolType(t types.Type) bool {
 	b, ok := t.Underlying().(*types.Basic)
 	return ok && b.Kind() == types.Bool
 }
+
+// learn records on p what taking a branch of condition e (val) tells of
+// error and boolean variables: `err != nil` taken means err is not nil,
+// `ok` not taken means ok is false, and so on through !, && and ||. Only
+// forms whose meaning is certain are learned.
+func learn(info *types.Info, e ast.Expr, val bool, p *path) {
+	switch e := ast.Unparen(e).(type) {
+	case *ast.Ident:
+		if v := identObj(info, e); v != nil && isBoolType(v.Type()) {
+			p.bools[v] = val
+		}
+	case *ast.UnaryExpr:
+		if e.Op == token.NOT {
+			learn(info, e.X, !val, p)
+		}
+	case *ast.BinaryExpr:
+		learnBinary(info, e, val, p)
+	case *ast.CallExpr:
+		if val && isErrPredicate(info, e) {
+			if v := identObj(info, e.Args[0]); v != nil {
+				p.errs[v] = errNonNil // a predicate about an error is false for nil
+			}
+		}
+	}
+}
+
+func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *path) {
+	switch e.Op {
+	case token.LAND:
+		if val {
+			learn(info, e.X, true, p)
+			learn(info, e.Y, true, p)
+		}
+	case token.LOR:
+		if !val {
+			learn(info, e.X, false, p)
+			learn(info, e.Y, false, p)
+		}
+	case token.EQL, token.NEQ:
+		x := e.X
+		if isNil(info, x) {
+			x = e.Y
+		} else if !isNil(info, e.Y) {
+			return
+		}
+		v := identObj(info, x)
+		if v == nil || !isErrorType(v.Type()) {
+			return
+		}
+		if (e.Op == token.NEQ) == val {
+			p.errs[v] = errNonNil
+		} else {
+			p.errs[v] = errNil
+		}
+	}
+}
+
+// isErrPredicate reports whether call is a bool function of an error
+// variable (errors.Is(err, x), apierrors.IsNotFound(err)).
+func isErrPredicate(info *types.Info, call *ast.CallExpr) bool {
+	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
+	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
+		return false
+	}
+	v := identObj(info, call.Args[0])
+	return v != nil && isErrorType(v.Type())
+}

@@ -71,12 +71,14 @@ type scanner struct {
 	cycle bool // a summary met one still being computed: do not memoize
 	depth int
 	impls map[string][]*types.Func // methods of the analysed types by name
+	fidx  *funcIndex               // func values' stores (funcvalues.go)
 }
 
 // A summaryKey is a function and which of its parameters hold the item
 // (bit i for parameter i, the top bit for the receiver).
 type summaryKey struct {
 	fn   *types.Func
+	lit  *ast.FuncLit // a func value's target, when fn is nil
 	mask uint64
 }
 
@@ -183,7 +185,7 @@ func (v *view) uses(n ast.Node) effect {
 // assign records stores of the item anywhere but in a local variable.
 func (v *view) assign(lhs, rhs []ast.Expr, eff *effect) {
 	for i, l := range lhs {
-		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) {
+		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && !v.isLocal(idx.X) {
 			eff.escapes("it is stored as a key of "+v.text(idx.X), l.Pos())
 		}
 		if i >= len(rhs) || len(lhs) != len(rhs) || !v.isItem(rhs[i]) {
@@ -359,7 +361,33 @@ func (v *view) callee(call *ast.CallExpr) effect {
 	if m := interfaceMethod(v.info, call); m != nil {
 		return v.interfaceCall(m, call)
 	}
-	eff.escapes("it is passed to "+v.text(call.Fun)+", a func value queuefix cannot follow", call.Pos())
+	return v.funcValueCall(call)
+}
+
+// funcValueCall sums up a call through a func value over the functions it
+// may hold (funcvalues.go).
+func (v *view) funcValueCall(call *ast.CallExpr) effect {
+	var eff effect
+	targets, ok := v.sc.funcTargets(v.info, call.Fun)
+	sig, isSig := v.info.TypeOf(call.Fun).Underlying().(*types.Signature)
+	if !ok || !isSig {
+		eff.escapes("it is passed to "+v.text(call.Fun)+", a func value queuefix cannot follow", call.Pos())
+		return eff
+	}
+	mask := v.maskOf(sig, call)
+	for _, t := range targets {
+		s, ok := v.sc.targetSummary(t, mask)
+		if !ok {
+			eff.escapes("it is passed to "+v.text(call.Fun)+", which may hold a function whose body is not analysed", call.Pos())
+			continue
+		}
+		s.returns = false
+		eff.merge(s)
+	}
+	if eff.touches() {
+		eff = effect{}
+		eff.escapes("it is passed to "+v.text(call.Fun)+", a func value that may requeue or forget it", call.Pos())
+	}
 	return eff
 }
 
@@ -426,8 +454,13 @@ func (v *view) handsQueue(call *ast.CallExpr) bool {
 
 // mask says which of fn's parameters receive the item at call.
 func (v *view) mask(fn *types.Func, call *ast.CallExpr) uint64 {
+	return v.maskOf(fn.Signature(), call)
+}
+
+// maskOf says which parameters of a call of sig receive the item.
+func (v *view) maskOf(sig *types.Signature, call *ast.CallExpr) uint64 {
 	var m uint64
-	params := fn.Signature().Params()
+	params := sig.Params()
 	for i, arg := range call.Args {
 		if !v.isItem(arg) || params.Len() == 0 {
 			continue
@@ -486,7 +519,7 @@ func (sc *scanner) summary(fn *types.Func, mask uint64) (effect, bool) {
 	if decl == nil {
 		return effect{}, false
 	}
-	key := summaryKey{fn, mask}
+	key := summaryKey{fn: fn, mask: mask}
 	if e, ok := sc.memo[key]; ok {
 		return e, true
 	}
@@ -500,7 +533,7 @@ func (sc *scanner) summary(fn *types.Func, mask uint64) (effect, bool) {
 	sc.busy[key], sc.depth = true, sc.depth+1
 	outer := sc.cycle
 	sc.cycle = false
-	eff := sc.sumBody(decl, fi, mask)
+	eff := sc.sumFunc(fi, decl.Recv, decl.Type, decl.Body, mask)
 	if !sc.cycle {
 		sc.memo[key] = eff
 	}
@@ -523,16 +556,17 @@ func (sc *scanner) decl(fn *types.Func) (*ast.FuncDecl, *fileInfo) {
 	return decl, fi
 }
 
-// sumBody sums up one declaration's body.
-func (sc *scanner) sumBody(decl *ast.FuncDecl, fi *fileInfo, mask uint64) effect {
+// sumFunc sums up one function's body, with the parameters in mask (and
+// the receiver) holding the item.
+func (sc *scanner) sumFunc(fi *fileInfo, recv *ast.FieldList, ft *ast.FuncType, body *ast.BlockStmt, mask uint64) effect {
 	v := &view{sc: sc, info: fi.pkg.TypesInfo, items: make(map[types.Object]bool), derived: make(map[types.Object]bool)}
-	if mask&recvBit != 0 && decl.Recv != nil {
-		for _, n := range decl.Recv.List[0].Names {
+	if mask&recvBit != 0 && recv != nil {
+		for _, n := range recv.List[0].Names {
 			v.items[v.info.ObjectOf(n)] = true
 		}
 	}
 	i := 0
-	for _, field := range decl.Type.Params.List {
+	for _, field := range ft.Params.List {
 		for j := 0; j < max(len(field.Names), 1); j++ {
 			if mask&(1<<min(i, 62)) != 0 && len(field.Names) > 0 {
 				v.items[v.info.ObjectOf(field.Names[j])] = true
@@ -540,8 +574,8 @@ func (sc *scanner) sumBody(decl *ast.FuncDecl, fi *fileInfo, mask uint64) effect
 			i++
 		}
 	}
-	v.aliases(decl.Body)
-	return v.uses(decl.Body)
+	v.aliases(body)
+	return v.uses(body)
 }
 
 // aliases adds the local variables that get the item, until none is new.

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -44,10 +45,13 @@ import (
 // neither requeues the item (Add, AddAfter or AddRateLimited on the
 // worker's queue), nor forgets it, nor lets it escape ends its retry
 // cycle: success, a drop after too many retries, an invalid item, an
-// outcome that is not an error. Each such path gets Forget at the first
-// point, after the last call handed the item, that only such paths pass.
-// So no Forget lands on a path that requeues the item, before or after
-// the requeue, and a second run finds every path forgetting.
+// outcome that is not an error. Each such path gets one Forget, at a
+// point after the last call handed the item that only such paths pass
+// (placeForget; a path that requeues with Add or AddAfter only may pass it
+// when nothing else is left, since those do not read the failure count).
+// So no Forget lands on a path that requeues the item rate limited, before
+// or after the requeue, none runs twice on a path, and a second run finds
+// every path forgetting.
 //
 // It declines, and reports for review, a worker whose paths it cannot
 // follow, one where the item escapes on a path that neither requeues nor
@@ -123,12 +127,35 @@ func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
 	}
 	points, stuck := placeForget(paths, need)
 	if stuck != nil {
-		f.Message = fmt.Sprintf("%s %s, but every statement there is shared with a path that requeues %s: add %s.Forget(%s) by hand where they part",
-			a.text(w.get.Fun)+"'s item is neither requeued nor forgotten", a.outcome(w, stuck), w.item.Name(), a.text(w.queue), w.item.Name())
+		f.Message = fmt.Sprintf("worker never calls Forget %s, but no statement on that path is passed only by paths that end the retry cycle (a Forget there would also run before a requeue): add %s.Forget(%s) by hand where the paths part",
+			a.outcome(w, stuck), a.text(w.queue), w.item.Name())
 		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
 		return f
 	}
-	return a.forgetEdits(w, need[0], points, f)
+	return a.forgetEdits(w, described(need), points, f)
+}
+
+// pointOf returns the chosen point p passes (placeForget made it one).
+func pointOf(p *path, points []*point) *point {
+	for _, pt := range p.all {
+		for _, q := range points {
+			if q.key() == pt.key() {
+				return q
+			}
+		}
+	}
+	return points[0]
+}
+
+// described returns the path a message describes: a success if there is
+// one (the exit every worker has), else the first.
+func described(need []*path) *path {
+	for _, p := range need {
+		if p.success() {
+			return p
+		}
+	}
+	return need[0]
 }
 
 // keepReason says why a worker that needs no Forget is correct.
@@ -159,32 +186,83 @@ func firstEscape(paths []*path) *path {
 	return first
 }
 
-// placeForget returns one point per group of paths that need Forget: the
-// first point of each such path's trail that no other path passes. Every
-// path passes at most one chosen point, and every path that needs Forget
-// exactly one. It returns a path it could not serve instead.
+// placeForget returns the points where Forget goes: every path that
+// needs Forget passes exactly one, no other path passes any. A point is a
+// candidate when it lies on a needing path's trail (after its last call
+// handed the item) and only needing paths pass it; candidates that serve
+// more paths go first (one Forget where the paths have met again), then
+// earlier ones. When that leaves a path unserved, paths that requeue
+// with Add or AddAfter only may pass a candidate too (they do not read
+// the failure count): the rule prefers to leave them alone, as a worker's
+// custom backoff means it. It returns a path it could not serve instead.
 func placeForget(paths, need []*path) ([]*point, *path) {
+	points, stuck := placeOnce(paths, need, false)
+	if stuck != nil {
+		return placeOnce(paths, need, true)
+	}
+	return points, nil
+}
+
+func placeOnce(paths, need []*path, relaxed bool) ([]*point, *path) {
 	passers := passedBy(paths)
-	points := make(map[pointKey]*point)
+	cands, cover := candidates(need, passers, relaxed)
+	served := make(map[*path]bool)
+	var out []*point
+	for _, pt := range cands {
+		if slices.ContainsFunc(passers[pt.key()], func(q *path) bool { return served[q] }) {
+			continue // a path through it has its Forget already
+		}
+		for _, q := range passers[pt.key()] {
+			served[q] = true
+		}
+		out = append(out, pt)
+	}
 	for _, p := range need {
-		pt := firstExclusive(p, passers)
-		if pt == nil {
+		if !served[p] || len(cover[p]) == 0 {
 			return nil, p
 		}
-		points[pt.key()] = pt
 	}
-	for _, p := range paths {
-		met := 0 // Forget statements this path would run
-		for _, pt := range p.all {
-			if points[pt.key()] != nil {
-				met++
+	sort.Slice(out, func(i, j int) bool { return out[i].pos() < out[j].pos() })
+	return out, nil
+}
+
+// candidates returns the points that may hold Forget, most served paths
+// first, and for each needing path its candidates.
+func candidates(need []*path, passers map[pointKey][]*path, relaxed bool) ([]*point, map[*path][]*point) {
+	cover := make(map[*path][]*point)
+	seen := make(map[pointKey]bool)
+	var cands []*point
+	for _, p := range need {
+		for _, pt := range p.trail {
+			if !onlyNeeding(passers[pt.key()], relaxed) {
+				continue
+			}
+			cover[p] = append(cover[p], pt)
+			if !seen[pt.key()] {
+				seen[pt.key()] = true
+				cands = append(cands, pt)
 			}
 		}
-		if met > 1 || p.needsForget() && met == 0 {
-			return nil, p
+	}
+	served := func(pt *point) int { return len(passers[pt.key()]) }
+	sort.SliceStable(cands, func(i, j int) bool {
+		if a, b := served(cands[i]), served(cands[j]); a != b {
+			return a > b
+		}
+		return cands[i].pos() < cands[j].pos()
+	})
+	return cands, cover
+}
+
+// onlyNeeding reports whether every path passing a point needs Forget
+// (relaxed: or may run one).
+func onlyNeeding(passers []*path, relaxed bool) bool {
+	for _, q := range passers {
+		if !q.needsForget() && !(relaxed && q.mayForget()) {
+			return false
 		}
 	}
-	return sortedPoints(points), nil
+	return true
 }
 
 // forgetEdits builds the insertions, or a review finding when the queue
@@ -208,7 +286,7 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) F
 		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
-	f.Pos = a.fset.Position(points[0].pos())
+	f.Pos = a.fset.Position(pointOf(p, points).pos())
 	more := ""
 	switch n := len(points); {
 	case n == 2:
@@ -266,24 +344,6 @@ func passedBy(paths []*path) map[pointKey][]*path {
 		}
 	}
 	return m
-}
-
-// firstExclusive returns the first point after p's last call handed the
-// item that only paths needing Forget pass.
-func firstExclusive(p *path, passers map[pointKey][]*path) *point {
-	for _, pt := range p.trail {
-		ok := true
-		for _, q := range passers[pt.key()] {
-			if !q.needsForget() {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return pt
-		}
-	}
-	return nil
 }
 
 func sortedPoints(m map[pointKey]*point) []*point {

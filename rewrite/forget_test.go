@@ -125,6 +125,15 @@ type C struct {
 	ch    chan interface{}
 	last  interface{}
 	fn    func(interface{}) error
+	check func(interface{}) error
+	store func(interface{})
+}
+
+func New(f func(interface{}) error) *C { return &C{fn: f} }
+
+func (c *C) init() {
+	c.check = c.pure
+	c.store = func(key interface{}) { c.keep(key) }
 }
 
 func (c *C) sync(key string) error { return nil }
@@ -133,6 +142,21 @@ func (c *C) state(key interface{}) State {
 	return Success
 }
 func (c *C) requeue(key interface{}) { c.queue.AddRateLimited(key) }
+func (c *C) poll(key interface{}) error {
+	if len(c.jobs) > 0 {
+		c.queue.AddAfter(key, time.Second)
+		return nil
+	}
+	return c.remote()
+}
+func (c *C) remote() error { return nil }
+func (c *C) process(key interface{}) bool {
+	if err := c.sync(key.(string)); err != nil {
+		c.queue.AddRateLimited(key)
+		return true
+	}
+	return true
+}
 func (c *C) later(key interface{})   { c.queue.AddAfter(key, time.Second) }
 func (c *C) keep(key interface{})    { c.last = key }
 func (c *C) pure(key interface{}) error {
@@ -186,13 +210,19 @@ var walkCases = []walkCase{
 	case ErrorNoRetry:
 		c.queue.Forget(key)
 	}
-`, Review, "shared with a path that requeues"},
+`, Review, "when no case matches, but no statement on that path"},
 	{"custom backoff with AddAfter", `
 	if err := c.pure(key); err != nil {
 		c.later(key)
 		return
 	}
 `, Change, "after a successful c.pure"},
+	{"AddAfter in the sync, an error it passes on", `
+	if err := c.poll(key); err != nil {
+		c.queue.AddRateLimited(key)
+		return
+	}
+`, Change, "after a successful c.poll, so the rate limiter keeps the item's failure count forever: inserting c.queue.Forget(key)"},
 	{"goroutine", `
 	go func() {
 		if err := c.sync(key.(string)); err != nil {
@@ -212,6 +242,15 @@ var walkCases = []walkCase{
 		return
 	}
 `, Review, "a func value queuefix cannot follow"},
+	{"func value set to a method", `
+	if err := c.check(key); err != nil {
+		c.queue.AddRateLimited(key)
+		return
+	}
+`, Change, "after a successful c.check"},
+	{"func value set to a literal that keeps the item", `
+	c.store(key)
+`, Review, "stored in c.last in keep"},
 	{"stored in a map", `
 	job := key.(*Job)
 	c.jobs[job.Name] = job
@@ -277,9 +316,9 @@ func TestForgetVerdicts(t *testing.T) {
 }
 
 // TestForgetInvariants walks every case again after its edits: no path
-// both forgets and requeues the item (a Forget before or after a requeue
-// on one path), no path forgets it twice, and a second run changes
-// nothing.
+// both forgets and requeues the item with AddRateLimited (a Forget before
+// or after a rate-limited requeue on one path), no path forgets it twice,
+// and a second run changes nothing.
 func TestForgetInvariants(t *testing.T) {
 	for _, tc := range walkCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -298,8 +337,8 @@ func TestForgetInvariants(t *testing.T) {
 					continue // left for review, before and after
 				}
 				for _, p := range paths {
-					if p.forgets > 0 && p.requeued && tc.status == Change {
-						t.Errorf("a path ending at %v forgets and requeues the item:\n%s", a.fset.Position(p.end), fixed)
+					if p.forgets > 0 && p.limited && tc.status == Change {
+						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.end), fixed)
 					}
 					if p.forgets > 1 {
 						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.end), p.forgets, fixed)
@@ -361,6 +400,8 @@ func TestForgetNeverBeforeRequeue(t *testing.T) {
 			c.queue.AddRateLimited(key)
 			return
 		}
+		fmt.Println("recovered")
+		return
 	}
 `)
 	fs, _ := forgetFindings(t, src)
@@ -373,12 +414,63 @@ func TestForgetNeverBeforeRequeue(t *testing.T) {
 			return
 		}
 		c.queue.Forget(key)
-	} else {
-		c.queue.Forget(key)
+		fmt.Println("recovered")
+		return
 	}
+	c.queue.Forget(key)
 }
 `
 	if !strings.HasSuffix(fixed, want) {
 		t.Errorf("got:\n%s\nwant it to end with:\n%s", fixed, want)
+	}
+}
+
+// TestForgetReturnedHelper: `return c.process(key)` runs the helper, which
+// retries, and its success path gets Forget inside it.
+func TestForgetReturnedHelper(t *testing.T) {
+	src := workerHead + `
+func (c *C) processNext() bool {
+	key, quit := c.queue.Get()
+	if quit {
+		return false
+	}
+	defer c.queue.Done(key)
+	return c.process(key)
+}
+`
+	fs, _ := forgetFindings(t, src)
+	fixed := applyForget(t, src, fs)
+	want := "\t\treturn true\n\t}\n\tc.queue.Forget(key)\n\treturn true\n}"
+	if len(fs) != 1 || fs[0].Status != Change || !strings.Contains(fixed, want) {
+		t.Errorf("findings %+v; got:\n%s\nwant it to contain:\n%s", fs, fixed, want)
+	}
+}
+
+// TestForgetOddGet: a Get whose item has no variable of its own still gets
+// a verdict (review), and a Get in a worker on a queue nothing rate limits
+// gets none.
+func TestForgetOddGet(t *testing.T) {
+	src := workerHead + `
+func (c *C) drain() {
+	for c.queue.Len() > 0 {
+		c.queue.Get()
+	}
+}
+
+type P struct{ q workqueue.RateLimitingInterface }
+
+func NewP() *P { return &P{q: workqueue.NewRateLimitingQueue(workqueue.DefaultControllerRateLimiter())} }
+
+func (p *P) work() {
+	key, quit := p.q.Get()
+	if quit {
+		return
+	}
+	defer p.q.Done(key)
+}
+`
+	fs, _ := forgetFindings(t, src)
+	if len(fs) != 1 || fs[0].Status != Review || !strings.Contains(fs[0].Message, "cannot follow the item of c.queue.Get: its item is not assigned to a variable of its own") {
+		t.Errorf("findings %+v, want one review of c.queue.Get", fs)
 	}
 }

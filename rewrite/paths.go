@@ -64,6 +64,7 @@ type path struct {
 	syncName string
 	forgets  int // Forget calls of the item on the path
 	requeued bool
+	limited  bool // requeued with AddRateLimited
 	panicked bool
 	escape   string // how the item escaped, "" when it did not
 	escapeAt token.Pos
@@ -104,6 +105,13 @@ func (p *path) needsForget() bool {
 	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape == ""
 }
 
+// mayForget reports whether a Forget may run on the path although it does
+// not need one: it requeues with Add or AddAfter only, which do not read
+// the failure count, and has not forgotten the item yet.
+func (p *path) mayForget() bool {
+	return p.requeued && !p.limited && p.forgets == 0 && !p.panicked && p.escape == ""
+}
+
 // escaped reports whether the item escaped on a path that neither
 // requeues nor forgets it.
 func (p *path) escaped() bool {
@@ -128,6 +136,7 @@ type frame struct {
 	queue    ast.Expr              // the queue as this frame spells it, if known
 	returned []*path               // paths that left this frame by return
 	top      bool                  // the worker's own frame: return ends the path
+	shared   bool                  // a helper other code calls too: no place for Forget
 	depth    int
 }
 
@@ -154,6 +163,9 @@ type walker struct {
 	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)
 	ended   []*path
 	clauses map[*ast.CaseClause]*ast.BlockStmt
+	inLoop  int // walking one iteration of a loop body, for its returns
+	// nextShared marks the next inlined frame as a helper others call.
+	nextShared bool
 }
 
 // walk returns the paths from the worker's Get to their ends. Only paths
@@ -188,7 +200,7 @@ func (wk *walker) walk() ([]*path, error) {
 func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*path, error) {
 	cur := in
 	for i := from; i < len(b.List) && len(cur) > 0; i++ {
-		pass(cur, &point{kind: beforeStmt, block: b, index: i, fr: fr})
+		wk.pass(cur, &point{kind: beforeStmt, block: b, index: i, fr: fr})
 		var err error
 		if cur, err = wk.stmt(fr, b.List[i], cur); err != nil {
 			return nil, err
@@ -197,15 +209,33 @@ func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*p
 			return nil, unprovable("it has too many paths")
 		}
 	}
-	pass(cur, &point{kind: blockEnd, block: b, fr: fr})
+	wk.pass(cur, &point{kind: blockEnd, block: b, fr: fr})
 	return cur, nil
 }
 
-func pass(paths []*path, pt *point) {
+// pass records that the paths pass a point. Points inside a loop body are
+// no place for Forget (it would run once per iteration) and are not kept.
+func (wk *walker) pass(paths []*path, pt *point) {
+	if wk.inLoop > 0 {
+		return
+	}
 	for _, p := range paths {
-		p.trail = append(p.trail, pt)
+		if !pt.fr.isShared() {
+			p.trail = append(p.trail, pt)
+		}
 		p.all = append(p.all, pt)
 	}
+}
+
+// isShared reports whether the frame, or one it was inlined into, is a
+// helper that other code calls too.
+func (fr *frame) isShared() bool {
+	for f := fr; f != nil; f = f.parent {
+		if f.shared {
+			return true
+		}
+	}
+	return false
 }
 
 // stmt runs one statement on each path and returns the paths after it.
@@ -262,41 +292,74 @@ func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*pa
 
 // opaque runs a loop or select statement as one step: its body may run
 // any number of times, so it must neither requeue nor forget the item nor
-// leave the function; what it assigns is unknown after it.
+// jump out of it; what it assigns is unknown after it. A return inside it
+// is one more exit: the paths may leave there, with what the loop knows.
 func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 	what := "a loop"
 	if _, ok := s.(*ast.SelectStmt); ok {
 		what = "a select"
 	}
-	if why := leaves(s); why != "" {
-		return nil, unprovable(what + " " + why + " at " + wk.a.line(s.Pos()))
+	rets, jump := exits(s)
+	if jump != nil {
+		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.a.line(jump.Pos()))
 	}
 	in, err := wk.effects(fr, s, what, in)
 	if err != nil {
 		return nil, err
 	}
 	havoc(fr.info, s, in)
-	return in, nil
+	if len(rets) == 0 {
+		return in, nil
+	}
+	return in, wk.loopReturns(fr, s, rets, what, in)
 }
 
-// leaves says how control leaves s other than by finishing it: a return,
-// a goto, or a labeled break or continue; "" when it does not.
-func leaves(s ast.Stmt) string {
-	why := ""
+// loopReturns adds the paths that leave through the returns of a loop:
+// one iteration of a for or range body is walked (what is known of the
+// variables it assigns is not), so a return under `if err != nil` returns
+// a non-nil error; a select's returns leave with what the paths know.
+func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, what string, in []*path) error {
+	var body *ast.BlockStmt
+	switch s := s.(type) {
+	case *ast.ForStmt:
+		body = s.Body
+	case *ast.RangeStmt:
+		body = s.Body
+	}
+	out := clonePaths(in)
+	label(out, nil, "when "+what+" at "+wk.a.line(s.Pos())+" returns", "")
+	if body == nil {
+		for _, r := range rets {
+			if _, err := wk.ret(fr, r, clonePaths(out)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	wk.inLoop++
+	_, err := wk.block(fr, body, 0, out)
+	wk.inLoop--
+	return err
+}
+
+// exits returns the return statements in s (outside func literals), and
+// the first goto or labeled break or continue, which the walk does not
+// follow out of a loop.
+func exits(s ast.Stmt) (rets []*ast.ReturnStmt, jump *ast.BranchStmt) {
 	ast.Inspect(s, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false
 		case *ast.ReturnStmt:
-			why = "returns"
+			rets = append(rets, n)
 		case *ast.BranchStmt:
-			if n.Tok == token.GOTO || n.Label != nil {
-				why = "jumps out by " + n.Tok.String()
+			if jump == nil && (n.Tok == token.GOTO || n.Label != nil) {
+				jump = n
 			}
 		}
-		return why == ""
+		return true
 	})
-	return why
+	return rets, jump
 }
 
 // havoc forgets what the paths know of the variables s assigns.
@@ -328,6 +391,9 @@ func havoc(info *types.Info, s ast.Node, in []*path) {
 // helper's paths go back to the caller with the error they return.
 // Returning the item itself lets it escape.
 func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error) {
+	if call := returnedCall(s); call != nil && fr.top {
+		return wk.retCall(fr, s, call, in)
+	}
 	eff := fr.view().uses(s)
 	if eff.touches() {
 		return nil, unprovable("the item is requeued or forgotten in a return statement at " + wk.a.line(s.Pos()))
@@ -356,29 +422,70 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error)
 	return nil, nil
 }
 
+// returnedCall returns the call a return statement returns alone, or nil.
+func returnedCall(s *ast.ReturnStmt) *ast.CallExpr {
+	if len(s.Results) != 1 {
+		return nil
+	}
+	call, _ := ast.Unparen(s.Results[0]).(*ast.CallExpr)
+	return call
+}
+
+// retCall ends the worker's paths at `return f(...)`, after running the
+// call like any other (a helper that requeues or forgets is followed).
+func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in []*path) ([]*path, error) {
+	out, err := wk.call(fr, call, nil, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range out {
+		p.end = s.Pos()
+	}
+	wk.ended = append(wk.ended, out...)
+	return nil, nil
+}
+
 // returnedErr sets p.ret from the error expression a closure returns.
 func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *path) []*path {
-	if !isErrorType(fr.info.TypeOf(e)) {
+	if isNil(fr.info, e) {
+		p.ret = errNil // the untyped nil has no error type of its own
 		return []*path{p}
 	}
-	if isNil(fr.info, e) {
-		p.ret = errNil
+	if !isErrorType(fr.info.TypeOf(e)) {
 		return []*path{p}
 	}
 	if v := identObj(fr.info, e); v != nil {
 		p.ret = p.errs[v]
 		return []*path{p}
 	}
-	if call, ok := ast.Unparen(e).(*ast.CallExpr); ok && wk.isSync(fr, call) {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if ok && wk.isSync(fr, call) {
 		return wk.forkSync(fr, call, nil, []*path{p}, true)
 	}
-	p.ret = errNonNil
+	p.ret = errUnknown
+	if ok && makesError(fr.info, call) {
+		p.ret = errNonNil
+	}
 	return []*path{p}
+}
+
+// makesError reports whether call builds a new error (fmt.Errorf,
+// errors.New), which is never nil.
+func makesError(info *types.Info, call *ast.CallExpr) bool {
+	fn := calleeFunc(info, call)
+	if fn == nil || fn.Pkg() == nil {
+		return false
+	}
+	path, name := fn.Pkg().Path(), fn.Name()
+	return path == "fmt" && name == "Errorf" || path == "errors" && name == "New"
 }
 
 // branch ends a worker's path at continue, break or goto: in an inline
 // worker loop they end the item's iteration.
 func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
+	if wk.inLoop > 0 && s.Label == nil && (s.Tok == token.BREAK || s.Tok == token.CONTINUE) {
+		return nil // ends the iteration: the paths after the loop stand for it
+	}
 	if !fr.top || s.Tok == token.GOTO || s.Tok == token.FALLTHROUGH {
 		return unprovable("control leaves a helper or closure by " + s.Tok.String())
 	}
@@ -401,7 +508,8 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	}
 	cond := exprString(fr.fi, s.Cond)
 	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) }, "when "+cond+" is true", "when "+cond+" is false")
-	pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
+	learnAll(fr.info, s.Cond, yes, no)
+	wk.pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
 	out, err := wk.block(fr, s.Body, 0, yes)
 	if err != nil {
 		return nil, err
@@ -409,11 +517,11 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	switch els := s.Else.(type) {
 	case nil:
 		if len(out) > 0 {
-			pass(no, &point{kind: implicitElse, ifs: s, fr: fr})
+			wk.pass(no, &point{kind: implicitElse, ifs: s, fr: fr})
 		}
 		return append(out, no...), nil
 	case *ast.BlockStmt:
-		pass(no, &point{kind: blockStart, block: els, fr: fr})
+		wk.pass(no, &point{kind: blockStart, block: els, fr: fr})
 		more, err := wk.block(fr, els, 0, no)
 		return append(out, more...), err
 	default:
@@ -503,6 +611,16 @@ func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in [
 	}
 	label(in, nil, "when no case matches", "")
 	return append(out, in...), nil
+}
+
+// learnAll records what a condition tells the paths that took each branch.
+func learnAll(info *types.Info, cond ast.Expr, yes, no []*path) {
+	for _, p := range yes {
+		learn(info, cond, true, p)
+	}
+	for _, p := range no {
+		learn(info, cond, false, p)
+	}
 }
 
 // label records the branch the paths took, on paths that took different
@@ -595,7 +713,14 @@ func exhaustive(info *types.Info, s *ast.SwitchStmt) bool {
 
 // splitCase returns the paths that take case cc and those that go on.
 func splitCase(fr *frame, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
-	return split(in, func(p *path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
+	taken, rest = split(in, func(p *path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
+	for _, c := range cc.List {
+		learnAll(fr.info, c, nil, rest)
+	}
+	if len(cc.List) == 1 {
+		learnAll(fr.info, cc.List[0], taken, nil)
+	}
+	return taken, rest
 }
 
 // split divides paths by a condition: those it makes true, those it makes
@@ -641,7 +766,7 @@ func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*path) ([]*path, er
 		}
 	}
 	b := wk.clauseBlock(cc)
-	pass(in, &point{kind: blockStart, block: b, fr: fr})
+	wk.pass(in, &point{kind: blockStart, block: b, fr: fr})
 	return wk.block(fr, b, 0, in)
 }
 
