@@ -18,8 +18,8 @@ import (
 //   - lets it escape: returns it, stores it in a field, map, slice, global
 //     or composite literal, sends it on a channel, takes its address,
 //     hands it to a goroutine, a func literal that is not called at once,
-//     a func value the walk cannot resolve, or a dependency together with
-//     a work queue.
+//     or a dependency (or a func value the walk cannot resolve) together
+//     with a work queue.
 //
 // Handing the item to fmt, errors, log, klog, logr, strings, strconv or
 // cache's key functions is neither: they format or split it and keep
@@ -371,8 +371,10 @@ func (v *view) funcValueCall(call *ast.CallExpr) effect {
 	targets, ok := v.sc.funcTargets(v.info, call.Fun)
 	sig, isSig := v.info.TypeOf(call.Fun).Underlying().(*types.Signature)
 	if !ok || !isSig {
-		eff.escapes("it is passed to "+v.text(call.Fun)+", a func value queuefix cannot follow", call.Pos())
-		return eff
+		if v.handsQueue(call) {
+			eff.escapes("it is passed to "+v.text(call.Fun)+" together with a work queue, a func value queuefix cannot follow", call.Pos())
+		}
+		return eff // code that is not analysed, handed no queue: as a dependency
 	}
 	mask := v.maskOf(sig, call)
 	for _, t := range targets {

@@ -125,11 +125,14 @@ type C struct {
 	ch    chan interface{}
 	last  interface{}
 	fn    func(interface{}) error
+	fnq   func(interface{}, workqueue.RateLimitingInterface) error
 	check func(interface{}) error
 	store func(interface{})
 }
 
-func New(f func(interface{}) error) *C { return &C{fn: f} }
+func New(f func(interface{}) error, g func(interface{}, workqueue.RateLimitingInterface) error) *C {
+	return &C{fn: f, fnq: g}
+}
 
 func (c *C) init() {
 	c.check = c.pure
@@ -236,12 +239,18 @@ var walkCases = []walkCase{
 	{"sent on a channel", `
 	c.ch <- key
 `, Review, "sent on a channel"},
-	{"func value", `
+	{"func value from code that is not analysed", `
 	if err := c.fn(key); err != nil {
 		c.queue.AddRateLimited(key)
 		return
 	}
-`, Review, "a func value queuefix cannot follow"},
+`, Change, "after a successful c.fn"},
+	{"func value handed the queue", `
+	if err := c.fnq(key, c.queue); err != nil {
+		c.queue.AddRateLimited(key)
+		return
+	}
+`, Review, "together with a work queue, a func value queuefix cannot follow"},
 	{"func value set to a method", `
 	if err := c.check(key); err != nil {
 		c.queue.AddRateLimited(key)

@@ -10,9 +10,11 @@ import (
 // parameter. The summaries follow such a call to every function the value
 // can hold, found in the syntax: every store to an unexported field (an
 // assignment or a composite literal element) is in its package, and a
-// parameter holds what its function's callers pass. Values the search
+// parameter holds what its function's callers pass. A value the search
 // cannot follow (an exported field, a local variable, a call's result, a
-// function also used as a value) make the call an escape, as before.
+// function also used as a value) comes from code that is not analysed; it
+// is taken like a dependency's function: it cannot requeue the item on
+// the worker's queue unless the call hands it a work queue (an escape).
 
 // A funcTarget is a function a func value may hold: a declared one, or a
 // func literal.

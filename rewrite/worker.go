@@ -29,18 +29,36 @@ type worker struct {
 	odd   string       // why the Get is not followed, when it is not
 }
 
-// workers returns the workers of every target file that is not a test,
-// each once.
+// workers returns the workers of every target file, each once. In a test
+// file (analysed with -test) only a Get whose function also calls Done is
+// a worker: tests take items from queues to look at them all the time.
 func (a *analysis) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
-		if strings.HasSuffix(name, "_test.go") || fi.err() != nil {
+		if fi.err() != nil {
 			continue
 		}
-		out = append(out, a.fileWorkers(fi)...)
+		for _, w := range a.fileWorkers(fi) {
+			if !strings.HasSuffix(name, "_test.go") || w.body != nil && callsDone(w.pkg.TypesInfo, w.body) {
+				out = append(out, w)
+			}
+		}
 	}
 	return out
+}
+
+// callsDone reports whether body calls a work queue's Done.
+func callsDone(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			name, _ := calledQueueMethod(info, call)
+			found = found || name == "Done"
+		}
+		return !found
+	})
+	return found
 }
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting

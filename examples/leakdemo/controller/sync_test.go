@@ -3,6 +3,7 @@ package controller_test
 import (
 	"bytes"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/queuefix/queuefix/rewrite"
@@ -30,7 +31,7 @@ func TestFixedIsQueuefixOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(again.Findings) > 0 || len(again.Files) > 0 {
+	if len(again.Files) > 0 || slices.ContainsFunc(again.Findings, func(f rewrite.Finding) bool { return f.Status != rewrite.Keep }) {
 		t.Errorf("queuefix still finds something in fixed/: %+v", again.Findings)
 	}
 }
