@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	genN    = flag.Int("qf.gen", 0, "how many controllers to generate and run (0: 200, or 24 with -short or -race)")
+	genN    = flag.Int("qf.gen", 0, "how many controllers to generate and run (0: 120, or 24 with -short or -race)")
 	genSeed = flag.Uint64("qf.seed", 1, "the generator's seed")
 	genV1   = flag.Bool("qf.v1", false, "generate only the shapes Forget rule v1 (before issue 9) handles: no drops without Forget, no value-coded outcomes, no split workers")
 	genKeep = flag.String("qf.keep", "", "write the generated module into this directory and keep it")
@@ -35,7 +35,7 @@ const pinned = "../../../testdata/matrix/ctrlruntime-v0.25"
 func TestExecute(t *testing.T) {
 	n := *genN
 	if n == 0 {
-		n = 200
+		n = 120
 		if testing.Short() || raceEnabled {
 			n = 24
 		}
