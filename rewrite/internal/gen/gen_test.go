@@ -1,0 +1,112 @@
+package gen
+
+import (
+	"bytes"
+	"testing"
+)
+
+// TestDeterministic: a seed gives the same controllers every time, and a
+// shape printed by a failure rebuilds the same controller.
+func TestDeterministic(t *testing.T) {
+	a, err := Generate(7, 50, Features{V2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Generate(7, 50, Features{V2: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if !bytes.Equal(a[i].Source, b[i].Source) {
+			t.Fatalf("%s differs between two runs of seed 7", a[i].Name)
+		}
+		s, err := ParseShape(a[i].Shape.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Build(a[i].Name, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(c.Source, a[i].Source) {
+			t.Errorf("shape %q does not rebuild %s", a[i].Shape, a[i].Name)
+		}
+	}
+}
+
+// TestV1Features: without v2, no shape needs Forget rule v2.
+func TestV1Features(t *testing.T) {
+	cs, err := Generate(3, 300, Features{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Oracle.NeedsV2 {
+			t.Errorf("%s needs rule v2: %s", c.Name, c.Shape)
+		}
+	}
+}
+
+// TestOracle spells out the oracle of two shapes by hand.
+func TestOracle(t *testing.T) {
+	for _, tc := range []struct {
+		shape  string
+		worker Verdict
+		sites  string
+		paths  map[string]Path
+	}{
+		{
+			shape:  "typed handler=closure enqueue=helper worker=flat style=returns outcome=err success-forget=false limit=true drop-forget=true perm=drop invalid=none rule=v2",
+			worker: Change,
+			sites:  "h1:change r2:keep",
+			paths: map[string]Path{
+				PathOK: {}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
+			},
+		},
+		{
+			shape:  "legacy handler=custom enqueue=shared worker=escape style=chain outcome=err success-forget=true limit=false drop-forget=false perm=after invalid=bare rule=v2",
+			worker: Review,
+			sites:  "h1:review",
+			paths: map[string]Path{
+				PathOK: {Forgets: true}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Requeue: "after"}, PathInvalid: {},
+			},
+		},
+	} {
+		s, err := ParseShape(tc.shape)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Build("c", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sites []string
+		for _, st := range c.Oracle.Sites {
+			sites = append(sites, st.ID+":"+string(st.Verdict))
+		}
+		if got := join(sites); got != tc.sites || c.Oracle.Worker != tc.worker {
+			t.Errorf("%s: sites %s worker %s, want %s and %s", tc.shape, got, c.Oracle.Worker, tc.sites, tc.worker)
+		}
+		if len(c.Oracle.Paths) != len(tc.paths) {
+			t.Errorf("%s: paths %v, want %v", tc.shape, c.Oracle.Paths, tc.paths)
+		}
+		for k, p := range tc.paths {
+			if c.Oracle.Paths[k] != p {
+				t.Errorf("%s: path %s is %+v, want %+v", tc.shape, k, c.Oracle.Paths[k], p)
+			}
+		}
+	}
+}
+
+func join(xs []string) string {
+	var b bytes.Buffer
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(x)
+	}
+	return b.String()
+}
