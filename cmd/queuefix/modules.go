@@ -293,9 +293,13 @@ func (p *printer) printAccounting() {
 	if p.c.write {
 		added = "Forget added"
 	}
+	forgets := "already forget"
+	if c.workers.keep == 1 {
+		forgets = "already forgets"
+	}
 	fmt.Fprintf(p.stderr, "queuefix: %s%s; %s%s\n",
 		plural(c.sites.total(), "AddRateLimited call"), c.sites.parts("to Add", "kept"),
-		plural(c.workers.total(), "worker"), c.workers.parts(added, "already forget"))
+		plural(c.workers.total(), "worker"), c.workers.parts(added, forgets))
 }
 
 // parts lists the non-zero counts after a colon: changed, review, kept,
