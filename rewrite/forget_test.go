@@ -56,7 +56,6 @@ func memAnalysis(t *testing.T, src string) *analysis {
 	return newAnalysis([]*packages.Package{p}, time.Now().Add(time.Second))
 }
 
-
 // stubPackage type-checks testdata's workqueue stub.
 func stubPackage(t *testing.T, fset *token.FileSet, std types.Importer) *types.Package {
 	t.Helper()
