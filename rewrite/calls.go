@@ -33,7 +33,7 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 		return nil, nil
 	}
 	if lit, ok := ast.Unparen(call.Fun).(*ast.FuncLit); ok {
-		return wk.inline(fr, lit.Type, lit.Body, call, lhs, in, fr.queue)
+		return wk.inline(fr, lit.Type, lit.Body, call, lhs, in, fr.queue, fr.queueRef)
 	}
 	if decl, fi := wk.helper(fr, call); decl != nil {
 		return wk.inlineHelper(fr, decl, fi, call, lhs, in)
@@ -146,7 +146,7 @@ func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, i
 
 // inline runs a function body called with call's arguments in a new frame
 // and returns the paths after the call.
-func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*path, queue ast.Expr) ([]*path, error) {
+func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*path, queue ast.Expr, ref *queueRef) ([]*path, error) {
 	if fr.depth+1 >= maxDepth {
 		return nil, unprovable("the item is handled too deep in nested calls")
 	}
@@ -156,15 +156,16 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 	}
 	fi := wk.a.fileOf(body.Pos())
 	inner := &frame{
-		fi:      fi,
-		info:    fi.pkg.TypesInfo,
-		sc:      wk.sc,
-		parent:  fr,
-		items:   map[types.Object]bool{},
-		derived: map[types.Object]bool{},
-		queue:   queue,
-		depth:   fr.depth + 1,
-		shared:  wk.nextShared,
+		fi:       fi,
+		info:     fi.pkg.TypesInfo,
+		sc:       wk.sc,
+		parent:   fr,
+		items:    map[types.Object]bool{},
+		derived:  map[types.Object]bool{},
+		queue:    queue,
+		queueRef: ref,
+		depth:    fr.depth + 1,
+		shared:   wk.nextShared,
 	}
 	wk.nextShared = false
 	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit {
@@ -290,7 +291,12 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 // would run on their paths as well.
 func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
 	wk.nextShared = !retries(fi.pkg.TypesInfo, decl.Body) && !wk.onlyCall(fi, decl)
-	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, wk.queueIn(fi.pkg.TypesInfo, decl.Body))
+	queue := wk.queueIn(fi.pkg.TypesInfo, decl.Body)
+	var ref *queueRef
+	if queue == nil {
+		ref = wk.passRef(fr, call, decl, fi.pkg.TypesInfo)
+	}
+	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, queue, ref)
 }
 
 // onlyCall reports whether the function declared by decl is used once in

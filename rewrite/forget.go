@@ -409,11 +409,9 @@ func (pt *point) checkPos() token.Pos {
 // forgetStmt returns `queue.Forget(item)` spelled for the point's frame.
 func (a *analysis) forgetStmt(w *worker, pt *point) (string, string) {
 	fr := pt.fr
-	if fr.queue == nil {
-		return "", "the queue has no name in " + a.frameName(fr)
-	}
-	if !a.resolvesSame(fr, fr.queue, pt) {
-		return "", a.text(fr.queue) + " means something else at that point"
+	queue, why := a.queueAt(fr, pt)
+	if why != "" {
+		return "", why
 	}
 	item := a.itemVar(fr, pt)
 	if item == nil {
@@ -422,7 +420,26 @@ func (a *analysis) forgetStmt(w *worker, pt *point) (string, string) {
 		}
 		return "", "no variable holding the item is in scope there"
 	}
-	return a.text(fr.queue) + ".Forget(" + item.Name() + ")", ""
+	return queue + ".Forget(" + item.Name() + ")", ""
+}
+
+// queueAt returns the frame's queue spelled at the point, or why it
+// cannot be: a queue passed on from the caller must be named by the
+// variable it was passed in (queueref.go).
+func (a *analysis) queueAt(fr *frame, pt *point) (string, string) {
+	switch {
+	case fr.queue != nil:
+		if !a.resolvesSame(fr, fr.queue, pt) {
+			return "", a.text(fr.queue) + " means something else at that point"
+		}
+		return a.text(fr.queue), ""
+	case fr.queueRef != nil:
+		if !visibleAt(pt, fr.queueRef.root) {
+			return "", fr.queueRef.text() + " means something else at that point"
+		}
+		return fr.queueRef.text(), ""
+	}
+	return "", "the queue has no name in " + a.frameName(fr)
 }
 
 // itemVar returns the variable of the frame (or the frames around it)

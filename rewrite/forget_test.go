@@ -479,3 +479,81 @@ func (p *P) work() {
 		t.Errorf("findings %+v, want one review of c.queue.Get", fs)
 	}
 }
+
+// TestForgetPassedQueue: a handleErr that retries only through another
+// helper never names the queue itself; Forget goes into it when the
+// worker's c.queue hangs off a variable the call hands it (the same
+// receiver, or the receiver passed as an argument of the same type),
+// and the rule declines when that is not proven.
+func TestForgetPassedQueue(t *testing.T) {
+	cases := []struct {
+		name, call, helper string
+		status             Status
+		want               string // in the fixed source, or the message
+	}{
+		{"same receiver", `c.retry(err, key)`, `
+func (c *C) retry(err error, key interface{}) {
+	if err == nil {
+		return
+	}
+	c.requeue(key)
+}
+`, Change, "\tif err == nil {\n\t\tc.queue.Forget(key)\n\t\treturn\n\t}\n\tc.requeue(key)"},
+		{"receiver passed as an argument", `retry(c, err, key)`, `
+func retry(ctl *C, err error, key interface{}) {
+	if err == nil {
+		return
+	}
+	ctl.requeue(key)
+}
+`, Change, "\tif err == nil {\n\t\tctl.queue.Forget(key)\n\t\treturn\n\t}"},
+		{"helper reassigns its receiver", `c.retry(err, key)`, `
+func (c *C) retry(err error, key interface{}) {
+	if err == nil {
+		c = &C{}
+		return
+	}
+	c.requeue(key)
+}
+`, Review, "the queue has no name in a helper"},
+		{"helper on a copy of the controller", `c.retry(err, key)`, `
+func (c C) retry(err error, key interface{}) {
+	if err == nil {
+		return
+	}
+	c.requeue(key)
+}
+`, Review, "the queue has no name in a helper"},
+		{"another controller passed", `retry(&C{}, err, key)`, `
+func retry(ctl *C, err error, key interface{}) {
+	if err == nil {
+		return
+	}
+	ctl.requeue(key)
+}
+`, Review, "the queue has no name in a helper"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := workerHead + `
+func (c *C) work() {
+	key, quit := c.queue.Get()
+	if quit {
+		return
+	}
+	defer c.queue.Done(key)
+	err := c.sync(key.(string))
+	` + tc.call + `
+}
+` + tc.helper
+			fs, _ := forgetFindings(t, src)
+			if len(fs) != 1 {
+				t.Fatalf("%d findings, want 1: %+v", len(fs), fs)
+			}
+			got := applyForget(t, src, fs) + "\n" + fs[0].Message
+			if fs[0].Status != tc.status || !strings.Contains(got, tc.want) {
+				t.Errorf("got %v: %s\nwant %v containing %q", fs[0].Status, got, tc.status, tc.want)
+			}
+		})
+	}
+}

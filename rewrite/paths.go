@@ -134,6 +134,7 @@ type frame struct {
 	items    map[types.Object]bool // variables holding the item itself
 	derived  map[types.Object]bool // variables computed from the item
 	queue    ast.Expr              // the queue as this frame spells it, if known
+	queueRef *queueRef             // else the queue passed on from the caller (queueref.go)
 	returned []*path               // paths that left this frame by return
 	top      bool                  // the worker's own frame: return ends the path
 	shared   bool                  // a helper other code calls too: no place for Forget
