@@ -291,12 +291,14 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 // would run on their paths as well.
 func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
 	wk.nextShared = !retries(fi.pkg.TypesInfo, decl.Body) && !wk.onlyCall(fi, decl)
-	queue := wk.queueIn(fi.pkg.TypesInfo, decl.Body)
-	var ref *queueRef
-	if queue == nil {
-		ref = wk.passRef(fr, call, decl, fi.pkg.TypesInfo)
+	// The caller's own queue, handed on through the same variable, is the
+	// surest name: the first queue call in the body may be on another
+	// field of the same type (c.retryQueue).
+	if ref := wk.passRef(fr, call, decl, fi.pkg.TypesInfo); ref != nil {
+		return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, nil, ref)
 	}
-	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, queue, ref)
+	queue := wk.queueIn(fi.pkg.TypesInfo, decl.Body)
+	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, queue, nil)
 }
 
 // onlyCall reports whether the function declared by decl is used once in

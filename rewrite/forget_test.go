@@ -117,6 +117,7 @@ type Job struct{ Name string }
 
 type C struct {
 	queue workqueue.RateLimitingInterface
+	done  workqueue.RateLimitingInterface
 	jobs  map[string]*Job
 	ch    chan interface{}
 	last  interface{}
@@ -507,6 +508,15 @@ func retry(ctl *C, err error, key interface{}) {
 	ctl.requeue(key)
 }
 `, Change, "\tif err == nil {\n\t\tctl.queue.Forget(key)\n\t\treturn\n\t}"},
+		{"helper's first queue call is on another field", `c.retry(err, key)`, `
+func (c *C) retry(err error, key interface{}) {
+	if err == nil {
+		_ = fmt.Sprint(c.done.Len())
+		return
+	}
+	c.requeue(key)
+}
+`, Change, "\tif err == nil {\n\t\tc.queue.Forget(key)\n\t\t_ = fmt.Sprint(c.done.Len())"},
 		{"helper reassigns its receiver", `c.retry(err, key)`, `
 func (c *C) retry(err error, key interface{}) {
 	if err == nil {
