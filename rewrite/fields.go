@@ -130,6 +130,16 @@ func fieldContext(stack []ast.Node, sel *ast.SelectorExpr) (string, ast.Expr) {
 
 // literalStores reports the queue fields a struct literal sets.
 func literalStores(info *types.Info, lit *ast.CompositeLit, store func(*types.Var, ast.Expr)) {
+	literalFields(info, lit, func(v *types.Var, value ast.Expr) {
+		if hasQueueMethod(v.Type(), "Done") {
+			store(v.Origin(), value)
+		}
+	})
+}
+
+// literalFields calls f with each field a struct literal sets (keyed or
+// positional) and the value it sets it to.
+func literalFields(info *types.Info, lit *ast.CompositeLit, f func(*types.Var, ast.Expr)) {
 	st, ok := info.TypeOf(lit).Underlying().(*types.Struct)
 	if !ok {
 		return
@@ -145,8 +155,8 @@ func literalStores(info *types.Info, lit *ast.CompositeLit, store func(*types.Va
 		} else if i < st.NumFields() {
 			v = st.Field(i)
 		}
-		if v != nil && hasQueueMethod(v.Type(), "Done") {
-			store(v.Origin(), value)
+		if v != nil {
+			f(v, value)
 		}
 	}
 }

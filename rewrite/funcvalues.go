@@ -209,26 +209,13 @@ func (x *funcIndex) assignStores(info *types.Info, fi *fileInfo, as *ast.AssignS
 	}
 }
 
+// literalStores records the func-typed fields a struct literal sets.
 func (x *funcIndex) literalStores(info *types.Info, fi *fileInfo, lit *ast.CompositeLit) {
-	st, ok := info.TypeOf(lit).Underlying().(*types.Struct)
-	if !ok {
-		return
-	}
-	for i, elt := range lit.Elts {
-		var field *types.Var
-		value := elt
-		if kv, ok := elt.(*ast.KeyValueExpr); ok {
-			if key, ok := kv.Key.(*ast.Ident); ok {
-				field, _ = info.Uses[key].(*types.Var)
-			}
-			value = kv.Value
-		} else if i < st.NumFields() {
-			field = st.Field(i)
-		}
-		if field != nil && isFunc(field.Type()) {
+	literalFields(info, lit, func(field *types.Var, value ast.Expr) {
+		if isFunc(field.Type()) {
 			x.stores[field.Origin()] = append(x.stores[field.Origin()], valueAt{value, fi})
 		}
-	}
+	})
 }
 
 // targetSummary sums up a func value's target; false when its body is not
