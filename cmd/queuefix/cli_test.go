@@ -760,10 +760,10 @@ func TestGOPATH(t *testing.T) {
 	queuefixIn(filepath.Join(gopath, "src/example.com"), "-diff").expect(t, exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{""})
 }
 
-// TestVendorGo113 checks a vendored module whose go.mod predates Go 1.14,
-// where the go command does not use vendor/ unless told -mod=vendor.
-func TestVendorGo113(t *testing.T) {
-	t.Parallel()
+// vendoredGo113 writes a module with go 1.13 whose client-go stubs are
+// in vendor/, holding the leaky controller in ctrl.
+func vendoredGo113(t *testing.T) string {
+	t.Helper()
 	dir := newModule(t, map[string]string{
 		"go.mod": "module example.com/vendored\n\ngo 1.13\n\nrequire (\n" +
 			"\tk8s.io/apimachinery v0.26.0\n\tk8s.io/client-go v0.26.0\n)\n",
@@ -775,6 +775,14 @@ func TestVendorGo113(t *testing.T) {
 	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(dir, "vendor/k8s.io/apimachinery"))
 	os.Remove(filepath.Join(dir, "vendor/k8s.io/client-go/go.mod"))
 	os.Remove(filepath.Join(dir, "vendor/k8s.io/apimachinery/go.mod"))
+	return dir
+}
+
+// TestVendorGo113 checks a vendored module whose go.mod predates Go 1.14,
+// where the go command does not use vendor/ unless told -mod=vendor.
+func TestVendorGo113(t *testing.T) {
+	t.Parallel()
+	dir := vendoredGo113(t)
 
 	// The premise: without -mod=vendor the go command looks for the modules.
 	cmd := exec.Command("go", "list", "-mod=readonly", "./...")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -141,17 +140,7 @@ func TestLoadModesAgree(t *testing.T) {
 	t.Parallel()
 	t.Run("vendor", func(t *testing.T) {
 		t.Parallel()
-		dir := newModule(t, map[string]string{
-			"go.mod": "module example.com/vendored\n\ngo 1.13\n\nrequire (\n" +
-				"\tk8s.io/apimachinery v0.26.0\n\tk8s.io/client-go v0.26.0\n)\n",
-			"vendor/modules.txt": "# k8s.io/apimachinery v0.26.0\n## explicit\nk8s.io/apimachinery/pkg/util/wait\n" +
-				"# k8s.io/client-go v0.26.0\n## explicit\nk8s.io/client-go/tools/cache\nk8s.io/client-go/util/workqueue\n",
-			"ctrl/ctrl.go": leaky,
-		})
-		copyTree(t, "../../testdata/stubs/client-go", filepath.Join(dir, "vendor/k8s.io/client-go"))
-		copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(dir, "vendor/k8s.io/apimachinery"))
-		os.Remove(filepath.Join(dir, "vendor/k8s.io/client-go/go.mod"))
-		os.Remove(filepath.Join(dir, "vendor/k8s.io/apimachinery/go.mod"))
+		dir := vendoredGo113(t)
 		checkExit(t, exitPending)(compareLoads(t, dir, "-diff"))
 	})
 	t.Run("workspace", func(t *testing.T) {
