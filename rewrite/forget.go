@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -286,6 +287,7 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) F
 		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
+	f.Fix = forgetFix(points[0], edits[0])
 	f.Pos = a.fset.Position(pointOf(p, points).pos())
 	more := ""
 	switch n := len(points); {
@@ -323,6 +325,17 @@ func (a *analysis) outcome(w *worker, p *path) string {
 // line returns "line N" for pos.
 func (a *analysis) line(pos token.Pos) string {
 	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)
+}
+
+// forgetFix summarises the first insertion: the statement, or the else
+// branch that holds it.
+func forgetFix(pt *point, e Edit) string {
+	stmt := strings.TrimSpace(e.New)
+	if pt.kind != implicitElse {
+		return "insert " + stmt
+	}
+	stmt = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(stmt, "else {"), "}"))
+	return "insert an else branch: " + stmt
 }
 
 func needingForget(paths []*path) []*path {

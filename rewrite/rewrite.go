@@ -12,7 +12,6 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
@@ -160,7 +159,6 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	findings = append(findings, a.unusedIgnores()...)
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = a.apply(findings)
-	fillForgetFix(res.Findings)
 	SortFindings(res.Findings)
 	return res, nil
 }
@@ -177,23 +175,4 @@ func SortFindings(fs []Finding) {
 		}
 		return fs[i].Rule < fs[j].Rule
 	})
-}
-
-// fillForgetFix sets Fix on forget findings whose rule left it empty: the
-// statement the first insertion adds, without the else branch around it.
-// It goes once forget.go sets Fix where it builds the statement.
-func fillForgetFix(fs []Finding) {
-	for i := range fs {
-		f := &fs[i]
-		if f.Rule != RuleForget || f.Status != Change || f.Fix != "" || len(f.Edits) == 0 {
-			continue
-		}
-		stmt := strings.TrimSpace(f.Edits[0].New)
-		if rest, ok := strings.CutPrefix(stmt, "else {"); ok {
-			stmt = strings.TrimSpace(strings.TrimSuffix(rest, "}"))
-			f.Fix = "insert an else branch: " + stmt
-			continue
-		}
-		f.Fix = "insert " + stmt
-	}
 }
