@@ -17,12 +17,13 @@ import (
 )
 
 var (
-	genN    = flag.Int("qf.gen", 0, "how many controllers to generate and run (0: 120, or 24 with -short or -race)")
-	genSeed = flag.Uint64("qf.seed", 1, "the generator's seed")
-	genV1   = flag.Bool("qf.v1", false, "generate only the shapes Forget rule v1 (before issue 9) handles: no drops without Forget, no value-coded outcomes, no split workers")
-	genKeep = flag.String("qf.keep", "", "write the generated module into this directory and keep it")
-	genOnly = flag.String("qf.shape", "", "run one controller of this shape (as a failure prints it)")
-	genTime = flag.Duration("qf.shrink", 3*time.Minute, "how long to spend making a failing controller smaller (0: not at all)")
+	genN     = flag.Int("qf.gen", 0, "how many controllers to generate and run (0: 120, or 24 with -short or -race)")
+	genSeed  = flag.Uint64("qf.seed", 1, "the generator's seed")
+	genV1    = flag.Bool("qf.v1", false, "generate only the shapes Forget rule v1 (before issue 9) handles: no drops without Forget, no value-coded outcomes, no split workers")
+	genKeep  = flag.String("qf.keep", "", "write the generated module into this directory and keep it")
+	genOnly  = flag.String("qf.shape", "", "run one controller of this shape (as a failure prints it)")
+	genTime  = flag.Duration("qf.shrink", 3*time.Minute, "how long to spend making a failing controller smaller (0: not at all)")
+	genBatch = flag.Int("qf.batch", 500, "controllers per generated module: each batch is fixed by its own queuefix run and driven by its own binary")
 )
 
 // pinned is the module whose requirements the generated module copies: the
@@ -48,13 +49,38 @@ func TestExecute(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	out := execute(t, moduleDir(t), cs)
+	dir := moduleDir(t)
+	bs := batches(cs, *genBatch)
+	var out []*outcome
+	for i, b := range bs {
+		d := dir
+		if len(bs) > 1 {
+			d = filepath.Join(dir, fmt.Sprintf("batch%02d", i))
+			t.Logf("batch %d of %d: %s..%s", i+1, len(bs), b[0].Name, b[len(b)-1].Name)
+		}
+		out = append(out, execute(t, d, b)...)
+	}
 	st := report(t, cs, out)
 	t.Logf("seed %d: %d controllers, %d distinct shapes, %d features; %d worker steps after the fix by path %v; %d generated bugs seen before the fix, %d not observable by the script; %d violations; %v",
 		*genSeed, len(cs), distinct(cs), len(tags(cs)), st.Steps, st.Paths, st.BugsSeen, st.Unobserved, st.violations, time.Since(start).Round(time.Second))
 	if st.violations > 0 && *genTime > 0 {
 		shrink(t, out)
 	}
+}
+
+// batches splits cs into runs of at most n controllers. One module per
+// batch keeps each queuefix run and driver binary the size CI runs,
+// however many controllers a long run asks for.
+func batches(cs []*Controller, n int) [][]*Controller {
+	if n < 1 {
+		n = len(cs)
+	}
+	var out [][]*Controller
+	for len(cs) > n {
+		out = append(out, cs[:n])
+		cs = cs[n:]
+	}
+	return append(out, cs)
 }
 
 func only(line string) ([]*Controller, error) {
@@ -184,7 +210,9 @@ func drive(t *testing.T, dir, phase string) map[string]Run {
 	run := exec.Command(bin, filepath.Join(dir, "scripts.json"))
 	var stdout, stderr bytes.Buffer
 	run.Stdout, run.Stderr = &stdout, &stderr
-	if err := run.Run(); err != nil {
+	err := run.Run()
+	os.Remove(bin) // a batch's binary is large, and rebuilt from the cache in seconds
+	if err != nil {
 		t.Fatalf("%s the fix, the driver failed: %v\n%s", phase, err, tailOf(stderr.String()))
 	}
 	var out map[string]Run
