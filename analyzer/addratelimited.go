@@ -82,62 +82,6 @@ func runAddRateLimited(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// handlers returns the func values stored in event-handler fields of
-// composite literals, in source order.
-func handlers(fs *funcs) []handler {
-	info := fs.pass.TypesInfo
-	var out []handler
-	for _, f := range fs.pass.Files {
-		ast.Inspect(f, func(x ast.Node) bool {
-			lit, ok := x.(*ast.CompositeLit)
-			if !ok {
-				return true
-			}
-			t := info.TypeOf(lit)
-			for _, elt := range lit.Elts {
-				kv, ok := elt.(*ast.KeyValueExpr)
-				if !ok {
-					continue
-				}
-				field, ok := info.Uses[keyIdent(kv)].(*types.Var)
-				if !ok || t == nil {
-					continue
-				}
-				if how := rewrite.HandlerField(t, field); how != "" {
-					h := handler{how: how, value: kv.Value}
-					h.to, h.fact = fs.valueTarget(kv.Value)
-					out = append(out, h)
-				}
-			}
-			return true
-		})
-	}
-	return out
-}
-
-func keyIdent(kv *ast.KeyValueExpr) *ast.Ident {
-	id, _ := kv.Key.(*ast.Ident)
-	return id
-}
-
-// valueTarget returns the function a func value denotes: a literal, a
-// function or a method value. Other values (a factory's result, a
-// variable) are not followed.
-func (fs *funcs) valueTarget(v ast.Expr) (*fnode, *reachesAdd) {
-	info := fs.pass.TypesInfo
-	switch v := ast.Unparen(v).(type) {
-	case *ast.FuncLit:
-		return fs.byLit[v], nil
-	case *ast.Ident:
-		fn, _ := info.Uses[v].(*types.Func)
-		return fs.target(fn)
-	case *ast.SelectorExpr:
-		fn, _ := info.Uses[v.Sel].(*types.Func)
-		return fs.target(fn)
-	}
-	return nil, nil
-}
-
 // reportHandler reports a handler that reaches a rate-limited add, with
 // the fix when it is sound (see AddRateLimited); each call gets its fix
 // once, on the first handler that reaches it.
@@ -191,6 +135,9 @@ func last(n *fnode) *fnode {
 func (fs *funcs) unsafeFix(h handler, roots map[ast.Expr]bool) string {
 	if h.to == nil || !h.to.local {
 		return "the path leaves the package"
+	}
+	if why := fs.indirect(h.value); why != "" {
+		return why
 	}
 	for _, m := range fs.callersOf(last(h.to)) {
 		if m.obj != nil && (m.obj.Exported() || m.obj.Name() == "init" || m.obj.Name() == "main") {

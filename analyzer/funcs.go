@@ -18,6 +18,8 @@ type fnode struct {
 	name  string      // pkg.f, pkg.(*T).m, pkg.f.func1
 	obj   *types.Func // nil for a literal
 	lit   *ast.FuncLit
+	body  *ast.BlockStmt
+	decl  *ast.FuncDecl // nil for a literal
 	calls []edge
 	site  *ast.CallExpr // the first AddRateLimited call it makes itself
 
@@ -44,6 +46,8 @@ type funcs struct {
 	byObj  map[*types.Func]*fnode
 	byLit  map[*ast.FuncLit]*fnode
 	called map[*ast.Ident]bool // idents in the Fun of a call
+
+	assigns map[*types.Var][]ast.Expr // values assigned to variables; built on first use
 }
 
 func newFuncs(pass *analysis.Pass) *funcs {
@@ -56,7 +60,7 @@ func newFuncs(pass *analysis.Pass) *funcs {
 				if d.Body == nil || obj == nil {
 					continue
 				}
-				n := fs.add(&fnode{name: qualified(obj), obj: obj})
+				n := fs.add(&fnode{name: qualified(obj), obj: obj, body: d.Body, decl: d})
 				fs.byObj[obj] = n
 				fs.scan(n, d.Body)
 			case *ast.GenDecl:
@@ -82,7 +86,7 @@ func (fs *funcs) scan(n *fnode, root ast.Node) {
 		switch x := x.(type) {
 		case *ast.FuncLit:
 			lits++
-			lit := fs.add(&fnode{name: n.name + ".func" + itoa(lits), lit: x})
+			lit := fs.add(&fnode{name: n.name + ".func" + itoa(lits), lit: x, body: x.Body})
 			fs.byLit[x] = lit
 			fs.scan(lit, x.Body)
 			return false

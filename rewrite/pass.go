@@ -58,3 +58,34 @@ func IsRateLimitedAdd(info *types.Info, call *ast.CallExpr) bool {
 // func field that client-go or controller-runtime calls on informer events
 // (cache.ResourceEventHandlerFuncs.AddFunc, ...), or "".
 func HandlerField(t types.Type, f *types.Var) string { return handlerField(t, f) }
+
+// HandlerMethods returns the event methods of named type t, and the
+// interface they belong to, when t or *t implements an informer event
+// handler (cache.ResourceEventHandler or its typed variant, of the cache
+// packages that pkg imports directly or not) or a controller-runtime
+// EventHandler: ("cache.ResourceEventHandler", [OnAdd OnUpdate OnDelete]).
+func HandlerMethods(t types.Type, pkg *types.Package) (string, []string) {
+	return handlerMethods(t, importedPkgs(pkg, cachePath))
+}
+
+// importedPkgs returns the copies of the package at path that pkg imports,
+// directly or not (vendored copies included).
+func importedPkgs(pkg *types.Package, path string) []*types.Package {
+	var out []*types.Package
+	seen := make(map[*types.Package]bool)
+	var visit func(p *types.Package)
+	visit = func(p *types.Package) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		if isPkg(p, path) {
+			out = append(out, p)
+		}
+		for _, imp := range p.Imports() {
+			visit(imp)
+		}
+	}
+	visit(pkg)
+	return out
+}

@@ -166,9 +166,15 @@ func (a *analysis) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa
 // cache.ResourceEventHandler (either OnAdd form, or the typed variant) or a
 // controller-runtime EventHandler (untyped or typed).
 func (a *analysis) handlerMethods(t types.Type) (string, []string) {
+	return handlerMethods(t, a.apiPkgs(cachePath))
+}
+
+// handlerMethods is a.handlerMethods with the client-go cache packages
+// of the program given.
+func handlerMethods(t types.Type, caches []*types.Package) (string, []string) {
 	ptr := types.NewPointer(t)
 	switch {
-	case a.isInformerHandler(ptr):
+	case isInformerHandler(ptr, caches):
 		return "cache.ResourceEventHandler", []string{"OnAdd", "OnUpdate", "OnDelete"}
 	case isControllerRuntimeHandler(ptr):
 		return "handler.EventHandler", []string{"Create", "Update", "Delete", "Generic"}
@@ -177,13 +183,13 @@ func (a *analysis) handlerMethods(t types.Type) (string, []string) {
 }
 
 // isInformerHandler reports whether t implements the ResourceEventHandler
-// interface of a client-go cache package in the program.
-func (a *analysis) isInformerHandler(t types.Type) bool {
+// interface of one of the client-go cache packages.
+func isInformerHandler(t types.Type, caches []*types.Package) bool {
 	add := method(t, "OnAdd")
 	if add == nil || add.Params().Len() == 0 {
 		return false
 	}
-	for _, iface := range a.informerHandlerIfaces(add.Params().At(0).Type()) {
+	for _, iface := range informerHandlerIfaces(caches, add.Params().At(0).Type()) {
 		if types.Implements(t, iface) {
 			return true
 		}
@@ -192,11 +198,11 @@ func (a *analysis) isInformerHandler(t types.Type) bool {
 }
 
 // informerHandlerIfaces returns ResourceEventHandler from every client-go
-// cache package in the program, and TypedResourceEventHandler[item] where
-// a version declares it.
-func (a *analysis) informerHandlerIfaces(item types.Type) []*types.Interface {
+// cache package given, and TypedResourceEventHandler[item] where a version
+// declares it.
+func informerHandlerIfaces(caches []*types.Package, item types.Type) []*types.Interface {
 	var out []*types.Interface
-	for _, p := range a.apiPkgs(cachePath) {
+	for _, p := range caches {
 		if obj := p.Scope().Lookup("ResourceEventHandler"); obj != nil {
 			if iface, ok := obj.Type().Underlying().(*types.Interface); ok {
 				out = append(out, iface)

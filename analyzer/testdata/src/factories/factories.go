@@ -1,0 +1,71 @@
+// Package factories holds handlers that are not written in place: built
+// by factories, kept in variables, assigned to a field, or methods of a
+// handler type. Each is reported; none is fixed here, since a func value
+// or an exported method may be called from elsewhere.
+package factories
+
+import (
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+)
+
+type C struct {
+	queue workqueue.RateLimitingInterface
+}
+
+func New(inf cache.SharedIndexInformer) *C {
+	c := &C{queue: workqueue.NewRateLimitingQueue(workqueue.DefaultControllerRateLimiter())}
+	onDelete := func(obj interface{}) { c.queue.AddRateLimited(obj) }
+	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.handlerFor("add"), // want `AddFunc reaches AddRateLimited at factories.go:42:3: handler path: factories.\(\*C\).enqueueKind.func1; not fixed here: the handler is built by c.handlerFor, whose result other code may call`
+		UpdateFunc: func(old, new interface{}) { c.queue.Add(new) },
+		DeleteFunc: onDelete, // want `DeleteFunc reaches AddRateLimited at factories.go:18:38: handler path: factories.New.func1; not fixed here: the handler is kept in variable onDelete`
+	})
+	var fs cache.ResourceEventHandlerFuncs
+	fs.AddFunc = c.enqueue // want `AddFunc reaches AddRateLimited at factories.go:47:2: handler path: factories.\(\*C\).enqueue; use Add: rate limiting`
+	inf.AddEventHandler(fs)
+	inf.AddEventHandler(&typed{q: c.queue})
+	inf.AddEventHandler(quiet{})
+	return c
+}
+
+// handlerFor is a factory: its result is the handler.
+func (c *C) handlerFor(kind string) func(interface{}) {
+	if kind == "" {
+		return nil
+	}
+	return c.enqueueKind(kind)
+}
+
+func (c *C) enqueueKind(kind string) func(interface{}) {
+	return func(obj interface{}) {
+		c.queue.AddRateLimited(obj)
+	}
+}
+
+func (c *C) enqueue(obj interface{}) { // want enqueue:"via factories.\\(\\*C\\).enqueue$"
+	c.queue.AddRateLimited(obj)
+}
+
+// typed is a handler type: its event methods are the handlers.
+type typed struct {
+	q workqueue.RateLimitingInterface
+}
+
+func (h *typed) OnAdd(obj interface{}) { // want `event handler cache.ResourceEventHandler.OnAdd reaches AddRateLimited at factories.go:60:2: handler path: factories.\(\*typed\).OnAdd -> factories.\(\*typed\).add; not fixed here: factories.\(\*typed\).OnAdd can be called from outside the package` OnAdd:"via factories.\\(\\*typed\\).OnAdd -> factories.\\(\\*typed\\).add$"
+	h.add(obj)
+}
+
+func (h *typed) add(obj interface{}) { // want add:"via factories.\\(\\*typed\\).add$"
+	h.q.AddRateLimited(obj)
+}
+
+func (h *typed) OnUpdate(old, new interface{}) { h.q.Add(new) }
+func (h *typed) OnDelete(obj interface{})      { h.q.Add(obj) }
+
+// quiet enqueues nothing.
+type quiet struct{}
+
+func (quiet) OnAdd(obj interface{})         {}
+func (quiet) OnUpdate(old, new interface{}) {}
+func (quiet) OnDelete(obj interface{})      {}
