@@ -44,14 +44,14 @@ var AddRateLimited = &analysis.Analyzer{
 
 // reachesAdd is the fact that a function reaches a rate-limited add.
 type reachesAdd struct {
-	Site  string   // package path/file:line:col of the AddRateLimited call
-	Chain []string // from the function to the one that makes the call
+	Sites []string // package path/file:line:col of each rate-limited add the last function makes
+	Chain []string // from the function to the one that makes the calls
 }
 
 func (*reachesAdd) AFact() {}
 
 func (f *reachesAdd) String() string {
-	return "reaches AddRateLimited at " + f.Site + " via " + strings.Join(f.Chain, " -> ")
+	return "reaches AddRateLimited at " + strings.Join(f.Sites, ", ") + " via " + strings.Join(f.Chain, " -> ")
 }
 
 // A handler is a func value stored in an event-handler field.
@@ -67,13 +67,17 @@ func runAddRateLimited(pass *analysis.Pass) (any, error) {
 	fs.reach()
 	for _, n := range fs.nodes {
 		if n.obj != nil && n.chain != nil {
-			pass.ExportObjectFact(n.obj, &reachesAdd{Site: n.at, Chain: n.chain})
+			pass.ExportObjectFact(n.obj, &reachesAdd{Sites: n.at, Chain: n.chain})
 		}
 	}
 	hs := handlers(fs)
 	roots := map[ast.Expr]bool{}
+	fs.handlerNodes = map[*fnode]bool{}
 	for _, h := range hs {
 		roots[h.value] = true
+		if h.to != nil {
+			fs.handlerNodes[h.to] = true
+		}
 	}
 	fixed := map[*ast.CallExpr]bool{}
 	for _, h := range hs {
@@ -82,28 +86,37 @@ func runAddRateLimited(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// reportHandler reports a handler that reaches a rate-limited add, with
-// the fix when it is sound (see AddRateLimited); each call gets its fix
-// once, on the first handler that reaches it.
+// reportHandler reports a handler that reaches rate-limited adds, once
+// for each add, with the fix when it is sound (see AddRateLimited); each
+// call gets its fix once, on the first handler that reaches it.
 func reportHandler(fs *funcs, h handler, roots map[ast.Expr]bool, fixed map[*ast.CallExpr]bool) {
-	var chain []string
-	var at string
+	var chain, at []string
 	switch {
 	case h.to != nil && h.to.chain != nil:
 		chain, at = h.to.chain, h.to.at
 	case h.fact != nil:
-		chain, at = h.fact.Chain, h.fact.Site
+		chain, at = h.fact.Chain, h.fact.Sites
 	default:
 		return
 	}
-	site := strings.TrimPrefix(at, fs.pass.Pkg.Path()+"/")
-	msg := fmt.Sprintf("event handler %s reaches AddRateLimited at %s: handler path: %s", h.how, site, strings.Join(chain, " -> "))
-	d := analysis.Diagnostic{Pos: h.value.Pos(), End: h.value.End(), Category: string(rewrite.RuleAddRateLimited), URL: info(rewrite.RuleAddRateLimited).URL}
 	why := fs.unsafeFix(h, roots)
-	var call *ast.CallExpr
+	for i, pos := range at {
+		site := strings.TrimPrefix(pos, fs.pass.Pkg.Path()+"/")
+		msg := fmt.Sprintf("event handler %s reaches AddRateLimited at %s: handler path: %s", h.how, site, strings.Join(chain, " -> "))
+		var call *ast.CallExpr
+		if why == "" {
+			call = last(h.to).sites[i]
+		}
+		fs.pass.Report(fs.handlerDiagnostic(h, msg, why, call, fixed))
+	}
+}
+
+// handlerDiagnostic is the diagnostic at handler h for one add: with the
+// fix for call, unless why says it is unsound or the call already has it.
+func (fs *funcs) handlerDiagnostic(h handler, msg, why string, call *ast.CallExpr, fixed map[*ast.CallExpr]bool) analysis.Diagnostic {
+	d := analysis.Diagnostic{Pos: h.value.Pos(), End: h.value.End(), Category: string(rewrite.RuleAddRateLimited), URL: info(rewrite.RuleAddRateLimited).URL}
 	if why == "" {
-		call = last(h.to).site
-		why = checkAdd(fs.pass, call)
+		why = fs.unfixable(call)
 	}
 	switch {
 	case why != "":
@@ -119,7 +132,7 @@ func reportHandler(fs *funcs, h handler, roots map[ast.Expr]bool, fixed map[*ast
 			TextEdits: []analysis.TextEdit{{Pos: sel.Sel.Pos(), End: sel.Sel.End(), NewText: []byte("Add")}},
 		}}
 	}
-	fs.pass.Report(d)
+	return d
 }
 
 // last returns the function at the end of a local chain.
@@ -139,7 +152,13 @@ func (fs *funcs) unsafeFix(h handler, roots map[ast.Expr]bool) string {
 	if why := fs.indirect(h.value); why != "" {
 		return why
 	}
-	for _, m := range fs.callersOf(last(h.to)) {
+	callers := fs.callersOf(last(h.to))
+	for _, m := range callers {
+		if why := fs.otherEntry(m, callers); why != "" {
+			return why
+		}
+	}
+	for _, m := range callers {
 		if m.obj != nil && (m.obj.Exported() || m.obj.Name() == "init" || m.obj.Name() == "main") {
 			return m.name + " can be called from outside the package"
 		}
@@ -238,6 +257,47 @@ func (fs *funcs) before(p, q token.Pos) bool {
 func (fs *funcs) short(pos token.Pos) string {
 	p := fs.pass.Fset.Position(pos)
 	return baseName(p.Filename) + ":" + itoa(p.Line) + ":" + itoa(p.Column)
+}
+
+// otherEntry says why m, a function that reaches the call, may run for
+// something other than an event: it is not a handler and nothing in the
+// package calls it (a worker started elsewhere, code run at start-up).
+func (fs *funcs) otherEntry(m *fnode, callers []*fnode) string {
+	if fs.handlerNodes[m] {
+		return ""
+	}
+	for _, c := range callers {
+		for _, e := range c.calls {
+			if e.to == m && c != m {
+				return ""
+			}
+		}
+	}
+	if m.obj == nil && m.lit == nil {
+		return "package-level initializers reach it at start-up"
+	}
+	return m.name + " reaches it and is neither a handler nor called in the package (a worker, or code run from elsewhere)"
+}
+
+// unfixable says why the call cannot simply become Add here, or "".
+func (fs *funcs) unfixable(call *ast.CallExpr) string {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if ok && sel.Sel.Name == "AddWithOpts" {
+		return "it is AddWithOpts with RateLimited: true, whose options queuefix rewrites"
+	}
+	if f := fs.fileOf(call.Pos()); f != nil && ast.IsGenerated(f) {
+		return "the call is in a generated file: fix the generator"
+	}
+	return checkAdd(fs.pass, call)
+}
+
+func (fs *funcs) fileOf(pos token.Pos) *ast.File {
+	for _, f := range fs.pass.Files {
+		if f.FileStart <= pos && pos <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
 }
 
 // checkAdd type-checks the call with Add in place of AddRateLimited where

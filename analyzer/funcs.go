@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"os"
 	"path/filepath"
 	"strconv"
 
@@ -21,12 +22,12 @@ type fnode struct {
 	body  *ast.BlockStmt
 	decl  *ast.FuncDecl // nil for a literal
 	calls []edge
-	site  *ast.CallExpr // the first AddRateLimited call it makes itself
+	sites []*ast.CallExpr // the rate-limited adds it makes itself
 
 	// Set by reach: the chain from here to the function that calls
 	// AddRateLimited, where that call is, and the next local step.
 	chain []string
-	at    string
+	at    []string // where the chain's last function makes its calls
 	next  *fnode
 	local bool // the whole chain lies in this package
 }
@@ -48,6 +49,9 @@ type funcs struct {
 	called map[*ast.Ident]bool // idents in the Fun of a call
 
 	assigns map[*types.Var][]ast.Expr // values assigned to variables; built on first use
+
+	init         *fnode          // the package-level initializers, if any
+	handlerNodes map[*fnode]bool // functions that are event handlers
 }
 
 func newFuncs(pass *analysis.Pass) *funcs {
@@ -64,8 +68,10 @@ func newFuncs(pass *analysis.Pass) *funcs {
 				fs.byObj[obj] = n
 				fs.scan(n, d.Body)
 			case *ast.GenDecl:
-				n := &fnode{name: pass.Pkg.Name() + ".init"} // package-level initializers
-				fs.scan(n, d)
+				if fs.init == nil {
+					fs.init = fs.add(&fnode{name: pass.Pkg.Name() + ".init"}) // package-level initializers
+				}
+				fs.scan(fs.init, d)
 			}
 		}
 	}
@@ -104,13 +110,15 @@ func (fs *funcs) scan(n *fnode, root ast.Node) {
 // AddRateLimited call.
 func (fs *funcs) resolve() {
 	info := fs.pass.TypesInfo
+	ignored := fs.ignoredLines()
 	for _, n := range fs.nodes {
 		var calls []edge
 		for _, e := range n.calls {
 			if rewrite.IsRateLimitedAdd(info, e.call) {
-				if n.site == nil {
-					n.site = e.call
+				if p := fs.pass.Fset.Position(e.call.Pos()); ignored[p.Filename][p.Line] {
+					continue // //queuefix:ignore, with a reason
 				}
+				n.sites = append(n.sites, e.call)
 				continue
 			}
 			if lit, ok := ast.Unparen(e.call.Fun).(*ast.FuncLit); ok {
@@ -124,6 +132,30 @@ func (fs *funcs) resolve() {
 		}
 		n.calls = calls
 	}
+}
+
+// ignoredLines returns, by file name, the lines that a //queuefix:ignore
+// directive with a reason covers.
+func (fs *funcs) ignoredLines() map[string]map[int]bool {
+	out := map[string]map[int]bool{}
+	for _, f := range fs.pass.Files {
+		name := fs.pass.Fset.File(f.FileStart).Name()
+		read := fs.pass.ReadFile
+		if read == nil { // drivers before go/analysis had ReadFile
+			read = os.ReadFile
+		}
+		src, err := read(name)
+		if err != nil {
+			continue
+		}
+		for line := range rewrite.IgnoredLines(fs.pass.Fset, f, src) {
+			if out[name] == nil {
+				out[name] = map[int]bool{}
+			}
+			out[name][line] = true
+		}
+	}
+	return out
 }
 
 // target returns the package's function fn, or the fact of an imported one.
@@ -148,8 +180,11 @@ func (fs *funcs) target(fn *types.Func) (*fnode, *reachesAdd) {
 // order.
 func (fs *funcs) reach() {
 	for _, n := range fs.nodes {
-		if n.site != nil {
-			n.chain, n.at, n.local = []string{n.name}, fs.position(n.site.Pos()), true
+		if len(n.sites) > 0 {
+			n.chain, n.local = []string{n.name}, true
+			for _, c := range n.sites {
+				n.at = append(n.at, fs.position(c.Pos()))
+			}
 		}
 	}
 	for changed := true; changed; {
@@ -169,7 +204,7 @@ func (fs *funcs) step(n *fnode) bool {
 			n.chain, n.at, n.next, n.local = append([]string{n.name}, e.to.chain...), e.to.at, e.to, e.to.local
 			return true
 		case e.fact != nil:
-			n.chain, n.at = append([]string{n.name}, e.fact.Chain...), e.fact.Site
+			n.chain, n.at = append([]string{n.name}, e.fact.Chain...), e.fact.Sites
 			return true
 		}
 	}

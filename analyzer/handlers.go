@@ -122,6 +122,10 @@ func (fs *funcs) indirect(v ast.Expr) string {
 		if _, ok := fs.pass.TypesInfo.Uses[v].(*types.Var); ok {
 			return "the handler is kept in variable " + v.Name + ", which other code may call"
 		}
+	case *ast.SelectorExpr:
+		if _, ok := fs.pass.TypesInfo.Uses[v.Sel].(*types.Var); ok {
+			return "the handler is kept in field " + v.Sel.Name + ", which other code may call"
+		}
 	case *ast.CallExpr:
 		return "the handler is built by " + types.ExprString(v.Fun) + ", whose result other code may call"
 	}
@@ -151,8 +155,12 @@ func (fs *funcs) valueTarget(v ast.Expr, hops int) (*fnode, *reachesAdd) {
 			return fs.firstTarget(fs.assigned(obj), hops)
 		}
 	case *ast.SelectorExpr:
-		fn, _ := info.Uses[v.Sel].(*types.Func)
-		return fs.target(fn)
+		switch obj := info.Uses[v.Sel].(type) {
+		case *types.Func:
+			return fs.target(obj)
+		case *types.Var:
+			return fs.firstTarget(fs.assigned(obj), hops)
+		}
 	case *ast.CallExpr:
 		if n, _ := fs.target(typeutil.StaticCallee(info, v)); n != nil {
 			return fs.firstTarget(returned(n.body), hops)
@@ -175,11 +183,11 @@ func (fs *funcs) firstTarget(vs []ast.Expr, hops int) (*fnode, *reachesAdd) {
 	return first, nil
 }
 
-// assigned returns the values assigned to a local variable of the
-// package, in source order.
+// assigned returns the values assigned to a local variable or an
+// unexported field of the package, in source order.
 func (fs *funcs) assigned(v *types.Var) []ast.Expr {
-	if v.IsField() || v.Pkg() != fs.pass.Pkg || v.Parent() == v.Pkg().Scope() {
-		return nil // fields and package-level variables can be set anywhere
+	if v.Pkg() != fs.pass.Pkg || v.Exported() || !v.IsField() && v.Parent() == v.Pkg().Scope() {
+		return nil // other packages may set these
 	}
 	if fs.assigns == nil {
 		fs.indexAssigns()
@@ -191,10 +199,16 @@ func (fs *funcs) assigned(v *types.Var) []ast.Expr {
 func (fs *funcs) indexAssigns() {
 	info := fs.pass.TypesInfo
 	fs.assigns = map[*types.Var][]ast.Expr{}
-	record := func(id *ast.Ident, val ast.Expr) {
-		obj, _ := info.ObjectOf(id).(*types.Var)
-		if obj != nil {
-			fs.assigns[obj] = append(fs.assigns[obj], val)
+	record := func(x ast.Expr, val ast.Expr) {
+		var obj types.Object
+		switch x := ast.Unparen(x).(type) {
+		case *ast.Ident:
+			obj = info.ObjectOf(x)
+		case *ast.SelectorExpr:
+			obj = info.ObjectOf(x.Sel)
+		}
+		if v, ok := obj.(*types.Var); ok {
+			fs.assigns[v] = append(fs.assigns[v], val)
 		}
 	}
 	for _, f := range fs.pass.Files {
@@ -203,9 +217,13 @@ func (fs *funcs) indexAssigns() {
 			case *ast.AssignStmt:
 				if len(x.Lhs) == len(x.Rhs) {
 					for i, l := range x.Lhs {
-						if id, ok := ast.Unparen(l).(*ast.Ident); ok {
-							record(id, x.Rhs[i])
-						}
+						record(l, x.Rhs[i])
+					}
+				}
+			case *ast.KeyValueExpr:
+				if id, ok := x.Key.(*ast.Ident); ok {
+					if v, ok := info.Uses[id].(*types.Var); ok && v.IsField() {
+						record(id, x.Value)
 					}
 				}
 			case *ast.ValueSpec:

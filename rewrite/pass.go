@@ -47,11 +47,30 @@ func (u Unit) pkg() *packages.Package {
 }
 
 // IsRateLimitedAdd reports whether call is AddRateLimited on a client-go
-// work queue, matched by type identity as Run matches it: a user type with
-// its own AddRateLimited method is not a work queue.
+// work queue, matched by type identity as Run matches it (a user type with
+// its own AddRateLimited method is not a work queue), or a priority
+// queue's AddWithOpts with RateLimited: true.
 func IsRateLimitedAdd(info *types.Info, call *ast.CallExpr) bool {
-	m, _ := calledQueueMethod(info, call)
-	return m == "AddRateLimited"
+	if m, _ := calledQueueMethod(info, call); m == "AddRateLimited" {
+		return true
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "AddWithOpts" && prioritySite(info, sel, call) != nil
+}
+
+// IgnoredLines returns the lines of f that a //queuefix:ignore directive
+// with a reason covers, with the reason. src is f's source.
+func IgnoredLines(fset *token.FileSet, f *ast.File, src []byte) map[int]string {
+	out := make(map[int]string)
+	if !hasIgnores(f) {
+		return out
+	}
+	for _, ig := range parseIgnores(fset, f, src) {
+		if ig.reason != "" {
+			out[ig.line] = ig.reason
+		}
+	}
+	return out
 }
 
 // HandlerField returns "Type.Field" when field f of struct type t is a

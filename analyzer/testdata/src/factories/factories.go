@@ -10,20 +10,28 @@ import (
 )
 
 type C struct {
-	queue workqueue.RateLimitingInterface
+	queue    workqueue.RateLimitingInterface
+	onUpdate func(old, new interface{})
 }
 
 func New(inf cache.SharedIndexInformer) *C {
 	c := &C{queue: workqueue.NewRateLimitingQueue(workqueue.DefaultControllerRateLimiter())}
 	onDelete := func(obj interface{}) { c.queue.AddRateLimited(obj) }
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    c.handlerFor("add"), // want `AddFunc reaches AddRateLimited at factories.go:42:3: handler path: factories.\(\*C\).enqueueKind.func1; not fixed here: the handler is built by c.handlerFor, whose result other code may call`
+		AddFunc:    c.handlerFor("add"), // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).enqueueKind.func1; not fixed here: the handler is built by c.handlerFor, whose result other code may call`
 		UpdateFunc: func(old, new interface{}) { c.queue.Add(new) },
-		DeleteFunc: onDelete, // want `DeleteFunc reaches AddRateLimited at factories.go:18:38: handler path: factories.New.func1; not fixed here: the handler is kept in variable onDelete`
+		DeleteFunc: onDelete, // want `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.New.func1; not fixed here: the handler is kept in variable onDelete`
 	})
 	var fs cache.ResourceEventHandlerFuncs
-	fs.AddFunc = c.enqueue // want `AddFunc reaches AddRateLimited at factories.go:47:2: handler path: factories.\(\*C\).enqueue; use Add: rate limiting`
+	fs.AddFunc = c.enqueue // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).enqueue; use Add: rate limiting`
 	inf.AddEventHandler(fs)
+	c.onUpdate = func(old, new interface{}) { c.queue.AddRateLimited(new) }
+	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    c.requeue,    // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).requeue; not fixed here: factories.\(\*C\).worker reaches it and is neither a handler nor called in the package`
+		UpdateFunc: c.onUpdate,   // want `UpdateFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.New.func3; not fixed here: the handler is kept in field onUpdate`
+		DeleteFunc: c.deleteBoth, // want `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting` `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting`
+	})
+	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: c.ignored})
 	inf.AddEventHandler(&typed{q: c.queue})
 	inf.AddEventHandler(quiet{})
 	return c
@@ -47,12 +55,34 @@ func (c *C) enqueue(obj interface{}) { // want enqueue:"via factories.\\(\\*C\\)
 	c.queue.AddRateLimited(obj)
 }
 
+// requeue is shared with a worker that nothing in the package starts.
+func (c *C) requeue(obj interface{}) { // want requeue:"via factories.\\(\\*C\\).requeue$"
+	c.queue.AddRateLimited(obj)
+}
+
+func (c *C) worker() { // want worker:"via factories.\\(\\*C\\).worker -> factories.\\(\\*C\\).requeue$"
+	item, _ := c.queue.Get()
+	defer c.queue.Done(item)
+	c.requeue(item)
+}
+
+// deleteBoth makes two rate-limited adds: each is reported and fixed.
+func (c *C) deleteBoth(obj interface{}) { // want deleteBoth:"reaches AddRateLimited at .*:71:2, .*:72:2 via"
+	c.queue.AddRateLimited(obj)
+	c.queue.AddRateLimited(obj)
+}
+
+// ignored is left rate limited on purpose.
+func (c *C) ignored(obj interface{}) {
+	c.queue.AddRateLimited(obj) //queuefix:ignore adds are batched by the limiter on purpose
+}
+
 // typed is a handler type: its event methods are the handlers.
 type typed struct {
 	q workqueue.RateLimitingInterface
 }
 
-func (h *typed) OnAdd(obj interface{}) { // want `event handler cache.ResourceEventHandler.OnAdd reaches AddRateLimited at factories.go:60:2: handler path: factories.\(\*typed\).OnAdd -> factories.\(\*typed\).add; not fixed here: factories.\(\*typed\).OnAdd can be called from outside the package` OnAdd:"via factories.\\(\\*typed\\).OnAdd -> factories.\\(\\*typed\\).add$"
+func (h *typed) OnAdd(obj interface{}) { // want `event handler cache.ResourceEventHandler.OnAdd reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*typed\).OnAdd -> factories.\(\*typed\).add; not fixed here: factories.\(\*typed\).OnAdd can be called from outside the package` OnAdd:"via factories.\\(\\*typed\\).OnAdd -> factories.\\(\\*typed\\).add$"
 	h.add(obj)
 }
 
