@@ -39,7 +39,7 @@ var AddRateLimited = &analysis.Analyzer{
 	Doc:       doc(rewrite.RuleAddRateLimited),
 	URL:       info(rewrite.RuleAddRateLimited).URL,
 	Run:       runAddRateLimited,
-	FactTypes: []analysis.Fact{new(reachesAdd)},
+	FactTypes: []analysis.Fact{new(reachesAdd), new(returnsAdd)},
 }
 
 // reachesAdd is the fact that a function reaches a rate-limited add.
@@ -54,6 +54,16 @@ func (f *reachesAdd) String() string {
 	return "reaches AddRateLimited at " + strings.Join(f.Sites, ", ") + " via " + strings.Join(f.Chain, " -> ")
 }
 
+// returnsAdd is the fact that a function (a factory) returns a func value
+// that reaches a rate-limited add.
+type returnsAdd reachesAdd
+
+func (*returnsAdd) AFact() {}
+
+func (f *returnsAdd) String() string {
+	return "returns a func that " + (*reachesAdd)(f).String()
+}
+
 // A handler is a func value stored in an event-handler field.
 type handler struct {
 	how   string // cache.ResourceEventHandlerFuncs.AddFunc
@@ -66,8 +76,16 @@ func runAddRateLimited(pass *analysis.Pass) (any, error) {
 	fs := newFuncs(pass)
 	fs.reach()
 	for _, n := range fs.nodes {
-		if n.obj != nil && n.chain != nil {
+		if n.obj == nil {
+			continue
+		}
+		if n.chain != nil {
 			pass.ExportObjectFact(n.obj, &reachesAdd{Sites: n.at, Chain: n.chain})
+		}
+		if to, fact := fs.firstTarget(returned(n.body), 0); to != nil && to.chain != nil {
+			pass.ExportObjectFact(n.obj, &returnsAdd{Sites: to.at, Chain: to.chain})
+		} else if fact != nil {
+			pass.ExportObjectFact(n.obj, (*returnsAdd)(fact))
 		}
 	}
 	hs := handlers(fs)

@@ -126,12 +126,26 @@ func (fs *funcs) resolve() {
 				continue
 			}
 			e.to, e.fact = fs.target(typeutil.StaticCallee(info, e.call))
+			if e.to == nil && e.fact == nil {
+				e.to, e.fact = fs.calledValue(e.call)
+			}
 			if e.to != nil || e.fact != nil {
 				calls = append(calls, e)
 			}
 		}
 		n.calls = calls
 	}
+}
+
+// calledValue returns what a call of a local variable or an unexported
+// field calls, when the package assigns it a function: enqueue(key) after
+// enqueue := func(key string) {...}.
+func (fs *funcs) calledValue(call *ast.CallExpr) (*fnode, *reachesAdd) {
+	switch fun := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident, *ast.SelectorExpr:
+		return fs.valueTarget(fun, 0)
+	}
+	return nil, nil
 }
 
 // ignoredLines returns, by file name, the lines that a //queuefix:ignore

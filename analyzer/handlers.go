@@ -162,8 +162,13 @@ func (fs *funcs) valueTarget(v ast.Expr, hops int) (*fnode, *reachesAdd) {
 			return fs.firstTarget(fs.assigned(obj), hops)
 		}
 	case *ast.CallExpr:
-		if n, _ := fs.target(typeutil.StaticCallee(info, v)); n != nil {
+		fn := typeutil.StaticCallee(info, v)
+		if n, _ := fs.target(fn); n != nil {
 			return fs.firstTarget(returned(n.body), hops)
+		}
+		var f returnsAdd
+		if fn != nil && fn.Pkg() != fs.pass.Pkg && fs.pass.ImportObjectFact(fn.Origin(), &f) {
+			return nil, (*reachesAdd)(&f)
 		}
 	}
 	return nil, nil

@@ -14,7 +14,7 @@ import (
 	"testing"
 )
 
-// analyzerGaps lists, by scenario, where the analyzers (one package at a
+// analyzerGaps lists, by scenario or module, where the analyzers (one package at a
 // time, static calls only) answer less than queuefix: a site queuefix
 // changes that no analyzer diagnostic names. README.md ("What the
 // analyzers see") describes these limits; the list must match exactly, so
@@ -30,6 +30,15 @@ var analyzerGaps = map[string][]string{
 		// The handler reaches the helper through an interface call.
 		"handler.go:26: queuefix rewrites AddRateLimited, no addratelimited diagnostic names it",
 	},
+	// The version matrix (TestAnalyzersAgreeReal).
+	"clientgo-v0.20": {
+		// A handler handed to pkg/handlers' builder.
+		"pkg/controller/reloader.go:85: queuefix rewrites AddRateLimited, no addratelimited diagnostic names it",
+	},
+	"clientgo-v0.37": {
+		// c.enqueueKey handed to handlers.ForLabel, whose closure calls it.
+		"pkg/controller/mesh.go:108: queuefix rewrites AddRateLimited, no addratelimited diagnostic names it",
+	},
 }
 
 // TestAnalyzersAgree runs queuefix -json and go vet -vettool=queuefix-vet
@@ -40,10 +49,7 @@ var analyzerGaps = map[string][]string{
 // analyzerGaps); no site queuefix keeps is reported as reached from a
 // handler; and a module that does not load fails both.
 func TestAnalyzersAgree(t *testing.T) {
-	vettool := filepath.Join(t.TempDir(), "queuefix-vet")
-	if out, err := exec.Command("go", "build", "-o", vettool, "../queuefix-vet").CombinedOutput(); err != nil {
-		t.Fatalf("build queuefix-vet: %v\n%s", err, out)
-	}
+	vettool := buildVetTool(t)
 	files, err := filepath.Glob("../../testdata/scenarios/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
@@ -59,6 +65,38 @@ func TestAnalyzersAgree(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnalyzersAgreeReal holds queuefix and the analyzers to one answer,
+// as TestAnalyzersAgree does, on examples/leaky and the version matrix:
+// real client-go and controller-runtime, legacy and typed queues.
+func TestAnalyzersAgreeReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("vets modules that use the real client-go")
+	}
+	vettool := buildVetTool(t)
+	dirs, err := filepath.Glob("../../testdata/matrix/*/go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, "../../examples/leaky/go.mod")
+	for _, mod := range dirs {
+		dir, _ := filepath.Abs(filepath.Dir(mod))
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			got := disagreements(t, dir, vettool, nil)
+			if want := analyzerGaps[filepath.Base(dir)]; !slices.Equal(got, want) {
+				t.Errorf("queuefix and the analyzers disagree:\n\t%s\nwant (analyzerGaps):\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+			}
+		})
+	}
+}
+
+func buildVetTool(t *testing.T) string {
+	vettool := filepath.Join(t.TempDir(), "queuefix-vet")
+	if out, err := exec.Command("go", "build", "-o", vettool, "../queuefix-vet").CombinedOutput(); err != nil {
+		t.Fatalf("build queuefix-vet: %v\n%s", err, out)
+	}
+	return vettool
 }
 
 // vetDiag is one diagnostic of go vet -json.

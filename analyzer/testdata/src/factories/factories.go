@@ -7,6 +7,8 @@ package factories
 import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
+
+	"example.com/analyzertest/src/helpers"
 )
 
 type C struct {
@@ -32,20 +34,23 @@ func New(inf cache.SharedIndexInformer) *C {
 		DeleteFunc: c.deleteBoth, // want `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting` `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting`
 	})
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: c.ignored})
+	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: helpers.Handler(c.queue), // want `AddFunc reaches AddRateLimited at example.com/analyzertest/src/helpers/helpers.go:14:3: handler path: helpers.Handler.func1; not fixed here: the path leaves the package`
+	})
 	inf.AddEventHandler(&typed{q: c.queue})
 	inf.AddEventHandler(quiet{})
 	return c
 }
 
 // handlerFor is a factory: its result is the handler.
-func (c *C) handlerFor(kind string) func(interface{}) {
+func (c *C) handlerFor(kind string) func(interface{}) { // want handlerFor:"returns a func that reaches AddRateLimited at .* via factories.\\(\\*C\\).enqueueKind.func1$"
 	if kind == "" {
 		return nil
 	}
 	return c.enqueueKind(kind)
 }
 
-func (c *C) enqueueKind(kind string) func(interface{}) {
+func (c *C) enqueueKind(kind string) func(interface{}) { // want enqueueKind:"returns a func that reaches AddRateLimited at .* via factories.\\(\\*C\\).enqueueKind.func1$"
 	return func(obj interface{}) {
 		c.queue.AddRateLimited(obj)
 	}
@@ -67,7 +72,7 @@ func (c *C) worker() { // want worker:"via factories.\\(\\*C\\).worker -> factor
 }
 
 // deleteBoth makes two rate-limited adds: each is reported and fixed.
-func (c *C) deleteBoth(obj interface{}) { // want deleteBoth:"reaches AddRateLimited at .*:71:2, .*:72:2 via"
+func (c *C) deleteBoth(obj interface{}) { // want deleteBoth:"reaches AddRateLimited at .*:76:2, .*:77:2 via"
 	c.queue.AddRateLimited(obj)
 	c.queue.AddRateLimited(obj)
 }
