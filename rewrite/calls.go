@@ -367,7 +367,7 @@ func (wk *walker) mentionsForget(fr *frame, s *ast.DeferStmt) bool {
 // calleeFunc returns the function or method a call calls statically.
 func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
 	var id *ast.Ident
-	switch fun := ast.Unparen(call.Fun).(type) {
+	switch fun := uninstantiated(call.Fun).(type) {
 	case *ast.Ident:
 		id = fun
 	case *ast.SelectorExpr:
@@ -385,6 +385,19 @@ func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
 	}
 	fn, _ := info.Uses[id].(*types.Func)
 	return fn
+}
+
+// uninstantiated returns the function a call names without its explicit
+// type arguments: handle for handle[string](...). A slice or map of funcs
+// indexed the same way yields a variable, which is no function.
+func uninstantiated(fun ast.Expr) ast.Expr {
+	switch ix := ast.Unparen(fun).(type) {
+	case *ast.IndexExpr:
+		return ast.Unparen(ix.X)
+	case *ast.IndexListExpr:
+		return ast.Unparen(ix.X)
+	}
+	return ast.Unparen(fun)
 }
 
 // funcDeclAt returns the function declaration whose name is at pos.

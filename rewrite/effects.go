@@ -395,7 +395,7 @@ func (v *view) funcValueCall(call *ast.CallExpr) effect {
 
 // calleeIdent returns the identifier a call names, or nil.
 func calleeIdent(call *ast.CallExpr) *ast.Ident {
-	switch fun := ast.Unparen(call.Fun).(type) {
+	switch fun := uninstantiated(call.Fun).(type) {
 	case *ast.Ident:
 		return fun
 	case *ast.SelectorExpr:

@@ -306,7 +306,8 @@ func splitAccounting(stderr string) (string, string) {
 // positionless blanks line and column numbers, which edits above a
 // finding shift.
 func positionless(s string) string {
-	return regexp.MustCompile(`:\d+:\d+`).ReplaceAllString(s, ":L:C")
+	s = regexp.MustCompile(`:\d+:\d+`).ReplaceAllString(s, ":L:C")
+	return regexp.MustCompile(`\(line \d+\)`).ReplaceAllString(s, "(line L)")
 }
 
 func writeTestFile(t *testing.T, path string, data []byte) {
