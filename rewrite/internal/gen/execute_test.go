@@ -124,7 +124,7 @@ func execute(t *testing.T, dir string, cs []*Controller) []*outcome {
 	before := drive(t, dir, "before")
 	t.Logf("before the fix: built and ran %d controllers in %v", len(cs), time.Since(start).Round(time.Millisecond))
 	start = time.Now()
-	res, err := rewrite.Run(rewrite.Options{Dir: dir}, []string{"./c/..."})
+	res, err := rewrite.Run(loadOptions(dir), []string{"./c/..."})
 	if err != nil {
 		t.Fatalf("queuefix: %v", err)
 	}
@@ -157,7 +157,7 @@ func execute(t *testing.T, dir string, cs []*Controller) []*outcome {
 // secondRun runs queuefix again on the fixed module: it must change
 // nothing (the fix is idempotent). It returns the diffs by controller.
 func secondRun(t *testing.T, dir string) map[string]string {
-	res, err := rewrite.Run(rewrite.Options{Dir: dir}, []string{"./c/..."})
+	res, err := rewrite.Run(loadOptions(dir), []string{"./c/..."})
 	if err != nil {
 		t.Fatalf("queuefix, second run: %v", err)
 	}
@@ -168,6 +168,16 @@ func secondRun(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// loadOptions runs queuefix with the driver's build flags, so that go
+// list -export finds the controllers the driver has just compiled in the
+// build cache instead of compiling them again (most of a batch's load).
+func loadOptions(dir string) rewrite.Options {
+	return rewrite.Options{Dir: dir, Env: []string{"GOFLAGS=" + driverFlags}}
+}
+
+// driverFlags are the go command flags of the driver's build.
+const driverFlags = "-mod=mod -trimpath" // -trimpath: the cache hits whatever the directory
 
 func writeModule(t *testing.T, dir string, cs []*Controller) {
 	gomod, err := os.ReadFile(filepath.Join(pinned, "go.mod"))
@@ -201,9 +211,9 @@ func writeModule(t *testing.T, dir string, cs []*Controller) {
 func drive(t *testing.T, dir, phase string) map[string]Run {
 	t.Helper()
 	bin := filepath.Join(dir, "driver-"+phase)
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "./driver") // -trimpath: the cache hits whatever the directory
+	build := exec.Command("go", "build", "-o", bin, "./driver")
 	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	build.Env = append(os.Environ(), "GOFLAGS="+driverFlags)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("%s the fix, the generated module does not build: %v\n%s", phase, err, out)
 	}
