@@ -149,23 +149,21 @@ func (fs *funcs) calledValue(call *ast.CallExpr) (*fnode, *reachesAdd) {
 }
 
 // ignoredLines returns, by file name, the lines that a //queuefix:ignore
-// directive with a reason covers.
+// directive with a reason covers. Only files with a directive are read.
 func (fs *funcs) ignoredLines() map[string]map[int]bool {
+	read := fs.pass.ReadFile
+	if read == nil { // drivers before go/analysis had ReadFile
+		read = os.ReadFile
+	}
 	out := map[string]map[int]bool{}
 	for _, f := range fs.pass.Files {
 		name := fs.pass.Fset.File(f.FileStart).Name()
-		read := fs.pass.ReadFile
-		if read == nil { // drivers before go/analysis had ReadFile
-			read = os.ReadFile
-		}
-		src, err := read(name)
-		if err != nil {
+		lines, err := rewrite.IgnoredLines(fs.pass.Fset, f, func() ([]byte, error) { return read(name) })
+		if err != nil || len(lines) == 0 {
 			continue
 		}
-		for line := range rewrite.IgnoredLines(fs.pass.Fset, f, src) {
-			if out[name] == nil {
-				out[name] = map[int]bool{}
-			}
+		out[name] = map[int]bool{}
+		for line := range lines {
 			out[name][line] = true
 		}
 	}

@@ -71,6 +71,7 @@ func (fs *funcs) handlerFieldOf(x ast.Expr) string {
 // implement a handler interface, at the method (or, for a promoted one,
 // the type).
 func (fs *funcs) methodHandlers() []handler {
+	caches := rewrite.CachePackages(fs.pass.Pkg)
 	var out []handler
 	for _, f := range fs.pass.Files {
 		for _, d := range f.Decls {
@@ -83,19 +84,19 @@ func (fs *funcs) methodHandlers() []handler {
 				if !ok || ts.TypeParams != nil {
 					continue
 				}
-				out = append(out, fs.typeHandlers(ts)...)
+				out = append(out, fs.typeHandlers(ts, caches)...)
 			}
 		}
 	}
 	return out
 }
 
-func (fs *funcs) typeHandlers(ts *ast.TypeSpec) []handler {
+func (fs *funcs) typeHandlers(ts *ast.TypeSpec, caches []*types.Package) []handler {
 	tn, ok := fs.pass.TypesInfo.Defs[ts.Name].(*types.TypeName)
 	if !ok || tn.IsAlias() {
 		return nil
 	}
-	iface, names := rewrite.HandlerMethods(tn.Type(), fs.pass.Pkg)
+	iface, names := rewrite.HandlerMethods(tn.Type(), caches)
 	var out []handler
 	for _, name := range names {
 		obj, _, _ := types.LookupFieldOrMethod(types.NewPointer(tn.Type()), true, fs.pass.Pkg, name)

@@ -59,18 +59,23 @@ func IsRateLimitedAdd(info *types.Info, call *ast.CallExpr) bool {
 }
 
 // IgnoredLines returns the lines of f that a //queuefix:ignore directive
-// with a reason covers, with the reason. src is f's source.
-func IgnoredLines(fset *token.FileSet, f *ast.File, src []byte) map[int]string {
+// with a reason covers, with the reason. read returns f's source; it is
+// called only when f has a comment that may be a directive.
+func IgnoredLines(fset *token.FileSet, f *ast.File, read func() ([]byte, error)) (map[int]string, error) {
 	out := make(map[int]string)
 	if !hasIgnores(f) {
-		return out
+		return out, nil
+	}
+	src, err := read()
+	if err != nil {
+		return nil, err
 	}
 	for _, ig := range parseIgnores(fset, f, src) {
 		if ig.reason != "" {
 			out[ig.line] = ig.reason
 		}
 	}
-	return out
+	return out, nil
 }
 
 // HandlerField returns "Type.Field" when field f of struct type t is a
@@ -80,11 +85,17 @@ func HandlerField(t types.Type, f *types.Var) string { return handlerField(t, f)
 
 // HandlerMethods returns the event methods of named type t, and the
 // interface they belong to, when t or *t implements an informer event
-// handler (cache.ResourceEventHandler or its typed variant, of the cache
-// packages that pkg imports directly or not) or a controller-runtime
-// EventHandler: ("cache.ResourceEventHandler", [OnAdd OnUpdate OnDelete]).
-func HandlerMethods(t types.Type, pkg *types.Package) (string, []string) {
-	return handlerMethods(t, importedPkgs(pkg, cachePath))
+// handler (cache.ResourceEventHandler or its typed variant, of the given
+// cache packages: see CachePackages) or a controller-runtime EventHandler:
+// ("cache.ResourceEventHandler", [OnAdd OnUpdate OnDelete]).
+func HandlerMethods(t types.Type, caches []*types.Package) (string, []string) {
+	return handlerMethods(t, caches)
+}
+
+// CachePackages returns the client-go cache packages that pkg imports,
+// directly or not (vendored copies included).
+func CachePackages(pkg *types.Package) []*types.Package {
+	return importedPkgs(pkg, cachePath)
 }
 
 // importedPkgs returns the copies of the package at path that pkg imports,
