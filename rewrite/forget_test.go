@@ -41,12 +41,7 @@ func memAnalysis(t *testing.T, src string) *analysis {
 		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{}, Scopes: map[ast.Node]*types.Scope{},
 	}
-	conf := types.Config{Importer: importerFunc(func(path string) (*types.Package, error) {
-		if path == workqueuePath {
-			return wq, nil
-		}
-		return std.Import(path)
-	})}
+	conf := types.Config{Importer: stubImporter{wq, std}}
 	pkg, err := conf.Check("example.com/ctrl", fset, []*ast.File{f}, info)
 	if err != nil {
 		t.Fatalf("type-check:\n%s\n%v", src, err)
@@ -54,6 +49,19 @@ func memAnalysis(t *testing.T, src string) *analysis {
 	p := &packages.Package{ID: "ctrl", PkgPath: "example.com/ctrl", Fset: fset, Syntax: []*ast.File{f},
 		Types: pkg, TypesInfo: info, GoFiles: []string{name}, CompiledGoFiles: []string{name}}
 	return newAnalysis([]*packages.Package{p}, time.Now().Add(time.Second))
+}
+
+// stubImporter resolves the workqueue to the stub, the rest to std.
+type stubImporter struct {
+	wq  *types.Package
+	std types.Importer
+}
+
+func (i stubImporter) Import(path string) (*types.Package, error) {
+	if path == workqueuePath {
+		return i.wq, nil
+	}
+	return i.std.Import(path)
 }
 
 // stubPackage type-checks testdata's workqueue stub.

@@ -8,12 +8,14 @@
 package rewrite
 
 import (
+	"errors"
 	"fmt"
 	"go/token"
 	"go/types"
 	"sort"
 	"time"
 
+	"github.com/queuefix/queuefix/rewrite/internal/load"
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 )
 
@@ -39,6 +41,12 @@ type Options struct {
 	// for the rest of the run.
 	Loaded func()
 }
+
+func (o Options) loadOptions() load.Options {
+	return load.Options{Dir: o.Dir, Tags: o.Tags, Tests: o.Tests, Env: o.Env, Mode: o.Load, Progress: o.Progress}
+}
+
+var errNothingLoaded = errors.New("no package could be loaded")
 
 func (o Options) progress(format string, args ...any) {
 	if o.Progress != nil {
@@ -136,7 +144,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	opts.progress("loading packages")
 	start := time.Now()
-	good, bad, info, err := load(opts, patterns)
+	good, bad, info, err := load.Load(opts.loadOptions(), patterns)
 	if err != nil {
 		return nil, err
 	}

@@ -75,19 +75,6 @@ func TestRunNothingLoads(t *testing.T) {
 	}
 }
 
-func TestGoLineBefore114(t *testing.T) {
-	for gomod, want := range map[string]bool{
-		"module m\n\ngo 1.13\n":   true,
-		"module m\n\ngo 1.14\n":   false,
-		"module m\n\ngo 1.22.0\n": false,
-		"module m\n":              true,
-	} {
-		if got := goLineBefore114(gomod); got != want {
-			t.Errorf("goLineBefore114(%q) = %v, want %v", gomod, got, want)
-		}
-	}
-}
-
 func TestSpliceEdits(t *testing.T) {
 	src := []byte("abcdef")
 	edits := []Edit{{Offset: 4, End: 5, New: "E"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 3, End: 3, New: "+"}}
@@ -99,13 +86,6 @@ func TestSpliceEdits(t *testing.T) {
 	want := map[Edit][2]int{{Offset: 1, End: 2, New: "BB"}: {1, 3}, {Offset: 3, End: 3, New: "+"}: {4, 5}, {Offset: 4, End: 5, New: "E"}: {6, 7}}
 	if fmt.Sprint(spans) != fmt.Sprint(want) {
 		t.Errorf("spans = %v, want %v", spans, want)
-	}
-}
-
-func TestAbsPaths(t *testing.T) {
-	got := absPaths("# example.com/x\n./b.go:3:12: undefined: x\nother", "/m")
-	if want := "# example.com/x\n/m/b.go:3:12: undefined: x\nother"; got != want {
-		t.Errorf("absPaths = %q, want %q", got, want)
 	}
 }
 
