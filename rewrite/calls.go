@@ -454,7 +454,7 @@ func isNil(info *types.Info, e ast.Expr) bool {
 }
 
 // fileOf returns the indexed file holding pos.
-func (a *analysis) fileOf(pos token.Pos) *fileInfo {
+func (a *index) fileOf(pos token.Pos) *fileInfo {
 	tf := a.fset.File(pos)
 	if tf == nil {
 		return nil

@@ -9,7 +9,7 @@ import (
 // insertion returns the edit that puts stmt at the point, indented like
 // its neighbours, or why the point's layout does not allow it. Comments
 // stay with the statement they were written above.
-func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
+func (a *index) insertion(pt *point, stmt string) (Edit, string) {
 	fi := a.fileOf(pt.pos())
 	tf := a.fset.File(pt.pos())
 	src := fi.source()
@@ -57,7 +57,7 @@ func insertAt(file string, off int, text string) Edit {
 
 // aboveComments returns where the comment lines directly above
 // block.List[i] begin (the statement itself when there are none).
-func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) token.Pos {
+func (a *index) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) token.Pos {
 	s := block.List[i]
 	floor := block.Lbrace
 	if i > 0 {
@@ -82,7 +82,7 @@ func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) toke
 
 // innerIndent returns the indentation of the block's statements, or one
 // tab more than the line of the brace at off when it has none.
-func (a *analysis) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
+func (a *index) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
 	if len(block.List) > 0 {
 		return indentOf(fi.source(), a.fset.Position(block.List[0].Pos()).Offset)
 	}

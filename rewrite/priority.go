@@ -57,7 +57,7 @@ func prioritySite(info *types.Info, sel *ast.SelectorExpr, call *ast.CallExpr) *
 
 // dropRateLimited plans the removal of RateLimited: true from the site's
 // options literal, or says why it is left to a human.
-func (a *analysis) dropRateLimited(s *site, f Finding) Finding {
+func (a *index) dropRateLimited(s *site, f Finding) Finding {
 	e, why := a.withoutElement(s.fi, s.opts, s.limited)
 	if why == "" && !isTrue(s.pkg.TypesInfo, s.limited.Value) {
 		why = "RateLimited is set to " + a.text(s.limited.Value) + ", which is always true, and removing it could leave a name unused"
@@ -84,7 +84,7 @@ func isTrue(info *types.Info, e ast.Expr) bool {
 // when it has one, else the element and the separator next to it. A
 // literal on several lines is then laid out again as gofmt would, since a
 // key-value column aligned to the longest key may change.
-func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
+func (a *index) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
 	for _, c := range fi.syntax.Comments {
 		if c.Pos() >= lit.Pos() && c.End() <= lit.End() {
 			return Edit{}, "the options literal holds comments"
@@ -116,7 +116,7 @@ func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.E
 // src[from:to], formatted by go/format and indented like the line lit
 // starts on (but for the inside of raw strings, whose value it would
 // change).
-func (a *analysis) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
+func (a *index) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
 	start, end := tf.Offset(lit.Pos()), tf.Offset(lit.End())
 	text := string(src[start:from]) + string(src[to:end])
 	fset := token.NewFileSet()

@@ -155,18 +155,27 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if opts.Loaded != nil {
 		opts.Loaded()
 	}
-	a := newAnalysis(good, start)
+	ix := newIndex(good, start)
 	// The forget rule and the search for AddRateLimited sites read only
-	// syntax and types: they run while the call graph is built.
-	forgets := make(chan []Finding, 1)
-	go func() { forgets <- a.forget() }()
+	// the index: they run while the call graph is built.
+	type verdicts struct {
+		findings []Finding
+		used     []*ignore
+	}
+	forgets := make(chan verdicts, 1)
+	go func() {
+		f, used := ix.forget()
+		forgets <- verdicts{f, used}
+	}()
 	sites := make(chan []*site, 1)
-	go func() { sites <- a.scanSites() }()
-	a.buildGraph(opts)
-	findings := append(a.addRateLimited(<-sites), <-forgets...)
-	findings = append(findings, a.unusedIgnores()...)
+	go func() { sites <- ix.scanSites() }()
+	g := buildGraph(ix, opts)
+	findings, used := g.addRateLimited(<-sites)
+	fg := <-forgets
+	findings = append(findings, fg.findings...)
+	findings = append(findings, ix.unusedIgnores(append(used, fg.used...))...)
 	opts.progress("verifying the edits")
-	res.Findings, res.Files = a.apply(findings)
+	res.Findings, res.Files = ix.apply(findings)
 	SortFindings(res.Findings)
 	return res, nil
 }

@@ -32,7 +32,7 @@ type worker struct {
 // workers returns the workers of every target file, each once. In a test
 // file (analysed with -test) only a Get whose function also calls Done is
 // a worker: tests take items from queues to look at them all the time.
-func (a *analysis) workers() []*worker {
+func (a *index) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
@@ -63,7 +63,7 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting
 // queue, with the function body and block around each.
-func (a *analysis) fileWorkers(fi *fileInfo) []*worker {
+func (a *index) fileWorkers(fi *fileInfo) []*worker {
 	var out []*worker
 	info := fi.pkg.TypesInfo
 	var bodies []*ast.BlockStmt
@@ -155,7 +155,7 @@ func isQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
 }
 
 // sortedFiles returns the names of the indexed files in order.
-func (a *analysis) sortedFiles() []string {
+func (a *index) sortedFiles() []string {
 	names := make([]string, 0, len(a.files))
 	for name := range a.files {
 		names = append(names, name)
