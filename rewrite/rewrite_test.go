@@ -12,21 +12,36 @@ import (
 // stubModule writes a module resolving client-go to the test stubs.
 func stubModule(t *testing.T, files map[string]string) string {
 	t.Helper()
+	return stubModuleNamed(t, "example.com/m", files)
+}
+
+// stubModuleNamed writes the files and a go.mod for module path that
+// resolves client-go, apimachinery and controller-runtime to the stubs.
+func stubModuleNamed(t *testing.T, path string, files map[string]string) string {
+	t.Helper()
 	stubs, err := filepath.Abs("../testdata/stubs")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files["go.mod"] = "module example.com/m\n\ngo 1.22\n\nrequire (\n\tk8s.io/apimachinery v0.0.0\n\tk8s.io/client-go v0.0.0\n)\n\n" +
-		"replace (\n\tk8s.io/apimachinery => " + stubs + "/apimachinery\n\tk8s.io/client-go => " + stubs + "/client-go\n)\n"
+	files["go.mod"] = fmt.Sprintf(`module %s
+
+go 1.22
+
+require (
+	k8s.io/apimachinery v0.0.0
+	k8s.io/client-go v0.0.0
+	sigs.k8s.io/controller-runtime v0.0.0
+)
+
+replace (
+	k8s.io/apimachinery => %[2]s/apimachinery
+	k8s.io/client-go => %[2]s/client-go
+	sigs.k8s.io/controller-runtime => %[2]s/controller-runtime
+)
+`, path, stubs)
 	for name, data := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(dir, name), data)
 	}
 	return dir
 }
