@@ -472,12 +472,3 @@ func outermost(fn *ssa.Function) *ssa.Function {
 	}
 	return fn
 }
-
-func qualifier(pkg *types.Package) types.Qualifier {
-	return func(p *types.Package) string {
-		if p == pkg {
-			return ""
-		}
-		return p.Name()
-	}
-}

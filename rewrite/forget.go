@@ -332,11 +332,6 @@ func (a *index) outcome(w *worker, p *path) string {
 	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
 }
 
-// line returns "line N" for pos.
-func (a *index) line(pos token.Pos) string {
-	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)
-}
-
 // forgetFix summarises the first insertion: the statement, or the else
 // branch that holds it.
 func forgetFix(pt *point, e Edit) string {
@@ -552,26 +547,11 @@ func (a *index) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
 	return ok
 }
 
-// isField reports whether obj is a field or method, named through a
-// selector and not looked up in scope.
-func isField(obj types.Object) bool {
-	if v, ok := obj.(*types.Var); ok && v.IsField() {
-		return true
-	}
-	fn, ok := obj.(*types.Func)
-	return ok && fn.Signature().Recv() != nil
-}
-
 func (a *index) frameName(fr *frame) string {
 	if fr.parent == nil {
 		return "the worker"
 	}
 	return "a helper"
-}
-
-// text returns e's source text.
-func (a *index) text(e ast.Node) string {
-	return exprString(a.fileOf(e.Pos()), e)
 }
 
 // pathChain is the evidence: Get, the call handed the item whose outcome

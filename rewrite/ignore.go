@@ -51,17 +51,6 @@ func parseIgnores(fset *token.FileSet, f *ast.File, src []byte) []*ignore {
 	return out
 }
 
-// onlyBlanksBefore reports whether src holds only spaces and tabs between
-// the start of the line and offset.
-func onlyBlanksBefore(src []byte, offset int) bool {
-	for i := offset - 1; i >= 0 && src[i] != '\n'; i-- {
-		if src[i] != ' ' && src[i] != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
 // ignoreFor returns the directive that covers line, if any.
 func (fi *fileInfo) ignoreFor(line int) *ignore {
 	for _, ig := range fi.ignores {

@@ -170,3 +170,22 @@ func (a *index) sortFuncs(fns []*ssa.Function) {
 func (a *index) inTestFile(pos token.Pos) bool {
 	return pos.IsValid() && strings.HasSuffix(a.fset.File(pos).Name(), "_test.go")
 }
+
+// fileOf returns the indexed file holding pos.
+func (a *index) fileOf(pos token.Pos) *fileInfo {
+	tf := a.fset.File(pos)
+	if tf == nil {
+		return nil
+	}
+	return a.files[tf.Name()]
+}
+
+// sortedFiles returns the names of the indexed files in order.
+func (a *index) sortedFiles() []string {
+	names := make([]string, 0, len(a.files))
+	for name := range a.files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}

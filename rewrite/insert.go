@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"bytes"
 	"go/ast"
 	"go/token"
 )
@@ -42,15 +41,6 @@ func (a *index) insertion(pt *point, stmt string) (Edit, string) {
 	return insertAt(tf.Name(), rb+1, " else {"+nl+ind+"\t"+stmt+nl+ind+"}"), ""
 }
 
-// lineEnding returns the file's line ending: "\r\n" when its first line
-// ends so, "\n" otherwise.
-func lineEnding(src []byte) string {
-	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
-		return "\r\n"
-	}
-	return "\n"
-}
-
 func insertAt(file string, off int, text string) Edit {
 	return Edit{File: file, Offset: off, End: off, New: text}
 }
@@ -87,36 +77,4 @@ func (a *index) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string 
 		return indentOf(fi.source(), a.fset.Position(block.List[0].Pos()).Offset)
 	}
 	return indentOf(fi.source(), off) + "\t"
-}
-
-// lineStart returns the offset of the start of off's line.
-func lineStart(src []byte, off int) int {
-	for off > 0 && src[off-1] != '\n' {
-		off--
-	}
-	return off
-}
-
-// startsLine reports whether only blanks precede off on its line.
-func startsLine(src []byte, off int) bool {
-	return onlyBlanksBefore(src, off)
-}
-
-// indentOf returns the blanks that start off's line.
-func indentOf(src []byte, off int) string {
-	start := lineStart(src, off)
-	end := start
-	for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
-		end++
-	}
-	return string(src[start:end])
-}
-
-func nextNewline(src []byte, off int) int {
-	for i := off; i < len(src); i++ {
-		if src[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }

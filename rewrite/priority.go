@@ -9,7 +9,6 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strings"
 )
 
 // controller-runtime's priority queue (v0.20+) has a rate-limited add
@@ -133,54 +132,4 @@ func (a *index) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, 
 		return Edit{}, "the options literal cannot be laid out again"
 	}
 	return Edit{File: tf.Name(), Offset: start, End: end, New: out}, ""
-}
-
-// indentLines puts indent after each line break of the expression text,
-// and writes line breaks as nl, except inside raw strings.
-func indentLines(text, nl, indent string) (string, error) {
-	fset := token.NewFileSet()
-	expr, err := parser.ParseExprFrom(fset, "", text, 0)
-	if err != nil {
-		return "", err
-	}
-	tf := fset.File(expr.Pos())
-	var raw [][2]int
-	ast.Inspect(expr, func(n ast.Node) bool {
-		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(lit.Value, "`") {
-			raw = append(raw, [2]int{tf.Offset(lit.Pos()), tf.Offset(lit.End())})
-		}
-		return true
-	})
-	var b strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] != '\n' || inside(raw, i) {
-			b.WriteByte(text[i])
-			continue
-		}
-		b.WriteString(nl + indent)
-	}
-	return b.String(), nil
-}
-
-func inside(spans [][2]int, off int) bool {
-	for _, sp := range spans {
-		if sp[0] <= off && off < sp[1] {
-			return true
-		}
-	}
-	return false
-}
-
-// endsLineWithComma reports whether only a comma and blanks follow off on
-// its line.
-func endsLineWithComma(src []byte, off int) bool {
-	if off >= len(src) || src[off] != ',' {
-		return false
-	}
-	for off++; off < len(src) && src[off] != '\n'; off++ {
-		if src[off] != ' ' && src[off] != '\t' && src[off] != '\r' {
-			return false
-		}
-	}
-	return off < len(src)
 }

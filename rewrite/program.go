@@ -146,11 +146,6 @@ func mayMatter(prog *ssa.Program, sel *types.Selection) bool {
 	return fn == nil || fn.Blocks != nil // nil: a method of an instantiated type; keep it
 }
 
-func isGeneric(t types.Type) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.TypeParams().Len() > 0 && n.TypeArgs().Len() == 0
-}
-
 // referencedFuncs returns the functions fn calls statically or uses as values.
 func referencedFuncs(fn *ssa.Function) []*ssa.Function {
 	var out []*ssa.Function

@@ -100,8 +100,6 @@ func calleeName(c *ssa.CallCommon) string {
 	return "a func value"
 }
 
-func shortQualifier(p *types.Package) string { return p.Name() }
-
 // callsTargets reports whether every callee of the call has a body here,
 // so that arguments flowing into it are tracked by the call graph.
 func (a *graph) callsTargets(call ssa.CallInstruction) bool {
@@ -232,34 +230,4 @@ func isControllerRuntimeHandler(t types.Type) bool {
 func isCREvent(t types.Type) bool {
 	n := namedOf(t)
 	return n != nil && isPkg(n.Obj().Pkg(), crEventPath)
-}
-
-func hasParam(sig *types.Signature, pred func(types.Type) bool) bool {
-	for i := 0; i < sig.Params().Len(); i++ {
-		if pred(sig.Params().At(i).Type()) {
-			return true
-		}
-	}
-	return false
-}
-
-// method returns the signature of t's method name, or nil.
-func method(t types.Type, name string) *types.Signature {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
-	if fn, ok := obj.(*types.Func); ok {
-		return fn.Signature()
-	}
-	return nil
-}
-
-func isFunc(t types.Type) bool {
-	_, ok := t.Underlying().(*types.Signature)
-	return ok
-}
-
-func deref(t types.Type) types.Type {
-	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
-		return p.Elem()
-	}
-	return t
 }
