@@ -3,8 +3,26 @@
 // informer event handlers and workers that never Forget a successfully
 // processed item, and plans and verifies the edits that fix them.
 //
-// The pipeline is load -> roots -> reach -> plan (one file per rule) ->
-// apply and verify. Nothing here prints or writes files; cmd/queuefix does.
+// The run goes in phases, each a value the next only reads:
+//
+//	load   internal/load: packages, types, syntax; broken packages apart
+//	index  index.go: each file once, its directives, the client-go APIs seen
+//	graph  graph.go: SSA, call graph (internal/reach), roots and entries
+//	rules  forget.go (index only), addratelimited.go (index and graph):
+//	       findings, and the //queuefix:ignore directives they used
+//	apply  apply.go: splice the edits, re-check them, compute the diffs
+//
+// The index is complete when newIndex returns and the graph when
+// buildGraph returns; neither is written after, so the forget rule runs
+// while the graph is built. Nothing here prints or writes files;
+// cmd/queuefix does.
+//
+// The API is Run with Options and Result (Finding, Chain, Frame, Edit,
+// File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
+// RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
+// the go/analysis drivers, Unit and ForgetUnit, IsRateLimitedAdd,
+// IgnoredLines, HandlerField, HandlerMethods and CachePackages. Every
+// other name is unexported.
 package rewrite
 
 import (
