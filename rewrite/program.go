@@ -18,7 +18,7 @@ type program struct {
 
 // buildProgram creates and builds SSA for pkgs. Dependencies are created
 // from their types alone, so nothing below the targets is analysed, and
-// so are the target functions that cannot matter (see slice.go).
+// so are the target functions that cannot matter (see relevant.go).
 func buildProgram(pkgs []*packages.Package) *program {
 	p := &program{
 		ssa:     make(map[*packages.Package]*ssa.Package),
