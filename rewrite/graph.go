@@ -15,8 +15,8 @@ import (
 
 // graph is the second phase: the SSA form of the index's packages, their
 // call graph, the event-handler roots and the other entry points, and
-// what each reaches. buildGraph fills it; nothing writes it after, and
-// the rules that need it read it from several goroutines.
+// what each reaches. buildGraph fills it and nothing writes it after, so
+// any goroutine may read it. It embeds the index it was built from.
 type graph struct {
 	*index
 	prog    *program

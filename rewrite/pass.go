@@ -30,7 +30,7 @@ func ForgetUnit(u Unit) []Finding {
 	return findings
 }
 
-// pkg wraps the unit as the loaded package the analysis indexes.
+// pkg wraps the unit as a loaded package for the index.
 func (u Unit) pkg() *packages.Package {
 	p := &packages.Package{
 		ID:        u.Types.Path(),
