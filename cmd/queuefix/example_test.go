@@ -11,13 +11,15 @@ import (
 	"testing"
 )
 
-// TestLeakyExample keeps the README's first command honest: queuefix -diff
-// on examples/leaky changes, flags and leaves alone exactly the sites its
-// EXPECT.md lists, and exits as it says.
+// TestLeakyExample keeps the README's first command honest: it runs the
+// command, queuefix -C examples/leaky -diff ./..., which must change, flag
+// and leave alone exactly the sites examples/leaky/EXPECT.md lists, and
+// exit as it says.
 func TestLeakyExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("examples/leaky builds real client-go; skipped with -short")
 	}
+	args := readmeCommand(t)
 	const dir = "../../examples/leaky"
 	data, err := os.ReadFile(dir + "/EXPECT.md")
 	if err != nil {
@@ -27,7 +29,7 @@ func TestLeakyExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s/EXPECT.md: %v", dir, err)
 	}
-	r := queuefixIn(dir, "-diff", "./...")
+	r := queuefix(args...)
 	if r.code != want.exit {
 		t.Errorf("exit %d, EXPECT.md says %d\n%s", r.code, want.exit, r)
 	}
@@ -37,6 +39,31 @@ func TestLeakyExample(t *testing.T) {
 	}
 	checkNothingElse(t, want, got, r)
 }
+
+// readmeCommand returns the arguments of the README's first command,
+// "go run ./cmd/queuefix -C examples/leaky ...", with -C made relative to
+// this package. The command must be on the README's first screen, before
+// its first section.
+func readmeCommand(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstScreen, _, _ := strings.Cut(string(data), "\n## ")
+	m := readmeRun.FindStringSubmatch(firstScreen)
+	if m == nil {
+		t.Fatalf("README.md has no indented %q command before its first section", "go run ./cmd/queuefix")
+	}
+	args := strings.Fields(m[1])
+	if len(args) < 2 || args[0] != "-C" || args[1] != "examples/leaky" {
+		t.Fatalf("README.md's first command is %q; this test checks one that starts -C examples/leaky", m[0])
+	}
+	args[1] = "../../examples/leaky"
+	return args
+}
+
+var readmeRun = regexp.MustCompile(`(?m)^    go run \./cmd/queuefix (.+)$`)
 
 // expectSite is one row of EXPECT.md's table: a line of controller.go and
 // what queuefix does there.
