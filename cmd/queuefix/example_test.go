@@ -38,7 +38,43 @@ func TestLeakyExample(t *testing.T) {
 		s.check(t, got, r)
 	}
 	checkNothingElse(t, want, got, r)
+	checkReadmeSample(t, r)
 }
+
+// checkReadmeSample checks the output the README shows for its first
+// command: each hunk of its diff block is part of the diff printed, and each
+// line of the indented block after it is a line printed on stderr.
+func checkReadmeSample(t *testing.T, r cliRun) {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "\n```diff\n")
+	diff, rest, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```diff block")
+	}
+	for _, hunk := range strings.Split("\n"+diff, "\n@@")[1:] {
+		hunk = "@@" + hunk
+		if !strings.Contains(r.stdout, hunk) {
+			t.Errorf("README.md shows a hunk the diff does not have:\n%s\n%s", hunk, r)
+		}
+	}
+	lines := readmeStderr.FindString(rest)
+	if lines == "" {
+		t.Fatal("README.md has no indented stderr block after its diff block")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(lines, "\n"), "\n") {
+		line = strings.TrimPrefix(line, "    ")
+		if !slices.Contains(strings.Split(r.stderr, "\n"), line) {
+			t.Errorf("README.md shows a line stderr does not have:\n%s\n%s", line, r)
+		}
+	}
+}
+
+// readmeStderr is the first indented block.
+var readmeStderr = regexp.MustCompile(`(?m)(^    .*\n)+`)
 
 // readmeCommand returns the arguments of the README's first command,
 // "go run ./cmd/queuefix -C examples/leaky ...", with -C made relative to
