@@ -158,10 +158,21 @@ func Lookup(obj types.Object) (*Entry, bool) {
 	if !ok {
 		return nil, false
 	}
-	if _, isFunc := obj.(*types.Func); isFunc != (e.Kind == Func) {
+	if !hasKind(obj, e.Kind) {
 		return nil, false
 	}
 	return e, true
+}
+
+// hasKind reports whether obj is the sort of object an entry of kind is.
+func hasKind(obj types.Object, kind Kind) bool {
+	switch obj.(type) {
+	case *types.Func:
+		return kind == Func
+	case *types.TypeName:
+		return kind == Defined || kind == Alias
+	}
+	return false
 }
 
 // isWorkqueue reports whether p is the work-queue package, vendored or not.
