@@ -1,15 +1,9 @@
 package typedapi
 
 import (
-	"bytes"
-	"flag"
-	"fmt"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"go/types"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -347,7 +341,7 @@ func checkIdentity(e *Entry, f Form, obj types.Object, r *release) string {
 func typeIdentity(kind Kind, tn *types.TypeName, inst types.Type) string {
 	old := tn.Type()
 	if tn.IsAlias() != (kind == Alias) {
-		return "IsAlias() = " + boolString(tn.IsAlias()) + ", kind " + kind.String()
+		return "IsAlias() = " + strconv.FormatBool(tn.IsAlias()) + ", kind " + kind.String()
 	}
 	if kind == Alias {
 		if !types.Identical(old, inst) {
@@ -364,13 +358,6 @@ func typeIdentity(kind Kind, tn *types.TypeName, inst types.Type) string {
 		return "not mutually assignable with " + inst.String()
 	}
 	return ""
-}
-
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
 }
 
 // atItem returns sig with its type parameter, or else its deprecated
@@ -481,151 +468,4 @@ func bodyFields(r *release, name string, params *types.Tuple) map[string]int {
 		}
 	}
 	return got
-}
-
-// replace type-checks f's replacement of obj in a small file against r
-// with T = item, and returns the file and the type of the replacement.
-func replace(e *Entry, f Form, obj types.Object, r *release, item types.Type) (string, types.Type, error) {
-	imports := map[string]string{Path: "workqueue"}
-	qual := func(p *types.Package) string {
-		imports[p.Path()] = p.Name()
-		return p.Name()
-	}
-	var body string
-	if e.Kind == Func {
-		sig := atItem(obj.(*types.Func).Signature(), item)
-		params, args := placeholders(sig, qual)
-		body = "func check(" + params + ") {\n\tx := " + f.Call("workqueue", "T", args) + "\n\t_ = x\n}\n"
-	} else {
-		body = "func check() {\n\tvar x " + f.Type("workqueue", "T") + "\n\t_ = x\n}\n"
-	}
-	src := "package check\n\nimport (\n" + importLines(imports) + ")\n\ntype T = " +
-		types.TypeString(item, qual) + "\n\n" + body
-	got, err := typeOfX(src, r)
-	return src, got, err
-}
-
-// placeholders returns parameters a0, a1, ... of sig's types, and the
-// arguments an old call passes: the same names, the variadic one spread.
-func placeholders(sig *types.Signature, qual types.Qualifier) (string, []string) {
-	var params []string
-	args := []string{}
-	for i := range sig.Params().Len() {
-		name := "a" + strconv.Itoa(i)
-		typ := sig.Params().At(i).Type()
-		arg := name
-		if sig.Variadic() && i == sig.Params().Len()-1 {
-			typ = typ.(*types.Slice).Elem()
-			params = append(params, name+" ..."+types.TypeString(typ, qual))
-			arg += "..."
-		} else {
-			params = append(params, name+" "+types.TypeString(typ, qual))
-		}
-		args = append(args, arg)
-	}
-	return strings.Join(params, ", "), args
-}
-
-func importLines(imports map[string]string) string {
-	var b strings.Builder
-	for _, path := range slices.Sorted(maps.Keys(imports)) {
-		b.WriteString("\t" + imports[path] + " \"" + path + "\"\n")
-	}
-	return b.String()
-}
-
-// typeOfX type-checks src against release r and returns the type of its
-// variable x.
-func typeOfX(src string, r *release) (types.Type, error) {
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, "check.go", src, 0)
-	if err != nil {
-		return nil, err
-	}
-	conf := types.Config{Importer: (*releaseImporter)(r)}
-	info := &types.Info{Defs: make(map[*ast.Ident]types.Object)}
-	if _, err := conf.Check("check", fset, []*ast.File{file}, info); err != nil {
-		return nil, err
-	}
-	for id, obj := range info.Defs {
-		if id.Name == "x" {
-			return obj.Type(), nil
-		}
-	}
-	return nil, fmt.Errorf("no x in the check file")
-}
-
-// releaseImporter resolves the work-queue package of r and the packages
-// it imports, the only ones a check file names.
-type releaseImporter release
-
-func (r *releaseImporter) Import(path string) (*types.Package, error) {
-	wq := r.pkg.Types
-	if path == wq.Path() {
-		return wq, nil
-	}
-	for _, p := range wq.Imports() {
-		if p.Path() == path {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("%s is not imported by %s", path, wq.Path())
-}
-
-var update = flag.Bool("update", false, "rewrite testdata/table.md from the table")
-
-// testMarkdown checks testdata/table.md, the table as the docs show it,
-// against the table, with parameter names from release r.
-func testMarkdown(t *testing.T, r *release) {
-	const file = "testdata/table.md"
-	got := markdown(r)
-	if *update {
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestClientGo/markdown -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s is stale; run go test -run TestClientGo/markdown -update\ngot:\n%s", file, got)
-	}
-}
-
-// markdown renders the table as old -> new rows, parameters named as in r.
-func markdown(r *release) []byte {
-	var b bytes.Buffer
-	b.WriteString("| deprecated | kind | replacement | since | SA1019 sees it |\n|---|---|---|---|---|\n")
-	for _, e := range Table {
-		old := e.Name
-		var args []string
-		if fn, ok := r.lookup(e.Name).(*types.Func); ok {
-			_, args = placeholders(fn.Signature(), nil)
-			for i := range args {
-				args[i] = strings.Replace(args[i], "a"+strconv.Itoa(i), fn.Signature().Params().At(i).Name(), 1)
-			}
-			old = e.Name + typeParams(fn.Signature()) + "(" + strings.Join(args, ", ") + ")"
-		}
-		sees := "yes"
-		if e.Hidden {
-			sees = "**no**"
-		}
-		for _, f := range e.Forms {
-			repl := f.Type("", "T")
-			if e.Kind == Func {
-				repl = f.Call("", "T", args)
-			}
-			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s | %s |\n", old, e.Kind, repl, f.Since, sees)
-		}
-	}
-	return b.Bytes()
-}
-
-// typeParams returns "[T]" for a generic function, else "".
-func typeParams(sig *types.Signature) string {
-	if sig.TypeParams().Len() == 0 {
-		return ""
-	}
-	return "[T]"
 }
