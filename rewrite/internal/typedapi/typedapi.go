@@ -23,6 +23,10 @@
 // (Form.Args), and from which client-go version a form exists
 // (Form.Since, Supported).
 //
+// A struct that embeds a deprecated type gets a field named after the twin
+// (RateLimiter becomes TypedRateLimiter), so the rule must also rename the
+// selectors and keyed literals that name the embedded field.
+//
 // The tests type-check the real workqueue package at the client-go
 // versions named in testdata and prove each row: the old name exists and
 // is deprecated, the twin exists from Since on and not before, the twin at
