@@ -553,15 +553,39 @@ func TestActionArgs(t *testing.T) {
 	}
 }
 
-// TestREADMEWorkflows checks that the README's workflows give the Action
-// only inputs it declares, and read only outputs it declares.
+// TestREADMEWorkflows checks that the workflows in README.md and docs/*.md
+// give the Action only inputs it declares, and read only outputs it
+// declares; and that the front page and the CI and fleet pages show it.
 func TestREADMEWorkflows(t *testing.T) {
 	a := readAction(t)
-	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+	uses := map[string]int{}
+	for _, path := range append([]string{filepath.Join("..", "README.md")}, docs...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(filepath.ToSlash(path), "../")
+		uses[name] = checkWorkflows(t, a, name, string(data))
+	}
+	// The check and reviewdog workflows (docs/ci.md), the fleet matrix
+	// (docs/fleet.md) and the minimal one on the front page.
+	for name, want := range map[string]int{"README.md": 1, "docs/ci.md": 2, "docs/fleet.md": 1} {
+		if uses[name] < want {
+			t.Errorf("found %d uses of the Action in %s's workflows, want at least %d", uses[name], name, want)
+		}
+	}
+}
+
+// checkWorkflows checks the workflows among the yaml blocks of a Markdown
+// page against the Action's inputs and outputs, and returns how many steps
+// use the Action.
+func checkWorkflows(t *testing.T, a *action, page, md string) int {
+	t.Helper()
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(md, -1)
 	uses := 0
 	for _, b := range blocks {
 		var wf struct {
@@ -582,20 +606,18 @@ func TestREADMEWorkflows(t *testing.T) {
 				ids[s.ID] = true
 				for name := range s.With {
 					if _, ok := a.Inputs[name]; !ok {
-						t.Errorf("README workflow gives the Action input %q, which action.yml lacks", name)
+						t.Errorf("%s: a workflow gives the Action input %q, which action.yml lacks", page, name)
 					}
 				}
 			}
 			for _, s := range job.Steps {
 				for _, m := range stepRE.FindAllStringSubmatch(s.If, -1) {
 					if _, ok := a.Outputs[m[2]]; ids[m[1]] && !ok {
-						t.Errorf("README workflow reads output %q of the Action, which action.yml lacks", m[2])
+						t.Errorf("%s: a workflow reads output %q of the Action, which action.yml lacks", page, m[2])
 					}
 				}
 			}
 		}
 	}
-	if uses < 3 {
-		t.Errorf("found %d uses of the Action in README workflows, want the three (check, reviewdog, fleet)", uses)
-	}
+	return uses
 }
