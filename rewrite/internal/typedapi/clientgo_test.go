@@ -3,7 +3,6 @@ package typedapi
 import (
 	"go/ast"
 	"go/types"
-	"maps"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -299,6 +298,23 @@ func testEntry(t *testing.T, e *Entry, r *release) {
 			t.Errorf("client-go %s: %s -> %s: %s", r.version, e.Name, f.Twin, err)
 		}
 		checkForm(t, e, f, obj, r)
+		checkDelegation(t, e, f, obj, r)
+	}
+}
+
+// checkDelegation checks that a call of the old function and its
+// replacement end in the same call (see expand). Variadic calls are not
+// followed: NewMaxOfRateLimiter's twin is the only function of its type.
+func checkDelegation(t *testing.T, e *Entry, f Form, obj types.Object, r *release) {
+	fn, ok := obj.(*types.Func)
+	if !ok || fn.Signature().Variadic() {
+		return
+	}
+	old, repl, err := delegation(r, e, f, fn.Signature())
+	if err != nil {
+		t.Errorf("client-go %s: %s -> %s: %v", r.version, e.Name, f.Twin, err)
+	} else if old != repl {
+		t.Errorf("client-go %s: %s -> %s do different things:\nold  %s\nnew  %s", r.version, e.Name, f.Twin, old, repl)
 	}
 }
 
@@ -410,62 +426,25 @@ func resultOf(obj types.Object, item types.Type) types.Type {
 	return atItem(fn.Signature(), item).Results().At(0).Type()
 }
 
-// checkArgs checks that f passes every old argument exactly once, and that
-// each config field takes the parameter the deprecated function's own
-// body puts in that field.
+// checkArgs checks that f passes every old argument exactly once; which
+// field takes which argument checkDelegation proves.
 func checkArgs(t *testing.T, e *Entry, f Form, fn *types.Func, r *release) {
 	params := fn.Signature().Params()
 	var used []int
-	want := make(map[string]int)
 	for _, a := range f.Args {
 		if a.Config == "" {
 			used = append(used, a.Old)
 		}
 		for _, fld := range a.Fields {
 			used = append(used, fld.Old)
-			want[fld.Name] = fld.Old
 		}
 	}
 	slices.Sort(used)
-	for i, u := range used {
-		if u != i || len(used) != params.Len() {
-			t.Errorf("client-go %s: %s -> %s uses old arguments %v, want each of %d exactly once", r.version, e.Name, f.Twin, used, params.Len())
-			break
-		}
+	want := make([]int, params.Len())
+	for i := range want {
+		want[i] = i
 	}
-	if got := bodyFields(r, e.Name, params); !maps.Equal(got, want) {
-		t.Errorf("client-go %s: %s's body sets config fields %v, table %v", r.version, e.Name, got, want)
+	if !slices.Equal(used, want) {
+		t.Errorf("client-go %s: %s -> %s uses old arguments %v, want %v", r.version, e.Name, f.Twin, used, want)
 	}
-}
-
-// bodyFields returns the keyed fields that composite literals in the body
-// of function name set to one of its parameters, as field -> parameter
-// index: the delegation the deprecated wrapper performs.
-func bodyFields(r *release, name string, params *types.Tuple) map[string]int {
-	index := make(map[string]int)
-	for i := range params.Len() {
-		index[params.At(i).Name()] = i
-	}
-	got := make(map[string]int)
-	for _, f := range r.pkg.Syntax {
-		for _, decl := range f.Decls {
-			d, ok := decl.(*ast.FuncDecl)
-			if !ok || d.Recv != nil || d.Name.Name != name || d.Body == nil {
-				continue
-			}
-			ast.Inspect(d.Body, func(n ast.Node) bool {
-				kv, ok := n.(*ast.KeyValueExpr)
-				if !ok {
-					return true
-				}
-				key, ok1 := kv.Key.(*ast.Ident)
-				val, ok2 := kv.Value.(*ast.Ident)
-				if i, isParam := index[val.Name]; ok1 && ok2 && isParam {
-					got[key.Name] = i
-				}
-				return true
-			})
-		}
-	}
-	return got
 }
