@@ -294,6 +294,9 @@ func testEntry(t *testing.T, e *Entry, r *release) {
 		if !r.atLeast(f.Since) {
 			continue
 		}
+		if isDeprecated(r.docs[f.Twin]) {
+			t.Errorf("client-go %s: %s -> %s: the twin is deprecated too: %q", r.version, e.Name, f.Twin, r.docs[f.Twin].Text())
+		}
 		if err := checkIdentity(e, f, obj, r); err != "" {
 			t.Errorf("client-go %s: %s -> %s: %s", r.version, e.Name, f.Twin, err)
 		}
