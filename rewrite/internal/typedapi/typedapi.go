@@ -29,10 +29,12 @@
 //
 // The tests type-check the real workqueue package at the client-go
 // versions named in testdata and prove each row: the old name exists and
-// is deprecated, the twin exists from Since on and not before, the twin at
-// any has the old name's type or signature, and the rewritten call
-// type-checks for T = string and T = any. They also prove the table
-// complete: every deprecated name of those versions is in it.
+// is deprecated, the twin exists from Since on and not before and is not
+// deprecated itself, the twin at any has the old name's type or signature,
+// the rewritten call type-checks for T = string and T = any, and it ends,
+// through client-go's one-line wrappers, in the same call with the same
+// arguments as the old one. They also prove the table complete: every
+// deprecated name of those versions is in it.
 package typedapi
 
 import (
