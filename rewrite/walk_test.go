@@ -113,15 +113,15 @@ func TestLearn(t *testing.T) {
 		err       errVal
 		ok, known bool
 	}{
-		{1, true, errNonNil, false, false}, // err != nil taken
-		{1, false, errNil, false, false},   // err != nil not taken
-		{3, true, errUnknown, false, true}, // !ok taken: ok is false
-		{4, true, errNonNil, false, false}, // err != nil && n > 0 taken
+		{1, true, errNonNil, false, false},   // err != nil taken
+		{1, false, errNil, false, false},     // err != nil not taken
+		{3, true, errUnknown, false, true},   // !ok taken: ok is false
+		{4, true, errNonNil, false, false},   // err != nil && n > 0 taken
 		{4, false, errUnknown, false, false}, // not taken: either side may be false
-		{5, false, errNonNil, false, false}, // n > 0 || err == nil not taken
-		{6, true, errUnknown, false, false}, // n > 0 tells nothing
-		{7, true, errNonNil, false, false},  // errors.Is(err, ...) taken: err is not nil
-		{8, true, errNil, true, true},       // ok && err == nil taken
+		{5, false, errNonNil, false, false},  // n > 0 || err == nil not taken
+		{6, true, errUnknown, false, false},  // n > 0 tells nothing
+		{7, true, errNonNil, false, false},   // errors.Is(err, ...) taken: err is not nil
+		{8, true, errNil, true, true},        // ok && err == nil taken
 	} {
 		p := &path{errs: map[types.Object]errVal{}, bools: map[types.Object]bool{}}
 		learn(info, conds[tc.cond], tc.taken, p)
