@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"golang.org/x/mod/semver"
 
+	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
 
@@ -230,15 +230,12 @@ func automationID(dir string) string {
 	return "queuefix/" + strings.Trim(dir, "/") + "/"
 }
 
-// toolVersion returns the module version queuefix was built at, and the
-// same as a semantic version without the v; both are empty for a
-// development build, which has no version.
+// toolVersion returns queuefix's version (-version's) and the same as a
+// semantic version without the v, empty for a development build.
 func toolVersion() (string, string) {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "", ""
-	}
-	return versionOf(info.Main.Version)
+	v := version.String()
+	_, sem := versionOf(v)
+	return v, sem
 }
 
 func versionOf(v string) (string, string) {
