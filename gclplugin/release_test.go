@@ -1,0 +1,464 @@
+package gclplugin_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/sumdb/dirhash"
+	"golang.org/x/mod/zip"
+)
+
+// These tests install and build queuefix's golangci-lint binaries the way
+// users do, from a module proxy, with the working tree published as the
+// version this module's go.mod requires of the root module (the release
+// being prepared; docs/release.md). The proxy is a GOPROXY=file://
+// directory holding that version of the root module and of this one, with
+// the shared module cache and the real proxy behind it for every other
+// module. Nothing here reads a go.work or edits a committed go.mod.
+
+const (
+	rootModule   = "github.com/queuefix/queuefix"
+	pluginModule = "github.com/queuefix/queuefix/gclplugin"
+	binaryPkg    = pluginModule + "/cmd/golangci-lint-queuefix"
+	golangciLint = "github.com/golangci/golangci-lint/v2"
+)
+
+// release is a working tree published to a temporary module proxy.
+type release struct {
+	dir     string   // proxy, module cache and binaries
+	version string   // the root and this module's version
+	env     []string // for go commands that use the proxy
+}
+
+var (
+	stageOnce sync.Once
+	staged    *release
+	stageErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if staged != nil {
+		os.RemoveAll(staged.dir) // -modcacherw leaves the module cache removable
+	}
+	os.Exit(code)
+}
+
+// stage publishes the working tree once per test run.
+func stage(t *testing.T) *release {
+	t.Helper()
+	stageOnce.Do(func() { staged, stageErr = newRelease() })
+	if stageErr != nil {
+		t.Fatalf("publish the working tree to a file:// proxy: %v", stageErr)
+	}
+	return staged
+}
+
+func newRelease() (*release, error) {
+	version, err := requiredRoot("go.mod")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "queuefix-release")
+	if err != nil {
+		return nil, err
+	}
+	r := &release{dir: dir, version: version}
+	if r.env, err = proxyEnv(dir); err != nil {
+		return r, err
+	}
+	proxy := filepath.Join(dir, "proxy")
+	rootZip, err := publish(proxy, rootModule, version, "..")
+	if err != nil {
+		return r, err
+	}
+	nested := filepath.Join(dir, "gclplugin")
+	if err := copyTree(".", nested); err != nil {
+		return r, err
+	}
+	if err := bumpGoSum(filepath.Join(nested, "go.sum"), rootZip, filepath.Join("..", "go.mod"), version); err != nil {
+		return r, err
+	}
+	_, err = publish(proxy, pluginModule, version, nested)
+	return r, err
+}
+
+// requiredRoot returns the version of the root module that the go.mod at
+// path requires, and fails on a replace directive: go install refuses a
+// module that has one, and golangci-lint custom ignores it.
+func requiredRoot(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := modfile.Parse(path, data, nil)
+	if err != nil {
+		return "", err
+	}
+	if len(f.Replace) > 0 || len(f.Exclude) > 0 {
+		return "", fmt.Errorf("%s has replace or exclude directives: go install ...@version refuses the module", path)
+	}
+	for _, r := range f.Require {
+		if r.Mod.Path == rootModule {
+			return r.Mod.Version, nil
+		}
+	}
+	return "", fmt.Errorf("%s does not require %s", path, rootModule)
+}
+
+// proxyEnv is the environment of go commands that use the release: a
+// module cache of their own, so that the shared one never holds the
+// working tree under a real version; no checksum database lookups for
+// the two modules, which it does not know (or knows with other content).
+// -trimpath keeps the build cache keys free of the module cache's path,
+// so that golangci-lint compiles once on this machine, not once a run.
+func proxyEnv(dir string) ([]string, error) {
+	out, err := exec.Command("go", "env", "GOMODCACHE", "GOPROXY").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	proxies := []string{"file://" + filepath.ToSlash(filepath.Join(dir, "proxy"))}
+	if len(lines) > 0 && lines[0] != "" {
+		proxies = append(proxies, "file://"+filepath.ToSlash(filepath.Join(lines[0], "cache", "download")))
+	}
+	if len(lines) > 1 {
+		for _, p := range strings.FieldsFunc(lines[1], func(r rune) bool { return r == ',' || r == '|' }) {
+			if p != "direct" && p != "off" {
+				proxies = append(proxies, p)
+			}
+		}
+	}
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains([]string{"GOFLAGS", "GOPROXY", "GOWORK", "GOMODCACHE", "GOBIN", "GOPRIVATE", "GONOPROXY", "GONOSUMDB"}, name)
+	})
+	return append(env,
+		"GOWORK=off",
+		"GOMODCACHE="+filepath.Join(dir, "modcache"),
+		"GOPROXY="+strings.Join(proxies, ","),
+		"GONOSUMDB="+rootModule,
+		"GOFLAGS=-modcacherw -trimpath",
+	), nil
+}
+
+// publish writes module path at version, made from the files in dir, to
+// the file:// proxy, and returns the path of its zip.
+func publish(proxy, path, version, dir string) (string, error) {
+	esc, err := module.EscapePath(path)
+	if err != nil {
+		return "", err
+	}
+	at := filepath.Join(proxy, filepath.FromSlash(esc), "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		return "", err
+	}
+	zipPath := filepath.Join(at, version+".zip")
+	var buf bytes.Buffer
+	if err := zip.CreateFromDir(&buf, module.Version{Path: path, Version: version}, dir); err != nil {
+		return "", err
+	}
+	goMod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	info := fmt.Sprintf(`{"Version":%q,"Time":"2026-01-01T00:00:00Z"}`, version)
+	for name, data := range map[string][]byte{
+		version + ".zip":  buf.Bytes(),
+		version + ".mod":  goMod,
+		version + ".info": []byte(info),
+		"list":            []byte(version + "\n"),
+	} {
+		if err := os.WriteFile(filepath.Join(at, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return zipPath, nil
+}
+
+// bumpGoSum does to the go.sum at path what the release's go get of the
+// root module does: the root module's lines become those of rootZip.
+func bumpGoSum(path, rootZip, rootGoMod, version string) error {
+	zipHash, err := dirhash.HashZip(rootZip, dirhash.Hash1)
+	if err != nil {
+		return err
+	}
+	goMod, err := os.ReadFile(rootGoMod)
+	if err != nil {
+		return err
+	}
+	modHash, err := dirhash.Hash1([]string{"go.mod"}, func(string) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(goMod)), nil
+	})
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	lines := slices.DeleteFunc(strings.Split(strings.TrimSpace(string(data)), "\n"), func(l string) bool {
+		return strings.HasPrefix(l, rootModule+" ")
+	})
+	lines = append(lines,
+		fmt.Sprintf("%s %s %s", rootModule, version, zipHash),
+		fmt.Sprintf("%s %s/go.mod %s", rootModule, version, modHash))
+	slices.Sort(lines)
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+}
+
+func copyTree(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(to, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+}
+
+// goCmd runs the go command with the release's environment in dir.
+func (r *release) goCmd(dir string, extraEnv []string, args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(slices.Clone(r.env), extraEnv...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out), nil
+}
+
+// TestModuleGraph checks, without a workspace and without building, that
+// the published modules resolve: the root module's graph holds no
+// golangci-lint, and this module's (as released) resolves and verifies.
+func TestModuleGraph(t *testing.T) {
+	r := stage(t)
+	if _, err := requiredRoot("go.mod"); err != nil {
+		t.Fatal(err)
+	}
+	root, err := r.goCmd("..", nil, "list", "-m", "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(root, golangciLint+" ") {
+		t.Errorf("the root module's graph holds golangci-lint: golangci-lint custom would raise a team's linters to its versions\n%s", root)
+	}
+	dir := filepath.Join(r.dir, "gclplugin") // this module with the release's go.sum
+	all, err := r.goCmd(dir, nil, "list", "-m", "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rootModule + " " + r.version + "\n"; !strings.Contains(all, want) || strings.Contains(all, "=>") {
+		t.Errorf("go list -m all in %s: want %q and no replacement\n%s", pluginModule, want, all)
+	}
+	if out, err := r.goCmd(dir, nil, "mod", "verify"); err != nil || !strings.Contains(out, "all modules verified") {
+		t.Errorf("go mod verify in %s: %v\n%s", pluginModule, err, out)
+	}
+}
+
+// TestGoInstall installs golangci-lint-queuefix as the install docs say,
+// go install <binary>@<version> outside any module, and checks that its
+// --version names queuefix's version.
+func TestGoInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds golangci-lint")
+	}
+	r := stage(t)
+	bin := filepath.Join(r.dir, "bin")
+	if _, err := r.goCmd(t.TempDir(), []string{"GOBIN=" + bin}, "install", binaryPkg+"@"+r.version); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(filepath.Join(bin, "golangci-lint-queuefix"), "--version").CombinedOutput()
+	if want := "queuefix has version " + r.version + " "; err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("golangci-lint-queuefix --version: %v, want %q in\n%s", err, want, out)
+	}
+}
+
+// customGCL is golangci-lint built as golangci-lint custom builds it from
+// .custom-gcl.yml.
+type customGCL struct {
+	bin      string
+	dir      string // the module it was built in
+	yml      customConfig
+	upstream *modfile.File // golangci-lint's go.mod
+}
+
+// customConfig is the part of .custom-gcl.yml golangci-lint custom reads
+// for module plugins.
+type customConfig struct {
+	Version string `yaml:"version"`
+	Plugins []struct {
+		Module  string `yaml:"module"`
+		Import  string `yaml:"import"`
+		Version string `yaml:"version"`
+		Path    string `yaml:"path"`
+	} `yaml:"plugins"`
+}
+
+var (
+	customOnce sync.Once
+	custom     *customGCL
+	customErr  error
+)
+
+// customGolangciLint builds golangci-lint with the plugin from the
+// release, once per test run.
+func customGolangciLint(t *testing.T) *customGCL {
+	t.Helper()
+	r := stage(t)
+	customOnce.Do(func() { custom, customErr = buildCustom(r) })
+	if customErr != nil {
+		t.Fatalf("golangci-lint custom, from .custom-gcl.yml: %v", customErr)
+	}
+	return custom
+}
+
+// buildCustom does what golangci-lint custom does, which clones
+// golangci-lint at the yml's version (unreachable here): the same
+// golangci-lint main package, a plugins.go importing each plugin, the
+// plugin modules required at the yml's versions, go mod tidy, go build.
+func buildCustom(r *release) (*customGCL, error) {
+	c := &customGCL{dir: filepath.Join(r.dir, "custom")}
+	data, err := os.ReadFile(".custom-gcl.yml")
+	if err != nil {
+		return nil, err
+	}
+	if err := yaml.Unmarshal(data, &c.yml); err != nil {
+		return nil, fmt.Errorf(".custom-gcl.yml: %v", err)
+	}
+	if err := checkConfig(c.yml, r.version); err != nil {
+		return nil, err
+	}
+	upstream, err := downloadGolangciLint(r, c.yml.Version)
+	if err != nil {
+		return nil, err
+	}
+	if c.upstream, err = readModFile(filepath.Join(upstream, "go.mod")); err != nil {
+		return nil, err
+	}
+	if err := writeCustomModule(c, upstream); err != nil {
+		return nil, err
+	}
+	if _, err := r.goCmd(c.dir, nil, "mod", "tidy"); err != nil {
+		return nil, err
+	}
+	c.bin = filepath.Join(r.dir, "bin", "custom-gcl")
+	_, err = r.goCmd(c.dir, nil, "build", "-o", c.bin, ".")
+	return c, err
+}
+
+// checkConfig checks that the yml installs the plugin from the module
+// proxy at the release's version.
+func checkConfig(yml customConfig, version string) error {
+	if len(yml.Plugins) != 1 {
+		return fmt.Errorf(".custom-gcl.yml: %d plugins, want 1", len(yml.Plugins))
+	}
+	p := yml.Plugins[0]
+	if p.Module != rootModule || p.Version != version || p.Path != "" || !strings.HasPrefix(p.Import, rootModule+"/") {
+		return fmt.Errorf(".custom-gcl.yml: plugin module %s version %s path %q import %s; want module %s version %s (this module's go.mod) from the module proxy",
+			p.Module, p.Version, p.Path, p.Import, rootModule, version)
+	}
+	if !strings.HasPrefix(yml.Version, "v2.") {
+		return fmt.Errorf(".custom-gcl.yml: golangci-lint version %q, want v2.x", yml.Version)
+	}
+	return nil
+}
+
+// downloadGolangciLint returns the directory of golangci-lint's source at
+// version in the release's module cache.
+func downloadGolangciLint(r *release, version string) (string, error) {
+	out, err := r.goCmd(r.dir, nil, "mod", "download", "-json", golangciLint+"@"+version)
+	if err != nil {
+		return "", err
+	}
+	var m struct{ Dir string }
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.Dir == "" {
+		return "", fmt.Errorf("go mod download %s@%s: no directory in %s (%v)", golangciLint, version, out, err)
+	}
+	return m.Dir, nil
+}
+
+func readModFile(path string) (*modfile.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return modfile.Parse(path, data, nil)
+}
+
+// writeCustomModule writes golangci-lint's main package and go.sum, and a
+// go.mod and plugins.go for the yml's plugins, to c.dir.
+func writeCustomModule(c *customGCL, upstream string) error {
+	goMod := fmt.Sprintf("module example.com/custom-gcl\n\ngo %s\n\nrequire %s %s\n", c.upstream.Go.Version, golangciLint, c.yml.Version)
+	plugins := "package main\n\nimport (\n"
+	for _, p := range c.yml.Plugins {
+		goMod += fmt.Sprintf("require %s %s\n", p.Module, p.Version)
+		plugins += fmt.Sprintf("\t_ %q\n", p.Import)
+	}
+	plugins += ")\n"
+	if err := copyTree(filepath.Join(upstream, "cmd", "golangci-lint"), c.dir); err != nil {
+		return err
+	}
+	sum, err := os.ReadFile(filepath.Join(upstream, "go.sum"))
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string]string{"go.mod": goMod, "go.sum": string(sum), "plugins.go": plugins} {
+		if err := os.WriteFile(filepath.Join(c.dir, name), []byte(data), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestCustomBuild checks golangci-lint custom's build: adding the plugin
+// raises none of golangci-lint's own requirements (other linters keep the
+// versions the team's golangci-lint release has), and the binary has the
+// plugin at the release's version.
+func TestCustomBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds golangci-lint")
+	}
+	c := customGolangciLint(t)
+	r := stage(t)
+	out, err := r.goCmd(c.dir, nil, "list", "-m", "-f", "{{.Path}} {{.Version}}", "all")
+	if err != nil {
+		t.Fatal(err)
+	}
+	selected := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		path, v, _ := strings.Cut(line, " ")
+		selected[path] = v
+	}
+	for _, req := range c.upstream.Require {
+		if v := selected[req.Mod.Path]; v != req.Mod.Version {
+			t.Errorf("with the plugin, %s is at %s; golangci-lint %s requires %s", req.Mod.Path, v, c.yml.Version, req.Mod.Version)
+		}
+	}
+	bi, err := exec.Command("go", "version", "-m", c.bin).CombinedOutput()
+	if want := "\tdep\t" + rootModule + "\t" + r.version + "\t"; err != nil || !strings.Contains(string(bi), want) {
+		t.Errorf("go version -m %s: %v; want %q in\n%s", c.bin, err, want, bi)
+	}
+}
