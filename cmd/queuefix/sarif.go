@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
 	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
@@ -239,10 +237,11 @@ func toolVersion() (string, string) {
 }
 
 func versionOf(v string) (string, string) {
-	if !semver.IsValid(v) {
-		return "", "" // "(devel)", or no version at all
+	sem := version.Semantic(v)
+	if sem == "" {
+		return "", "" // "(devel)", no version at all, or a shorthand (v0)
 	}
-	return v, strings.TrimPrefix(v, "v")
+	return v, sem
 }
 
 func (p *printer) sarifResult(f rewrite.Finding) sarifResult {

@@ -4,6 +4,7 @@ package version
 
 import (
 	"runtime/debug"
+	"strings"
 
 	"golang.org/x/mod/semver"
 )
@@ -75,10 +76,11 @@ func devel(settings []debug.BuildSetting) string {
 }
 
 // Semantic returns v as a semantic version without the leading v, or ""
-// if v is no semantic version ("devel ..."): the form SARIF's
-// semanticVersion wants.
+// if v is none: "devel ...", or a shorthand like the Action's moving tag
+// v0, which x/mod/semver accepts but SARIF's semanticVersion does not.
 func Semantic(v string) string {
-	if !semver.IsValid(v) {
+	core, _, _ := strings.Cut(v, "+")
+	if !semver.IsValid(v) || semver.Canonical(v) != core {
 		return ""
 	}
 	return v[1:]

@@ -51,6 +51,8 @@ func TestSemantic(t *testing.T) {
 	for v, want := range map[string]string{
 		"v0.1.0": "0.1.0",
 		"v0.1.1-0.20261206201500-0123456789ab+dirty": "0.1.1-0.20261206201500-0123456789ab+dirty",
+		"v0":                 "",
+		"v0.1":               "",
 		"devel":              "",
 		"devel 0123456789ab": "",
 		"":                   "",
