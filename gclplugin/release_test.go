@@ -278,21 +278,39 @@ func TestModuleGraph(t *testing.T) {
 	}
 }
 
-// TestGoInstall installs golangci-lint-queuefix as the install docs say,
-// go install <binary>@<version> outside any module, and checks that its
-// --version names queuefix's version.
+// TestGoInstall installs the release's three commands as the install docs
+// say, go install <package>@<version> outside any module, and checks that
+// each names queuefix's version.
 func TestGoInstall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds golangci-lint")
 	}
 	r := stage(t)
 	bin := filepath.Join(r.dir, "bin")
-	if _, err := r.goCmd(t.TempDir(), []string{"GOBIN=" + bin}, "install", binaryPkg+"@"+r.version); err != nil {
-		t.Fatal(err)
+	for _, pkgs := range [][]string{
+		{rootModule + "/cmd/queuefix", rootModule + "/cmd/queuefix-vet"},
+		{binaryPkg},
+	} {
+		args := []string{"install"}
+		for _, p := range pkgs {
+			args = append(args, p+"@"+r.version)
+		}
+		if _, err := r.goCmd(t.TempDir(), []string{"GOBIN=" + bin}, args...); err != nil {
+			t.Fatal(err)
+		}
 	}
-	out, err := exec.Command(filepath.Join(bin, "golangci-lint-queuefix"), "--version").CombinedOutput()
-	if want := "queuefix has version " + r.version + " "; err != nil || !strings.Contains(string(out), want) {
-		t.Errorf("golangci-lint-queuefix --version: %v, want %q in\n%s", err, want, out)
+	for _, tc := range []struct{ cmd, flag, want string }{
+		{"queuefix", "-version", "queuefix " + r.version + " go"},
+		{"golangci-lint-queuefix", "--version", "queuefix has version " + r.version + " "},
+	} {
+		out, err := exec.Command(filepath.Join(bin, tc.cmd), tc.flag).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), tc.want) {
+			t.Errorf("%s %s: %v, want %q in\n%s", tc.cmd, tc.flag, err, tc.want, out)
+		}
+	}
+	out, err := exec.Command(filepath.Join(bin, "queuefix-vet"), "-V=full").CombinedOutput()
+	if err != nil || !strings.HasPrefix(string(out), filepath.Join(bin, "queuefix-vet")+" version ") {
+		t.Errorf("queuefix-vet -V=full: %v\n%s", err, out)
 	}
 }
 
