@@ -16,7 +16,7 @@ import (
 
 // analyzerGaps lists, by scenario or module, where the analyzers (one package at a
 // time, static calls only) answer less than queuefix: a site queuefix
-// changes that no analyzer diagnostic names. README.md ("What the
+// changes that no analyzer diagnostic names. docs/linters.md ("What the
 // analyzers see") describes these limits; the list must match exactly, so
 // a gap that closes, or a new one, shows here.
 var analyzerGaps = map[string][]string{

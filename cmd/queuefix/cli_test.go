@@ -436,7 +436,7 @@ func TestVerbose(t *testing.T) {
 	}
 }
 
-// jsonDoc mirrors the -json output documented in README.md.
+// jsonDoc mirrors the -json output documented in docs/cli.md.
 type jsonDoc struct {
 	Version  string
 	Findings []struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/queuefix/queuefix/rewrite"
 )
 
-// The -json output. Its shape is documented in README.md; keep them in step.
+// The -json output. Its shape is documented in docs/cli.md; keep them in step.
 type jsonOutput struct {
 	Version  string        `json:"version"` // queuefix's, not the format's
 	Findings []jsonFinding `json:"findings"`
