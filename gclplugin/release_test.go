@@ -214,8 +214,29 @@ func bumpGoSum(path, rootZip, rootGoMod, version string) error {
 	lines = append(lines,
 		fmt.Sprintf("%s %s %s", rootModule, version, zipHash),
 		fmt.Sprintf("%s %s/go.mod %s", rootModule, version, modHash))
-	slices.Sort(lines)
-	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	return os.WriteFile(path, []byte(strings.Join(sortGoSum(lines), "\n")+"\n"), 0o644)
+}
+
+// sortGoSum sorts go.sum lines in the go command's order: by module path,
+// then semantic version, the /go.mod line after the module's.
+func sortGoSum(lines []string) []string {
+	byVersion := map[module.Version]string{}
+	var vs []module.Version
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 3 {
+			continue
+		}
+		v := module.Version{Path: f[0], Version: f[1]}
+		byVersion[v] = l
+		vs = append(vs, v)
+	}
+	module.Sort(vs)
+	sorted := make([]string, len(vs))
+	for i, v := range vs {
+		sorted[i] = byVersion[v]
+	}
+	return sorted
 }
 
 func copyTree(from, to string) error {
@@ -250,7 +271,8 @@ func (r *release) goCmd(dir string, extraEnv []string, args ...string) (string, 
 
 // TestModuleGraph checks, without a workspace and without building, that
 // the published modules resolve: the root module's graph holds no
-// golangci-lint, and this module's (as released) resolves and verifies.
+// golangci-lint, and this module's (as released) resolves, verifies and
+// is tidy.
 func TestModuleGraph(t *testing.T) {
 	r := stage(t)
 	if _, err := requiredRoot("go.mod"); err != nil {
@@ -273,6 +295,11 @@ func TestModuleGraph(t *testing.T) {
 	}
 	if out, err := r.goCmd(dir, nil, "mod", "verify"); err != nil || !strings.Contains(out, "all modules verified") {
 		t.Errorf("go mod verify in %s: %v\n%s", pluginModule, err, out)
+	}
+	// Untidy, the binary would be built with versions no go mod tidy picks
+	// (it once missed x/tools, and so x/tools' requirements).
+	if out, err := r.goCmd(dir, nil, "mod", "tidy", "-diff"); err != nil {
+		t.Errorf("%s's go.mod or go.sum is not tidy (run go mod tidy against the release, docs/release.md step 3):\n%s", pluginModule, out)
 	}
 }
 
