@@ -45,6 +45,8 @@ type analysis struct {
 	// genericMethods holds the method names generic interfaces declare.
 	ifaces         map[string][]*types.Interface
 	genericMethods map[string]bool
+
+	summary func(*types.Func) *Summary // Unit.Summary: dependencies' functions, one package at a time
 }
 
 // fileInfo is what the rules need to know about one source file, whichever
