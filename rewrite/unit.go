@@ -49,13 +49,17 @@ type ParamHandler struct {
 // this package's functions.
 func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
+	if len(a.apiPkgs(workqueuePath)) == 0 {
+		return nil, nil // no work queue anywhere in the import graph: nothing to find or summarise
+	}
 	a.summary = u.Summary
 	scanned := a.scanSites()
 	a.buildGraph(Options{})
-	findings := append(a.addRateLimited(scanned), a.crossFindings()...)
+	fns := a.sortedFuncs()
+	findings := append(a.addRateLimited(scanned), a.crossFindings(fns)...)
 	findings, _ = a.apply(findings)
 	SortFindings(findings)
-	return findings, a.summaries(scanned)
+	return findings, a.summaries(scanned, fns)
 }
 
 // summaryOf returns the summary of a function with no body here, or nil.
@@ -109,12 +113,12 @@ type crossing struct {
 // crossFindings reports, at the handler, each rate-limited add in another
 // package that a handler of this one reaches: once per add, on the
 // shortest chain.
-func (a *analysis) crossFindings() []Finding {
+func (a *analysis) crossFindings(fns []*ssa.Function) []Finding {
 	if a.summary == nil {
 		return nil
 	}
 	best := make(map[string]crossing)
-	for _, c := range append(a.crossCalls(), a.crossFactories()...) {
+	for _, c := range append(a.crossCalls(fns), a.crossFactories(fns)...) {
 		for _, s := range c.reach.Sites {
 			if old, ok := best[s]; !ok || chainKey(c.chain) < chainKey(old.chain) {
 				best[s] = c
@@ -149,9 +153,12 @@ func sitePkg(site string) string { return site[:strings.LastIndex(site, "/")] }
 
 // crossCalls returns the calls from handler-reached functions into
 // dependencies' functions that reach a rate-limited add.
-func (a *analysis) crossCalls() []crossing {
+func (a *analysis) crossCalls(fns []*ssa.Function) []crossing {
 	var out []crossing
-	for _, fn := range a.reachedFuncs() {
+	for _, fn := range fns {
+		if !a.handler.Reached(fn) {
+			continue
+		}
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				call, ok := instr.(ssa.CallInstruction)
@@ -172,9 +179,9 @@ func (a *analysis) crossCalls() []crossing {
 // crossFactories returns the handler fields set to the result of a
 // dependency's function that returns a func reaching a rate-limited add
 // (AddFunc: handlers.EnqueueTo(q)).
-func (a *analysis) crossFactories() []crossing {
+func (a *analysis) crossFactories(fns []*ssa.Function) []crossing {
 	var out []crossing
-	for _, fn := range a.sortedFuncs() {
+	for _, fn := range fns {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				st, ok := instr.(*ssa.Store)
@@ -202,11 +209,11 @@ func storedHandler(st *ssa.Store) string {
 	if !ok || !isFunc(st.Val.Type()) {
 		return ""
 	}
-	st2, ok := deref(fa.X.Type()).Underlying().(*types.Struct)
+	s, ok := deref(fa.X.Type()).Underlying().(*types.Struct)
 	if !ok {
 		return ""
 	}
-	return handlerField(deref(fa.X.Type()), st2.Field(fa.Field))
+	return handlerField(deref(fa.X.Type()), s.Field(fa.Field))
 }
 
 // unconvert strips conversions from v.
@@ -235,23 +242,12 @@ func (a *analysis) sortedFuncs() []*ssa.Function {
 	return out
 }
 
-// reachedFuncs returns the functions handlers reach, in source order.
-func (a *analysis) reachedFuncs() []*ssa.Function {
-	var out []*ssa.Function
-	for _, fn := range a.sortedFuncs() {
-		if a.handler.Reached(fn) {
-			out = append(out, fn)
-		}
-	}
-	return out
-}
-
 // summaries returns what importers need to know about this package's
 // functions: which reach a rate-limited add (directly or through a
 // dependency's summary), which return a func that does, and which hand a
 // parameter to event handlers.
-func (a *analysis) summaries(scanned []*site) map[*types.Func]*Summary {
-	next, sites := a.reachBackward(scanned)
+func (a *analysis) summaries(scanned []*site, fns []*ssa.Function) map[*types.Func]*Summary {
+	next, sites := a.reachBackward(scanned, fns)
 	out := make(map[*types.Func]*Summary)
 	get := func(obj *types.Func) *Summary {
 		if out[obj] == nil {
@@ -259,7 +255,7 @@ func (a *analysis) summaries(scanned []*site) map[*types.Func]*Summary {
 		}
 		return out[obj]
 	}
-	for _, fn := range a.sortedFuncs() {
+	for _, fn := range fns {
 		obj := a.ownFunc(fn)
 		if obj == nil {
 			continue
@@ -271,7 +267,7 @@ func (a *analysis) summaries(scanned []*site) map[*types.Func]*Summary {
 			get(obj).Returns = r
 		}
 	}
-	for obj, hs := range a.paramHandlers() {
+	for obj, hs := range a.paramHandlers(fns) {
 		get(obj).Handlers = hs
 	}
 	return out
@@ -300,13 +296,13 @@ type step struct {
 // make a rate-limited add not left alone by a directive, and from calls
 // into dependencies whose summaries reach one. sites holds each add-making
 // function's adds.
-func (a *analysis) reachBackward(scanned []*site) (map[*ssa.Function]step, map[*ssa.Function][]string) {
+func (a *analysis) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa.Function]step, map[*ssa.Function][]string) {
 	next := make(map[*ssa.Function]step)
 	sites := make(map[*ssa.Function][]string)
 	var queue []*ssa.Function
 	for _, s := range scanned {
 		pos := a.fset.Position(s.sel.Sel.Pos())
-		if a.inTestFile(s.sel.Pos()) || s.fi.ignoreFor(pos.Line) != nil {
+		if ig := s.fi.ignoreFor(pos.Line); a.inTestFile(s.sel.Pos()) || ig != nil && ig.reason != "" {
 			continue
 		}
 		for _, fn := range a.bodiesOf(s.fn) {
@@ -317,7 +313,7 @@ func (a *analysis) reachBackward(scanned []*site) (map[*ssa.Function]step, map[*
 			sites[fn] = append(sites[fn], a.siteName(s.pkg.Types, pos))
 		}
 	}
-	for _, fn := range a.sortedFuncs() {
+	for _, fn := range fns {
 		if dep, name := a.depReach(fn); dep != nil {
 			if _, ok := next[fn]; !ok {
 				next[fn] = step{dep: dep, depFn: name}
@@ -415,9 +411,9 @@ func (a *analysis) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, 
 
 // paramHandlers returns, for this package's functions, the parameters
 // that flow into an event-handler field or that an event handler calls.
-func (a *analysis) paramHandlers() map[*types.Func][]ParamHandler {
+func (a *analysis) paramHandlers(fns []*ssa.Function) map[*types.Func][]ParamHandler {
 	found := make(map[*ssa.Parameter]string)
-	for _, fn := range a.sortedFuncs() {
+	for _, fn := range fns {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				a.paramsOf(instr, found)
