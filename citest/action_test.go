@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -117,18 +119,36 @@ func TestActionReferences(t *testing.T) {
 // actionRun is one run of the action's steps on a fixture.
 type actionRun struct {
 	workspace string
-	code      int // of the first step that failed, else 0
+	temp      string // RUNNER_TEMP
+	code      int    // of the first step that failed, else 0
 	log       string
+	summary   string // GITHUB_STEP_SUMMARY
 	outputs   map[string]string
-	uploaded  string // sarif_file given to upload-sarif, if it ran
+	with      map[string]map[string]string // uses without @ref -> its with:, expanded
+	uploaded  string                       // sarif_file given to upload-sarif, if it ran
+	calls     []string                     // go and queuefix commands the steps ran, with some env
+}
+
+// actionRef is the ref the tests give the action (github.action_ref).
+const actionRef = "v9.8.7"
+
+// actionOptions are what a test sets besides the inputs.
+type actionOptions struct {
+	env        map[string]string // the job's environment
+	stopBefore string            // the name of a step not to run, nor any after it
 }
 
 // runAction runs the action's shell steps the way the runner does (bash
-// -eo pipefail, GITHUB_OUTPUT, GITHUB_PATH) with a fake GITHUB_*
-// environment, in a workspace holding examples/leaky at svc/. Steps that
-// use other actions are not run: checkout and setup-go have nothing to do
-// here, and the upload is recorded.
+// -eo pipefail, a GITHUB_OUTPUT per step, GITHUB_PATH, GITHUB_STEP_SUMMARY)
+// with a fake GITHUB_* environment, in a git workspace holding
+// examples/leaky at svc/. Steps that use other actions are not run but
+// their with: is recorded; setup-go's GOTOOLCHAIN=local is exported as
+// setup-go does. go and queuefix run through wrappers that log each call.
 func runAction(t *testing.T, inputs map[string]string) *actionRun {
+	return runActionWith(t, inputs, actionOptions{})
+}
+
+func runActionWith(t *testing.T, inputs map[string]string, opt actionOptions) *actionRun {
 	t.Helper()
 	a := readAction(t)
 	for name := range inputs {
@@ -144,18 +164,24 @@ func runAction(t *testing.T, inputs map[string]string) *actionRun {
 	if err := os.Rename(leakyCopy(t), filepath.Join(ws, "svc")); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := exec.Command("git", "init", "-q", ws).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out) // actions/checkout leaves a repository
+	}
 	tmp := t.TempDir()
 	files := map[string]string{}
 	for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_PATH", "GITHUB_STEP_SUMMARY"} {
 		files[name] = filepath.Join(tmp, name)
 		os.WriteFile(files[name], nil, 0o644)
 	}
-	r := &actionRun{workspace: ws, outputs: map[string]string{}}
+	wrappers, callLog := commandWrappers(t)
+	r := &actionRun{workspace: ws, temp: tmp, outputs: map[string]string{}, with: map[string]map[string]string{}}
 	steps := map[string]map[string]string{}
 	ctx := func(name string) string {
 		switch {
 		case name == "github.action_path":
 			return root
+		case name == "github.action_ref":
+			return actionRef
 		case strings.HasPrefix(name, "inputs."):
 			if v, ok := inputs[name[len("inputs."):]]; ok {
 				return v
@@ -171,25 +197,45 @@ func runAction(t *testing.T, inputs map[string]string) *actionRun {
 	expand := func(s string) string {
 		return exprRE.ReplaceAllStringFunc(s, func(e string) string { return ctx(exprRE.FindStringSubmatch(e)[1]) })
 	}
+	jobEnv := map[string]string{}
+	for k, v := range opt.env {
+		jobEnv[k] = v
+	}
 	for _, s := range a.Runs.Steps {
+		if opt.stopBefore != "" && s.Name == opt.stopBefore {
+			break
+		}
 		if s.If != "" && !evalIf(t, s.If, ctx, r.code != 0) {
 			continue
 		}
 		if s.Uses != "" {
-			if strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@") {
+			uses, _, _ := strings.Cut(s.Uses, "@")
+			r.with[uses] = map[string]string{}
+			for k, v := range s.With {
+				r.with[uses][k] = expand(v)
+			}
+			if uses == "github/codeql-action/upload-sarif" {
 				r.uploaded = expand(s.With["sarif_file"])
+			}
+			if uses == "actions/setup-go" {
+				jobEnv["GOTOOLCHAIN"] = "local"
 			}
 			continue
 		}
 		if r.code != 0 {
 			continue // a failed step skips the rest unless they say always()
 		}
+		os.WriteFile(files["GITHUB_OUTPUT"], nil, 0o644)
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", s.Run)
 		cmd.Dir = ws
 		env := append(os.Environ(), "GITHUB_WORKSPACE="+ws, "GITHUB_ACTION_PATH="+root, "RUNNER_TEMP="+tmp,
-			"GITHUB_ACTIONS=true", "CI=true", "PATH="+githubPath(t, files["GITHUB_PATH"])+os.Getenv("PATH"))
+			"GITHUB_ACTIONS=true", "CI=true", "CITEST_LOG="+callLog,
+			"PATH="+wrappers+string(os.PathListSeparator)+githubPath(t, files["GITHUB_PATH"])+os.Getenv("PATH"))
 		for name, f := range files {
 			env = append(env, name+"="+f)
+		}
+		for k, v := range jobEnv {
+			env = append(env, k+"="+v)
 		}
 		for k, v := range s.Env {
 			env = append(env, k+"="+expand(v))
@@ -209,7 +255,46 @@ func runAction(t *testing.T, inputs map[string]string) *actionRun {
 	for name, o := range a.Outputs {
 		r.outputs[name] = expand(o.Value)
 	}
+	r.summary = readFile(t, tmp, "GITHUB_STEP_SUMMARY")
+	if data, err := os.ReadFile(callLog); err == nil {
+		r.calls = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	}
 	return r
+}
+
+// commandWrappers writes go and queuefix scripts that append their
+// command line and Go's build environment to the file named by
+// $CITEST_LOG, then run the next go or queuefix on the PATH. It returns
+// their directory and the log file.
+func commandWrappers(t *testing.T) (dir, log string) {
+	t.Helper()
+	dir = t.TempDir()
+	log = filepath.Join(t.TempDir(), "calls")
+	for _, name := range []string{"go", "queuefix"} {
+		script := `#!/bin/sh
+printf '%s GOTOOLCHAIN=%s GOOS=%s GOARCH=%s GOFLAGS=%s GOWORK=%s |' "NAME" "$GOTOOLCHAIN" "$GOOS" "$GOARCH" "$GOFLAGS" "$GOWORK" >> "$CITEST_LOG"
+printf ' %s' "$@" >> "$CITEST_LOG"
+echo >> "$CITEST_LOG"
+real=$(PATH=${PATH#"$(dirname "$0")":} command -v NAME)
+exec "$real" "$@"
+`
+		script = strings.ReplaceAll(script, "NAME", name)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, log
+}
+
+// callsOf returns the logged calls of a command.
+func (r *actionRun) callsOf(name string) []string {
+	var out []string
+	for _, c := range r.calls {
+		if strings.HasPrefix(c, name+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // evalIf evaluates the conditions action.yml uses: terms joined by &&,
@@ -267,18 +352,40 @@ func readOutputs(t *testing.T, file string) map[string]string {
 }
 
 // TestActionSARIF runs the action with SARIF upload on a module in a
-// subdirectory: the step fails (fail-on change), and the SARIF that goes to
-// the upload names files from the repository root, in its own category.
+// subdirectory: the step fails (fail-on change) after one queuefix run,
+// each finding is an annotation on its line, the report is the job
+// summary, and the SARIF that goes to the upload names files from the
+// repository root, in its own category.
 func TestActionSARIF(t *testing.T) {
 	r := runAction(t, map[string]string{"working-directory": "svc", "upload-sarif": "true"})
 	if r.code == 0 || !strings.Contains(r.log, "::error title=queuefix::3 changes pending and 1 findings need review") {
 		t.Errorf("exit %d, want a failure with an error annotation:\n%s", r.code, r.log)
 	}
-	if r.outputs["changes"] != "3" || r.outputs["reviews"] != "1" || r.outputs["output"] != "queuefix.sarif" {
-		t.Errorf("outputs %v, want 3 changes, 1 review, queuefix.sarif", r.outputs)
+	sarif := filepath.Join(r.temp, "queuefix.sarif")
+	if r.outputs["changes"] != "3" || r.outputs["reviews"] != "1" || r.outputs["output"] != sarif {
+		t.Errorf("outputs %v, want 3 changes, 1 review, %s", r.outputs, sarif)
 	}
-	if r.uploaded != "queuefix.sarif" {
-		t.Fatalf("upload-sarif got sarif_file %q, want queuefix.sarif (it must run after a failed check)", r.uploaded)
+	if r.uploaded != sarif {
+		t.Fatalf("upload-sarif got sarif_file %q, want %s (it must run after a failed check)", r.uploaded, sarif)
+	}
+	if runs := r.callsOf("queuefix"); len(runs) != 1 || !strings.Contains(runs[0], "| -C svc -format sarif -report "+filepath.Join(r.temp, "queuefix-report.md")+" ./...") {
+		t.Errorf("queuefix ran %d times, want once with -format sarif and -report:\n%s", len(runs), strings.Join(runs, "\n"))
+	}
+	for _, want := range []string{
+		"::warning file=svc/controller.go,line=52,col=12,endLine=52,endColumn=31,title=queuefix addratelimited::c.queue.AddRateLimited is reached only from event handlers",
+		"::warning file=svc/controller.go,line=113,col=3,endLine=113,endColumn=14,title=queuefix forget::worker never calls Forget",
+		"title=queuefix addratelimited::Needs review: c.queue.AddRateLimited in main.(*Controller).requeueAll",
+		"::group::queuefix report (3 changes, 1 findings need review)",
+		"+++ b/controller.go",
+	} {
+		if !strings.Contains(r.log, want) {
+			t.Errorf("log lacks %q:\n%s", want, r.log)
+		}
+	}
+	for _, want := range []string{"### queuefix: 3 planned changes, 1 findings need review", "**1 file changed", "### Changes", "```diff", "### Needs a human"} {
+		if !strings.Contains(r.summary, want) {
+			t.Errorf("job summary lacks %q:\n%s", want, r.summary)
+		}
 	}
 	var doc struct {
 		Runs []struct {
@@ -286,41 +393,63 @@ func TestActionSARIF(t *testing.T) {
 			Results           []struct {
 				Locations []struct {
 					PhysicalLocation struct {
-						ArtifactLocation struct{ URI string } `json:"artifactLocation"`
+						ArtifactLocation struct{ URI, URIBaseID string } `json:"artifactLocation"`
 					} `json:"physicalLocation"`
 				} `json:"locations"`
 			} `json:"results"`
 		} `json:"runs"`
 	}
-	if err := json.Unmarshal([]byte(readFile(t, r.workspace, r.uploaded)), &doc); err != nil {
+	if err := json.Unmarshal([]byte(readFile(t, "/", r.uploaded)), &doc); err != nil {
 		t.Fatal(err)
 	}
 	if doc.Runs[0].AutomationDetails.ID != "queuefix/svc/" {
 		t.Errorf("category %q, want queuefix/svc/", doc.Runs[0].AutomationDetails.ID)
 	}
 	for _, res := range doc.Runs[0].Results {
-		if uri := res.Locations[0].PhysicalLocation.ArtifactLocation.URI; uri != "svc/controller.go" {
-			t.Errorf("result in %q, want svc/controller.go", uri)
+		if a := res.Locations[0].PhysicalLocation.ArtifactLocation; a.URI != "svc/controller.go" || a.URIBaseID != "%SRCROOT%" {
+			t.Errorf("result in %+v, want svc/controller.go from %%SRCROOT%%", a)
 		}
 	}
 }
 
-// TestActionFailOn checks fail-on and the other formats.
+// TestActionFailOn checks fail-on and the other formats: diff is what
+// queuefix -diff prints, text lists the findings as queuefix does, json
+// is queuefix -json; each from one run.
 func TestActionFailOn(t *testing.T) {
 	never := runAction(t, map[string]string{"working-directory": "svc", "format": "diff", "fail-on": "never"})
-	if never.code != 0 || !strings.Contains(readFile(t, never.workspace, "queuefix.diff"), "diff --git a/controller.go b/controller.go") {
-		t.Errorf("fail-on never, format diff: exit %d\n%s", never.code, never.log)
+	direct, _ := runQueuefix(t, filepath.Join(never.workspace, "svc"), "-diff")
+	if got := readFile(t, never.temp, "queuefix.diff"); never.code != 0 || got != string(direct) || !strings.Contains(got, "diff --git a/controller.go b/controller.go") {
+		t.Errorf("fail-on never, format diff: exit %d\n%s\n--- diff:\n%s\n--- want queuefix -diff:\n%s", never.code, never.log, got, direct)
 	}
 	review := runAction(t, map[string]string{"working-directory": "svc", "format": "json", "fail-on": "review", "modules": "true"})
 	if review.code == 0 || !strings.Contains(review.log, "1 findings need review") || review.uploaded != "" {
 		t.Errorf("fail-on review with a finding to review: exit %d, upload %q\n%s", review.code, review.uploaded, review.log)
 	}
-	if !strings.Contains(readFile(t, review.workspace, "queuefix.json"), `"status": "review"`) {
+	if !strings.Contains(readFile(t, review.temp, "queuefix.json"), `"status": "review"`) {
 		t.Errorf("format json wrote no findings")
 	}
+	if !strings.Contains(review.log, "::warning file=svc/controller.go,line=83,col=11,") {
+		t.Errorf("format json: no annotation with the path from the repository root:\n%s", review.log)
+	}
+	text := runAction(t, map[string]string{"working-directory": "svc", "format": "text", "output": "out/queuefix.txt", "fail-on": "never"})
+	got := readFile(t, text.workspace, "out/queuefix.txt")
+	changes, _ := runQueuefix(t, filepath.Join(text.workspace, "svc"))
+	for _, line := range strings.SplitAfter(string(changes), "\n") {
+		if !strings.Contains(got, line) {
+			t.Errorf("format text lacks %q of queuefix's output:\n%s", line, got)
+		}
+	}
+	if !strings.Contains(got, "controller.go:83:11: addratelimited: c.queue.AddRateLimited in main.(*Controller).requeueAll") {
+		t.Errorf("format text lacks the finding that needs review:\n%s", got)
+	}
+	for _, r := range []*actionRun{never, review, text} {
+		if n := len(r.callsOf("queuefix")); n != 1 {
+			t.Errorf("queuefix ran %d times, want once:\n%s", n, strings.Join(r.calls, "\n"))
+		}
+	}
 	bad := runAction(t, map[string]string{"fail-on": "sometimes"})
-	if bad.code != 2 || !strings.Contains(bad.log, "fail-on: want change, review or never, not 'sometimes'") {
-		t.Errorf("bad fail-on: exit %d\n%s", bad.code, bad.log)
+	if bad.code != 2 || !strings.Contains(bad.log, "fail-on: want change, review or never, not 'sometimes'") || len(bad.calls) != 0 {
+		t.Errorf("bad fail-on: exit %d, want 2 before anything is built\n%s", bad.code, bad.log)
 	}
 	mismatch := runAction(t, map[string]string{"format": "text", "upload-sarif": "true"})
 	if mismatch.code != 2 || !strings.Contains(mismatch.log, "upload-sarif needs format sarif") {
@@ -328,15 +457,135 @@ func TestActionFailOn(t *testing.T) {
 	}
 }
 
-// TestREADMEWorkflows checks that the README's workflows give the Action
-// only inputs it declares, and read only outputs it declares.
-func TestREADMEWorkflows(t *testing.T) {
-	a := readAction(t)
-	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+// TestActionSetupGo checks what reaches setup-go: go-version stable only
+// when no go-version-file is given (setup-go ignores the file whenever
+// go-version is set), and a cache key from the directory queuefix runs in.
+func TestActionSetupGo(t *testing.T) {
+	for _, tc := range []struct {
+		inputs                  map[string]string
+		version, file, cacheDep string
+	}{
+		{map[string]string{}, "stable", "", ""},
+		{map[string]string{"go-version-file": "svc/go.mod", "working-directory": "svc"}, "", "svc/go.mod", "svc/go.sum"},
+		{map[string]string{"go-version": "1.24", "go-version-file": "svc/go.mod"}, "1.24", "svc/go.mod", ""},
+		{map[string]string{"modules": "true", "working-directory": "svc/"}, "stable", "", "svc/**/go.sum"},
+		{map[string]string{"cache-dependency-path": "go.work.sum", "working-directory": "svc"}, "stable", "", "go.work.sum"},
+	} {
+		r := runActionWith(t, tc.inputs, actionOptions{stopBefore: "Build queuefix"})
+		with := r.with["actions/setup-go"]
+		want := map[string]string{"go-version": tc.version, "go-version-file": tc.file, "cache-dependency-path": tc.cacheDep}
+		if r.code != 0 || !reflect.DeepEqual(with, want) {
+			t.Errorf("inputs %v: exit %d, setup-go with %v, want %v\n%s", tc.inputs, r.code, with, want, r.log)
+		}
+	}
+}
+
+// TestActionBuild runs the action in a job that sets GOFLAGS for its
+// target, after setup-go's GOTOOLCHAIN=local: queuefix is built without
+// them, with GOTOOLCHAIN=auto so that an older Go fetches the one
+// queuefix's go.mod asks for, and with the action's ref as its version,
+// while the target's go list still gets the job's environment.
+func TestActionBuild(t *testing.T) {
+	r := runActionWith(t, map[string]string{"working-directory": "svc", "fail-on": "never"},
+		actionOptions{env: map[string]string{"GOFLAGS": "-tags=citest", "GOOS": runtime.GOOS, "GOARCH": runtime.GOARCH}})
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.log)
+	}
+	var build, list []string
+	for _, c := range r.callsOf("go") {
+		switch {
+		case strings.Contains(c, "| -C "+filepath.Dir(mustAbs(t, "."))+" build "):
+			build = append(build, c)
+		case strings.Contains(c, "| list "):
+			list = append(list, c)
+		}
+	}
+	wantBuild := "go GOTOOLCHAIN=auto GOOS= GOARCH= GOFLAGS= GOWORK=off | -C " + filepath.Dir(mustAbs(t, ".")) +
+		" build -trimpath -ldflags -X github.com/queuefix/queuefix/internal/version.override=" + actionRef + " -o "
+	if len(build) != 1 || !strings.HasPrefix(build[0], wantBuild) {
+		t.Errorf("build calls:\n%s\nwant one starting\n%s", strings.Join(build, "\n"), wantBuild)
+	}
+	if len(list) == 0 {
+		t.Fatalf("queuefix ran no go list:\n%s", strings.Join(r.calls, "\n"))
+	}
+	for _, c := range list {
+		if !strings.HasPrefix(c, "go GOTOOLCHAIN=local GOOS="+runtime.GOOS+" GOARCH="+runtime.GOARCH+" GOFLAGS=-tags=citest ") {
+			t.Errorf("queuefix's go list without the job's environment: %s", c)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, path string) string {
+	t.Helper()
+	abs, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1)
+	return abs
+}
+
+// TestActionArgs passes flags through the args input, one word each,
+// and refuses words that are no flags the Action leaves to the workflow;
+// nothing in them is run by a shell.
+func TestActionArgs(t *testing.T) {
+	r := runAction(t, map[string]string{"working-directory": "svc", "fail-on": "never", "args": "-closed  -tags citest,e2e\n-test=false -v"})
+	runs := r.callsOf("queuefix")
+	if r.code != 0 || len(runs) != 1 || !strings.Contains(runs[0], "| -C svc -closed -tags citest,e2e -test=false -v -format sarif ") {
+		t.Errorf("args: exit %d, queuefix calls:\n%s\n%s", r.code, strings.Join(runs, "\n"), r.log)
+	}
+	for args, want := range map[string]string{
+		"-w":                           "args: -w is not allowed",
+		"--format=json":                "args: --format=json is not allowed",
+		"-closed ./...":                "args: './...' is not a flag",
+		"-tags":                        "args: -tags needs a value",
+		"-C /":                         "args: -C is not allowed",
+		"$(touch${IFS}pwned) -closed":  "args: '$(touch${IFS}pwned)' is not a flag",
+		"-closed;touch${IFS}pwned":     "args: -closed;touch${IFS}pwned is not allowed",
+		"-load `touch${IFS}pwned` -v ": "",
+	} {
+		r := runActionWith(t, map[string]string{"args": args}, actionOptions{stopBefore: "Build queuefix"})
+		if want == "" && r.code != 0 || want != "" && (r.code != 2 || !strings.Contains(r.log, want)) {
+			t.Errorf("args %q: exit %d, want %q\n%s", args, r.code, want, r.log)
+		}
+		if _, err := os.Stat(filepath.Join(r.workspace, "pwned")); err == nil {
+			t.Errorf("args %q ran a command", args)
+		}
+	}
+}
+
+// TestREADMEWorkflows checks that the workflows in README.md and docs/*.md
+// give the Action only inputs it declares, and read only outputs it
+// declares; and that the front page and the CI and fleet pages show it.
+func TestREADMEWorkflows(t *testing.T) {
+	a := readAction(t)
+	docs, err := filepath.Glob(filepath.Join("..", "docs", "*.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uses := map[string]int{}
+	for _, path := range append([]string{filepath.Join("..", "README.md")}, docs...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := strings.TrimPrefix(filepath.ToSlash(path), "../")
+		uses[name] = checkWorkflows(t, a, name, string(data))
+	}
+	// The check and reviewdog workflows (docs/ci.md), the fleet matrix
+	// (docs/fleet.md) and the minimal one on the front page.
+	for name, want := range map[string]int{"README.md": 1, "docs/ci.md": 2, "docs/fleet.md": 1} {
+		if uses[name] < want {
+			t.Errorf("found %d uses of the Action in %s's workflows, want at least %d", uses[name], name, want)
+		}
+	}
+}
+
+// checkWorkflows checks the workflows among the yaml blocks of a Markdown
+// page against the Action's inputs and outputs, and returns how many steps
+// use the Action.
+func checkWorkflows(t *testing.T, a *action, page, md string) int {
+	t.Helper()
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(md, -1)
 	uses := 0
 	for _, b := range blocks {
 		var wf struct {
@@ -357,20 +606,18 @@ func TestREADMEWorkflows(t *testing.T) {
 				ids[s.ID] = true
 				for name := range s.With {
 					if _, ok := a.Inputs[name]; !ok {
-						t.Errorf("README workflow gives the Action input %q, which action.yml lacks", name)
+						t.Errorf("%s: a workflow gives the Action input %q, which action.yml lacks", page, name)
 					}
 				}
 			}
 			for _, s := range job.Steps {
 				for _, m := range stepRE.FindAllStringSubmatch(s.If, -1) {
 					if _, ok := a.Outputs[m[2]]; ids[m[1]] && !ok {
-						t.Errorf("README workflow reads output %q of the Action, which action.yml lacks", m[2])
+						t.Errorf("%s: a workflow reads output %q of the Action, which action.yml lacks", page, m[2])
 					}
 				}
 			}
 		}
 	}
-	if uses < 3 {
-		t.Errorf("found %d uses of the Action in README workflows, want the three (check, reviewdog, fleet)", uses)
-	}
+	return uses
 }

@@ -2,6 +2,9 @@ package citest
 
 import (
 	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,4 +73,74 @@ func suggestionLines(t *testing.T, d *rdf.Diagnostic, s *rdf.Suggestion, src []s
 	first, last := src[start.GetLine()-1], src[end.GetLine()-1]
 	text := first[:start.GetColumn()-1] + s.GetText() + last[end.GetColumn()-1:]
 	return d.GetLocation().GetPath() + ":" + strconv.Itoa(int(start.GetLine())) + " " + text
+}
+
+// dropper is a worker whose Forget goes in at two exits: one change with
+// two edits in one file.
+const dropper = `package main
+
+import (
+	"fmt"
+
+	"k8s.io/client-go/util/workqueue"
+)
+
+type dropper struct {
+	queue workqueue.RateLimitingInterface
+}
+
+func (d *dropper) processNextWorkItem() bool {
+	obj, shutdown := d.queue.Get()
+	if shutdown {
+		return false
+	}
+	defer d.queue.Done(obj)
+	key, ok := obj.(string)
+	if !ok {
+		fmt.Printf("expected a string key, got %#v\n", obj)
+		return true
+	}
+	if err := d.sync(key); err != nil {
+		if d.queue.NumRequeues(obj) < 5 {
+			d.queue.AddRateLimited(obj)
+			return true
+		}
+		fmt.Printf("dropping %q: %v\n", key, err)
+		return true
+	}
+	d.queue.Forget(obj)
+	return true
+}
+
+func (d *dropper) sync(key string) error { return nil }
+`
+
+// TestReviewdogMultiEdit checks that reviewdog's parser reads every edit
+// of a change with several: it keeps one artifactChange per path, so the
+// edits must share one.
+func TestReviewdogMultiEdit(t *testing.T) {
+	dir := leakyCopy(t)
+	if err := os.WriteFile(filepath.Join(dir, "dropper.go"), []byte(dropper), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	out, _ := runQueuefix(t, dir, "-format", "sarif")
+	diags, err := parser.NewSarifParser().Parse(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range diags {
+		if d.GetLocation().GetPath() != "dropper.go" {
+			continue
+		}
+		got = append(got, "diagnostic "+strconv.Itoa(int(d.GetLocation().GetRange().GetStart().GetLine())))
+		for _, s := range d.GetSuggestions() {
+			got = append(got, fmt.Sprintf("suggestion %d:%d %q", s.GetRange().GetStart().GetLine(), s.GetRange().GetStart().GetColumn(), s.GetText()))
+		}
+	}
+	want := []string{"diagnostic 21", `suggestion 21:1 "\t\td.queue.Forget(obj)\n"`, `suggestion 29:1 "\t\td.queue.Forget(obj)\n"`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reviewdog read from dropper.go:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -74,8 +74,11 @@ func TestSARIFSchema(t *testing.T) {
 			t.Errorf("queuefix %v: want 1 run with 4 results\n%s", args, out)
 		}
 		for _, r := range rep.Runs[0].Results {
-			if r.PartialFingerprints["queuefixSite/v1"] == "" {
-				t.Errorf("result without a fingerprint: %s", out)
+			if r.PartialFingerprints["primaryLocationLineHash"] == "" {
+				t.Errorf("result without the fingerprint code scanning uses: %s", out)
+			}
+			if loc := r.Locations[0].PhysicalLocation; loc.Region.EndLine == nil || loc.Region.EndColumn == nil || loc.ArtifactLocation.URIBaseID == nil {
+				t.Errorf("result without endLine, endColumn or uriBaseId: %s", out)
 			}
 		}
 	}

@@ -21,7 +21,9 @@ type RuleInfo struct {
 	Description string
 }
 
-const docURL = "https://github.com/queuefix/queuefix#"
+// docURL is docs/rules.md, whose headings are the rule names: stable
+// anchors, checked by the docs package's tests.
+const docURL = "https://github.com/queuefix/queuefix/blob/main/docs/rules.md#"
 
 // Rules is every rule queuefix reports, in the order -help lists them.
 var Rules = []RuleInfo{
@@ -29,7 +31,7 @@ var Rules = []RuleInfo{
 		Name:    RuleAddRateLimited,
 		Summary: "AddRateLimited (or AddWithOpts with RateLimited: true) reached only from event handlers",
 		Help:    "Use Add (drop RateLimited) when reacting to a change; a rate-limited add counts a failure of the item and is for retries after errors.",
-		URL:     docURL + "what-queuefix-does",
+		URL:     docURL + string(RuleAddRateLimited),
 		Description: "AddRateLimited asks the queue's rate limiter when to add the item, and the limiter counts each call as a failure of that item. " +
 			"Called from informer event handlers, every event pays the shared token bucket and repeated events for one key back off exponentially, " +
 			"up to about 16 minutes, until a worker calls Forget; items that are never forgotten stay in the limiter's map.",
@@ -38,7 +40,7 @@ var Rules = []RuleInfo{
 		Name:    RuleForget,
 		Summary: "Worker does not Forget a successfully processed item",
 		Help:    "Call Forget(item) when an item is done being retried, so the rate limiter drops its failure count.",
-		URL:     docURL + "what-queuefix-does",
+		URL:     docURL + string(RuleForget),
 		Description: "A worker that requeues failed items with AddRateLimited must call Forget once the item succeeds. " +
 			"Otherwise the limiter keeps the item's failure count: the next failure of the same key starts at a long backoff, " +
 			"and the limiter's map keeps an entry, and what the item points to, for every item ever retried.",
@@ -47,7 +49,7 @@ var Rules = []RuleInfo{
 		Name:    RuleIgnore,
 		Summary: "Malformed or stale //queuefix:ignore directive",
 		Help:    "//queuefix:ignore needs a reason and must cover a call queuefix would otherwise report.",
-		URL:     docURL + "ignoring-a-site",
+		URL:     docURL + string(RuleIgnore),
 		Description: "A //queuefix:ignore directive without a reason, or one that no longer covers a site queuefix reports, " +
 			"hides nothing and misleads readers; give the reason or delete the directive.",
 	},

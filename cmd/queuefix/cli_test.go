@@ -435,7 +435,7 @@ func TestVerbose(t *testing.T) {
 	}
 }
 
-// jsonDoc mirrors the -json output documented in README.md.
+// jsonDoc mirrors the -json output documented in docs/cli.md.
 type jsonDoc struct {
 	Findings []struct {
 		File, Rule, Status, Message, Fix string

@@ -11,13 +11,15 @@ import (
 	"testing"
 )
 
-// TestLeakyExample keeps the README's first command honest: queuefix -diff
-// on examples/leaky changes, flags and leaves alone exactly the sites its
-// EXPECT.md lists, and exits as it says.
+// TestLeakyExample keeps the README's first command honest: it runs the
+// command, queuefix -C examples/leaky -diff ./..., which must change, flag
+// and leave alone exactly the sites examples/leaky/EXPECT.md lists, and
+// exit as it says.
 func TestLeakyExample(t *testing.T) {
 	if testing.Short() {
 		t.Skip("examples/leaky builds real client-go; skipped with -short")
 	}
+	args := readmeCommand(t)
 	const dir = "../../examples/leaky"
 	data, err := os.ReadFile(dir + "/EXPECT.md")
 	if err != nil {
@@ -27,7 +29,7 @@ func TestLeakyExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%s/EXPECT.md: %v", dir, err)
 	}
-	r := queuefixIn(dir, "-diff", "./...")
+	r := queuefix(args...)
 	if r.code != want.exit {
 		t.Errorf("exit %d, EXPECT.md says %d\n%s", r.code, want.exit, r)
 	}
@@ -36,7 +38,68 @@ func TestLeakyExample(t *testing.T) {
 		s.check(t, got, r)
 	}
 	checkNothingElse(t, want, got, r)
+	checkReadmeSample(t, r)
 }
+
+// checkReadmeSample checks the output the README shows for its first
+// command: each hunk of its diff block is part of the diff printed, and each
+// line of the indented block after it is a line printed on stderr.
+func checkReadmeSample(t *testing.T, r cliRun) {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "\n```diff\n")
+	diff, rest, ok2 := strings.Cut(rest, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no ```diff block")
+	}
+	for _, hunk := range strings.Split("\n"+diff, "\n@@")[1:] {
+		hunk = "@@" + hunk
+		if !strings.Contains(r.stdout, hunk) {
+			t.Errorf("README.md shows a hunk the diff does not have:\n%s\n%s", hunk, r)
+		}
+	}
+	lines := readmeStderr.FindString(rest)
+	if lines == "" {
+		t.Fatal("README.md has no indented stderr block after its diff block")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(lines, "\n"), "\n") {
+		line = strings.TrimPrefix(line, "    ")
+		if !slices.Contains(strings.Split(r.stderr, "\n"), line) {
+			t.Errorf("README.md shows a line stderr does not have:\n%s\n%s", line, r)
+		}
+	}
+}
+
+// readmeStderr is the first indented block.
+var readmeStderr = regexp.MustCompile(`(?m)(^    .*\n)+`)
+
+// readmeCommand returns the arguments of the README's first command,
+// "go run ./cmd/queuefix -C examples/leaky ...", with -C made relative to
+// this package. The command must be on the README's first screen, before
+// its first section.
+func readmeCommand(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstScreen, _, _ := strings.Cut(string(data), "\n## ")
+	m := readmeRun.FindStringSubmatch(firstScreen)
+	if m == nil {
+		t.Fatalf("README.md has no indented %q command before its first section", "go run ./cmd/queuefix")
+	}
+	args := strings.Fields(m[1])
+	if len(args) < 2 || args[0] != "-C" || args[1] != "examples/leaky" {
+		t.Fatalf("README.md's first command is %q; this test checks one that starts -C examples/leaky", m[0])
+	}
+	args[1] = "../../examples/leaky"
+	return args
+}
+
+var readmeRun = regexp.MustCompile(`(?m)^    go run \./cmd/queuefix (.+)$`)
 
 // expectSite is one row of EXPECT.md's table: a line of controller.go and
 // what queuefix does there.

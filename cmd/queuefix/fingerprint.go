@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -14,12 +15,16 @@ import (
 	"github.com/queuefix/queuefix/rewrite"
 )
 
-// fingerprintKey names queuefix's partialFingerprints entry. Code scanning
-// matches alerts across commits by it, so it must not change when lines
-// move: it hashes the rule, the enclosing function and the text of the
-// call (or statement) at the finding with all white space removed, and
-// counts equal hashes in a file so that twin sites stay apart.
-const fingerprintKey = "queuefixSite/v1"
+// fingerprintKey names the partialFingerprints entry queuefix writes.
+// GitHub code scanning matches alerts across commits by this key alone
+// ("Code scanning only uses the primaryLocationLineHash"), so queuefix
+// puts its own site hash there instead of leaving it to upload-sarif's
+// hash of the line's text: upload-sarif keeps a value it finds, and the
+// REST upload computes none. The hash must not change when lines move: it
+// covers the rule, the enclosing function and the text of the call (or
+// statement) at the finding with all white space removed, and counts
+// equal hashes in a file so that twin sites stay apart.
+const fingerprintKey = "primaryLocationLineHash"
 
 type fingerprinter struct {
 	fset  *token.FileSet
@@ -34,27 +39,40 @@ func newFingerprinter() *fingerprinter {
 
 // of returns the fingerprint of f, whose file has the given URI.
 func (fp *fingerprinter) of(f rewrite.Finding, uri string) string {
-	fn, text := fp.site(f.Pos)
-	sum := sha256.Sum256([]byte(string(f.Rule) + "\x00" + fn + "\x00" + text))
+	s := fp.site(f.Pos)
+	sum := sha256.Sum256([]byte(string(f.Rule) + "\x00" + s.fn + "\x00" + s.text))
 	h := hex.EncodeToString(sum[:16])
 	fp.seen[uri+" "+h]++
 	return fmt.Sprintf("%s:%d", h, fp.seen[uri+" "+h])
 }
 
-// site returns the name of the function enclosing pos and the normalised
-// text of the innermost call or statement there; empty strings when the
-// file cannot be read again.
-func (fp *fingerprinter) site(pos token.Position) (string, string) {
+// end returns where the call or statement at pos ends, for a result's
+// region; ok is false when the file cannot be read again.
+func (fp *fingerprinter) end(pos token.Position) (line, col int, ok bool) {
+	s := fp.site(pos)
+	return s.end.Line, s.end.Column, s.end.IsValid()
+}
+
+// A site is what a finding's position points into.
+type site struct {
+	fn   string         // the enclosing function, as funcName spells it
+	text string         // the innermost call or statement, squeezed
+	end  token.Position // where that call or statement ends
+}
+
+// site returns the site at pos; a zero site when the file cannot be read
+// again.
+func (fp *fingerprinter) site(pos token.Position) site {
 	f := fp.parse(pos.Filename)
 	if f == nil {
-		return "", ""
+		return site{}
 	}
 	tf := fp.fset.File(f.FileStart)
 	if pos.Offset > tf.Size() {
-		return "", ""
+		return site{}
 	}
 	at := tf.Pos(pos.Offset)
-	var fn string
+	var s site
 	var node ast.Node
 	ast.Inspect(f, func(n ast.Node) bool {
 		if n == nil || at < n.Pos() || at >= n.End() {
@@ -62,21 +80,46 @@ func (fp *fingerprinter) site(pos token.Position) (string, string) {
 		}
 		switch n := n.(type) {
 		case *ast.FuncDecl:
-			fn = funcName(n)
+			s.fn = funcName(n)
 		case *ast.FuncLit:
-			fn += ".func"
-		case *ast.CallExpr, ast.Stmt:
-			if _, ok := n.(*ast.BlockStmt); !ok {
+			s.fn += ".func"
+		case *ast.CallExpr:
+			node = n
+		case ast.Stmt:
+			if !hasBody(n) {
 				node = n
 			}
 		}
 		return true
 	})
+	src := fp.src[pos.Filename]
 	if node == nil {
-		return fn, ""
+		s.end = fp.fset.Position(tf.Pos(lineEnd(src, pos.Offset)))
+		return s
 	}
-	src := fp.src[pos.Filename][tf.Offset(node.Pos()):tf.Offset(node.End())]
-	return fn, squeeze(string(src))
+	s.text = squeeze(string(src[tf.Offset(node.Pos()):tf.Offset(node.End())]))
+	s.end = fp.fset.Position(node.End())
+	return s
+}
+
+// hasBody reports whether s holds other statements: a site inside a
+// loop's or an if's header is the call or simple statement there, not the
+// whole loop, whose text changes with every edit of its body.
+func hasBody(s ast.Stmt) bool {
+	switch s.(type) {
+	case *ast.BlockStmt, *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt,
+		*ast.SelectStmt, *ast.CaseClause, *ast.CommClause, *ast.LabeledStmt:
+		return true
+	}
+	return false
+}
+
+// lineEnd returns the offset of the end of the line holding offset.
+func lineEnd(src []byte, offset int) int {
+	if i := bytes.IndexByte(src[offset:], '\n'); i >= 0 {
+		return offset + i
+	}
+	return len(src)
 }
 
 func (fp *fingerprinter) parse(name string) *ast.File {

@@ -8,7 +8,7 @@ import (
 	"github.com/queuefix/queuefix/rewrite"
 )
 
-// The -json output. Its shape is documented in README.md; keep them in step.
+// The -json output. Its shape is documented in docs/cli.md; keep them in step.
 type jsonOutput struct {
 	Findings []jsonFinding `json:"findings"`
 	Files    []jsonFile    `json:"files"`

@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"go/token"
+	"net/url"
+	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/semver"
@@ -14,7 +18,9 @@ import (
 )
 
 // SARIF 2.1.0, the subset GitHub code scanning reads: one result per
-// finding, chains as code flows, planned edits as fixes.
+// finding that needs a change or a review, chains as code flows, planned
+// edits as fixes. Paths are relative to the repository root, which code
+// scanning wants whatever directory queuefix ran in.
 type sarifLog struct {
 	Version string     `json:"version"`
 	Schema  string     `json:"$schema"`
@@ -22,10 +28,14 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool              sarifTool       `json:"tool"`
-	AutomationDetails sarifAutomation `json:"automationDetails"`
-	Results           []sarifResult   `json:"results"`
+	Tool               sarifTool                `json:"tool"`
+	AutomationDetails  sarifAutomation          `json:"automationDetails"`
+	OriginalURIBaseIDs map[string]sarifArtifact `json:"originalUriBaseIds"`
+	Results            []sarifResult            `json:"results"`
 }
+
+// srcRoot names the repository root in originalUriBaseIds.
+const srcRoot = "%SRCROOT%"
 
 // sarifAutomation names the run: code scanning takes its id as the
 // category, so each module's run stands on its own in one upload.
@@ -53,6 +63,15 @@ type sarifRule struct {
 	Help                 sarifMultiText `json:"help"`
 	HelpURI              string         `json:"helpUri"`
 	DefaultConfiguration sarifConfig    `json:"defaultConfiguration"`
+	Properties           sarifRuleProps `json:"properties"`
+}
+
+// sarifRuleProps are the rule properties code scanning reads: tags to
+// filter by, and precision and problem.severity to rank the results.
+type sarifRuleProps struct {
+	Tags            []string `json:"tags"`
+	Precision       string   `json:"precision"`
+	ProblemSeverity string   `json:"problem.severity"`
 }
 
 type sarifConfig struct {
@@ -71,17 +90,26 @@ type sarifMessage struct {
 }
 
 type sarifResult struct {
-	RuleID              string             `json:"ruleId"`
-	RuleIndex           int                `json:"ruleIndex"`
-	Kind                string             `json:"kind"`
-	Level               string             `json:"level"`
-	Message             sarifMessage       `json:"message"`
-	Locations           []sarifLocation    `json:"locations"`
-	PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
-	CodeFlows           []sarifCodeFlow    `json:"codeFlows,omitempty"`
-	Fixes               []sarifFix         `json:"fixes,omitempty"`
-	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Kind                string            `json:"kind"`
+	Level               string            `json:"level"`
+	Message             sarifMessage      `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	CodeFlows           []sarifCodeFlow   `json:"codeFlows,omitempty"`
+	Fixes               []sarifFix        `json:"fixes,omitempty"`
+	Properties          *sarifResultProps `json:"properties,omitempty"`
 }
+
+// sarifResultProps marks a finding that needs review.
+type sarifResultProps struct {
+	Tags []string `json:"tags"`
+}
+
+// needsReview tags the results a human must decide; code scanning shows
+// them as warnings like the changes, and their message says so too.
+const needsReview = "needs-review"
 
 type sarifLocation struct {
 	PhysicalLocation sarifPhysical `json:"physicalLocation"`
@@ -94,7 +122,8 @@ type sarifPhysical struct {
 }
 
 type sarifArtifact struct {
-	URI string `json:"uri"`
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
 
 type sarifRegion struct {
@@ -132,11 +161,6 @@ type sarifReplacement struct {
 	InsertedContent sarifMessage `json:"insertedContent"`
 }
 
-type sarifSuppression struct {
-	Kind          string `json:"kind"`
-	Justification string `json:"justification"`
-}
-
 // sarifRules describes the rules from the engine's table: code scanning
 // requires fullDescription and help on each.
 func sarifRules() []sarifRule {
@@ -150,6 +174,7 @@ func sarifRules() []sarifRule {
 			Help:                 sarifMultiText{Text: r.Help, Markdown: ruleMarkdown(r)},
 			HelpURI:              r.URL,
 			DefaultConfiguration: sarifConfig{Level: "warning"},
+			Properties:           sarifRuleProps{Tags: []string{"reliability", "kubernetes", "client-go"}, Precision: "high", ProblemSeverity: "warning"},
 		})
 	}
 	return out
@@ -179,12 +204,13 @@ func ruleIndex(r rewrite.Rule) int {
 // is its own category, so one upload can carry several modules.
 func (p *printer) printSARIF() {
 	runs := []sarifRun{}
+	root := repoRoot(p.dir)
 	if p.c.modules {
 		for _, r := range p.runs {
-			runs = append(runs, p.sarifRun(r.res, p.rel(r.dir)))
+			runs = append(runs, p.sarifRun(r.res, root, r.dir))
 		}
 	} else {
-		runs = append(runs, p.sarifRun(p.res, "."))
+		runs = append(runs, p.sarifRun(p.res, root, p.dir))
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -193,9 +219,8 @@ func (p *printer) printSARIF() {
 	p.stdout.Write(buf.Bytes())
 }
 
-// sarifRun describes one module's result; dir is the module's directory
-// relative to the working directory.
-func (p *printer) sarifRun(res *rewrite.Result, dir string) sarifRun {
+// sarifRun describes the result of one module, in dir.
+func (p *printer) sarifRun(res *rewrite.Result, root, dir string) sarifRun {
 	version, semver := toolVersion()
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
@@ -205,23 +230,30 @@ func (p *printer) sarifRun(res *rewrite.Result, dir string) sarifRun {
 			SemanticVersion: semver,
 			Rules:           sarifRules(),
 		}},
-		AutomationDetails: sarifAutomation{ID: automationID(dir)},
-		Results:           []sarifResult{},
+		AutomationDetails:  sarifAutomation{ID: automationID(relTo(root, dir))},
+		OriginalURIBaseIDs: map[string]sarifArtifact{srcRoot: {URI: strings.TrimSuffix(fileURI(root), "/") + "/"}},
+		Results:            []sarifResult{},
 	}
-	fp := newFingerprinter()
+	s := &sarifSites{p: p, root: root, fp: newFingerprinter()}
 	for _, f := range res.Findings {
 		if f.Status == rewrite.Keep {
 			continue // correct code: nothing to show
 		}
-		r := p.sarifResult(f)
-		r.PartialFingerprints = map[string]string{fingerprintKey: fp.of(f, r.Locations[0].PhysicalLocation.ArtifactLocation.URI)}
+		// Count an ignored site, so that ignoring one of two twin sites
+		// leaves the other's fingerprint as it was.
+		fingerprint := s.fp.of(f, s.artifact(f.Pos.Filename).URI)
+		if f.Status == rewrite.Ignored {
+			continue // code scanning ignores suppressions: it would be an open alert
+		}
+		r := s.result(f)
+		r.PartialFingerprints = map[string]string{fingerprintKey: fingerprint}
 		run.Results = append(run.Results, r)
 	}
 	return run
 }
 
-// automationID is the run's category: queuefix/ for the working directory,
-// queuefix/<dir>/ for a module below it.
+// automationID is the run's category: queuefix/ for the repository root,
+// queuefix/<dir>/ for a directory below it.
 func automationID(dir string) string {
 	dir = filepath.ToSlash(dir)
 	if dir == "." || dir == "" {
@@ -248,34 +280,52 @@ func versionOf(v string) (string, string) {
 	return v, strings.TrimPrefix(v, "v")
 }
 
-func (p *printer) sarifResult(f rewrite.Finding) sarifResult {
+// sarifSites writes the results of one run.
+type sarifSites struct {
+	p    *printer
+	root string // absolute; URIs are relative to it
+	fp   *fingerprinter
+}
+
+func (s *sarifSites) result(f rewrite.Finding) sarifResult {
+	msg := s.p.relText(f.Message)
 	r := sarifResult{
 		RuleID:    string(f.Rule),
 		RuleIndex: ruleIndex(f.Rule),
 		Kind:      "fail",
 		Level:     "warning",
-		Message:   sarifMessage{p.relText(f.Message)},
-		Locations: []sarifLocation{p.sarifLocation(f.Pos.Filename, f.Pos.Line, f.Pos.Column, "")},
+		Locations: []sarifLocation{s.siteLocation(f.Pos)},
 	}
-	switch f.Status {
-	case rewrite.Review:
-		// SARIF 2.1.0 §3.27.10: a result whose kind is not fail has level none.
-		r.Kind, r.Level = "review", "none"
-	case rewrite.Ignored:
-		r.Suppressions = []sarifSuppression{{Kind: "inSource", Justification: f.Message}}
+	if f.Status == rewrite.Review {
+		// Code scanning shows only the levels note, warning and error and
+		// ignores kind, so kind review (whose level must be none) would
+		// hide the findings a human has to decide.
+		msg = "Needs review: " + msg
+		r.Properties = &sarifResultProps{Tags: []string{needsReview}}
 	}
+	r.Message = sarifMessage{msg}
 	for _, c := range f.Chains {
-		r.CodeFlows = append(r.CodeFlows, p.sarifFlow(c))
+		r.CodeFlows = append(r.CodeFlows, s.flow(c))
 	}
-	if fix, ok := p.sarifFix(f); ok {
+	if fix, ok := s.fix(f); ok {
 		r.Fixes = []sarifFix{fix}
 	}
 	return r
 }
 
-func (p *printer) sarifLocation(file string, line, col int, msg string) sarifLocation {
+// siteLocation is a finding's location: its region runs to the end of the
+// call or statement there, as code scanning requires.
+func (s *sarifSites) siteLocation(pos token.Position) sarifLocation {
+	loc := s.location(pos.Filename, pos.Line, pos.Column, "")
+	if line, col, ok := s.fp.end(pos); ok {
+		loc.PhysicalLocation.Region.EndLine, loc.PhysicalLocation.Region.EndColumn = line, col
+	}
+	return loc
+}
+
+func (s *sarifSites) location(file string, line, col int, msg string) sarifLocation {
 	loc := sarifLocation{PhysicalLocation: sarifPhysical{
-		ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(p.rel(file))},
+		ArtifactLocation: s.artifact(file),
 		Region:           sarifRegion{StartLine: line, StartColumn: col},
 	}}
 	if msg != "" {
@@ -284,39 +334,91 @@ func (p *printer) sarifLocation(file string, line, col int, msg string) sarifLoc
 	return loc
 }
 
-func (p *printer) sarifFlow(c rewrite.Chain) sarifCodeFlow {
+// artifact names a file relative to the repository root, or by its
+// absolute URI when it lies outside.
+func (s *sarifSites) artifact(file string) sarifArtifact {
+	rel, err := filepath.Rel(s.root, file)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return sarifArtifact{URI: fileURI(file)}
+	}
+	return sarifArtifact{URI: filepath.ToSlash(rel), URIBaseID: srcRoot}
+}
+
+func (s *sarifSites) flow(c rewrite.Chain) sarifCodeFlow {
 	flow := sarifCodeFlow{Message: sarifMessage{string(c.Kind) + " path"}}
 	var tf sarifThreadFlow
 	for _, fr := range c.Frames {
-		tf.Locations = append(tf.Locations, sarifFlowLocation{p.sarifLocation(fr.Pos.Filename, fr.Pos.Line, fr.Pos.Column, fr.Func)})
+		tf.Locations = append(tf.Locations, sarifFlowLocation{s.location(fr.Pos.Filename, fr.Pos.Line, fr.Pos.Column, fr.Func)})
 	}
 	flow.ThreadFlows = []sarifThreadFlow{tf}
 	return flow
 }
 
-// sarifFix turns a change's edits into replacements, with line and column
-// regions computed from the file's original bytes.
-func (p *printer) sarifFix(f rewrite.Finding) (sarifFix, bool) {
+// fix turns a change's edits into replacements, with line and column
+// regions computed from the file's original bytes: one artifactChange per
+// file, holding all of its replacements in order, since reviewdog keeps
+// only one artifactChange per path.
+func (s *sarifSites) fix(f rewrite.Finding) (sarifFix, bool) {
 	if f.Status != rewrite.Change || len(f.Edits) == 0 {
 		return sarifFix{}, false
 	}
-	fix := sarifFix{Description: sarifMessage{p.relText(f.Message)}}
-	for _, e := range f.Edits {
-		src := p.original(e.File)
+	fix := sarifFix{Description: sarifMessage{s.p.relText(f.Message)}}
+	edits := slices.Clone(f.Edits)
+	slices.SortStableFunc(edits, func(a, b rewrite.Edit) int { return a.Offset - b.Offset })
+	at := map[string]int{} // file -> index in fix.ArtifactChanges
+	for _, e := range edits {
+		src := s.p.original(e.File)
 		if src == nil {
 			return sarifFix{}, false
 		}
+		i, ok := at[e.File]
+		if !ok {
+			i = len(fix.ArtifactChanges)
+			at[e.File] = i
+			fix.ArtifactChanges = append(fix.ArtifactChanges, sarifArtifactChange{ArtifactLocation: s.artifact(e.File)})
+		}
 		sl, sc := lineCol(src, e.Offset)
 		el, ec := lineCol(src, e.End)
-		fix.ArtifactChanges = append(fix.ArtifactChanges, sarifArtifactChange{
-			ArtifactLocation: sarifArtifact{URI: filepath.ToSlash(p.rel(e.File))},
-			Replacements: []sarifReplacement{{
-				DeletedRegion:   sarifRegion{StartLine: sl, StartColumn: sc, EndLine: el, EndColumn: ec},
-				InsertedContent: sarifMessage{e.New},
-			}},
+		fix.ArtifactChanges[i].Replacements = append(fix.ArtifactChanges[i].Replacements, sarifReplacement{
+			DeletedRegion:   sarifRegion{StartLine: sl, StartColumn: sc, EndLine: el, EndColumn: ec},
+			InsertedContent: sarifMessage{e.New},
 		})
 	}
 	return fix, true
+}
+
+// repoRoot returns the root of the git repository holding dir (the
+// directory with .git, which is a file in a worktree or submodule), or dir
+// itself outside a repository.
+func repoRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// relTo returns path relative to root, slash-separated.
+func relTo(root, path string) string {
+	rel, err := filepath.Rel(root, path)
+	if err != nil {
+		return path
+	}
+	return filepath.ToSlash(rel)
+}
+
+// fileURI returns the file: URI of an absolute path.
+func fileURI(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive: file:///C:/...
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // original returns the loaded bytes of a changed file.
