@@ -55,7 +55,7 @@ func report(pass *analysis.Pass, f rewrite.Finding) {
 	d := analysis.Diagnostic{Pos: pos, Category: string(f.Rule), Message: f.Message, URL: info(f.Rule).URL}
 	if f.Rule == rewrite.RuleAddRateLimited && len(f.Chains) > 0 {
 		d.Message += "; handler path: " + compact(f.Chains[0])
-		d.Related = related(pass, f.Chains[0])
+		d.Related = related(pass, f.Chains[0], pos)
 	}
 	if fix, ok := suggestedFix(pass, f); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
@@ -79,10 +79,11 @@ func compact(c rewrite.Chain) string {
 
 // related turns the frames of a chain that lie in the pass's files into
 // related information: where each function of the path makes its call.
-func related(pass *analysis.Pass, c rewrite.Chain) []analysis.RelatedInformation {
+// The diagnostic's own position (the call) is not repeated.
+func related(pass *analysis.Pass, c rewrite.Chain, at token.Pos) []analysis.RelatedInformation {
 	var out []analysis.RelatedInformation
 	for _, fr := range c.Frames {
-		if pos, ok := tokenPos(pass, fr.Pos.Filename, fr.Pos.Offset); ok && fr.Pos.IsValid() {
+		if pos, ok := tokenPos(pass, fr.Pos.Filename, fr.Pos.Offset); ok && fr.Pos.IsValid() && pos != at {
 			out = append(out, analysis.RelatedInformation{Pos: pos, Message: fr.Func})
 		}
 	}

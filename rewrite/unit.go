@@ -49,8 +49,8 @@ type ParamHandler struct {
 // this package's functions.
 func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
-	if len(a.apiPkgs(workqueuePath)) == 0 {
-		return nil, nil // no work queue anywhere in the import graph: nothing to find or summarise
+	if len(a.apiPkgs(workqueuePath)) == 0 && len(a.apiPkgs(cachePath)) == 0 {
+		return nil, nil // no work queue or informer handler anywhere in the import graph: nothing to find or summarise
 	}
 	a.summary = u.Summary
 	scanned := a.scanSites()
