@@ -54,6 +54,9 @@ func (f *summaryFact) String() string {
 	for _, h := range f.Handlers {
 		parts = append(parts, "param "+strconv.Itoa(h.Param)+" is handler "+h.How)
 	}
+	for _, i := range f.Calls {
+		parts = append(parts, "returns a func that calls param "+strconv.Itoa(i))
+	}
 	return strings.Join(parts, "; ")
 }
 

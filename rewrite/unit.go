@@ -20,6 +20,7 @@ type Summary struct {
 	Reaches  *Reach         // calling the function reaches a rate-limited add
 	Returns  *Reach         // the function returns a func that reaches one
 	Handlers []ParamHandler // parameters that event handlers call
+	Calls    []int          // parameters the func it returns calls (a handler factory over a callback)
 }
 
 // A Reach is a rate-limited add one package's function reaches.
@@ -84,11 +85,20 @@ func (a *analysis) summaryOf(fn *ssa.Function) *Summary {
 func (a *analysis) paramRoots(call ssa.CallInstruction, roots map[*ssa.Function]root) map[int]bool {
 	common := call.Common()
 	sum := a.summaryOf(common.StaticCallee())
-	if sum == nil || len(sum.Handlers) == 0 {
+	if sum == nil {
+		return nil
+	}
+	handlers := sum.Handlers
+	if how := resultHandler(call); how != "" {
+		for _, i := range sum.Calls {
+			handlers = append(handlers, ParamHandler{Param: i, How: how})
+		}
+	}
+	if len(handlers) == 0 {
 		return nil
 	}
 	out := make(map[int]bool)
-	for _, h := range sum.Handlers {
+	for _, h := range handlers {
 		if h.Param >= len(common.Args) {
 			continue
 		}
@@ -100,6 +110,31 @@ func (a *analysis) paramRoots(call ssa.CallInstruction, roots map[*ssa.Function]
 		}
 	}
 	return out
+}
+
+// resultHandler names the event-handler field the call's result is
+// stored in (AddFunc: handlers.ForLabel("app", c.enqueue)), or "".
+func resultHandler(call ssa.CallInstruction) string {
+	v, ok := call.(*ssa.Call)
+	if !ok {
+		return ""
+	}
+	work := []ssa.Value{v}
+	for len(work) > 0 {
+		x := work[0]
+		work = work[1:]
+		for _, ref := range *x.Referrers() {
+			switch r := ref.(type) {
+			case *ssa.Store:
+				if how := storedHandler(r); how != "" && r.Val == x {
+					return how
+				}
+			case *ssa.ChangeType, *ssa.MakeInterface, *ssa.Convert:
+				work = append(work, r.(ssa.Value))
+			}
+		}
+	}
+	return ""
 }
 
 // A crossing is a handler path that leaves the package into a function
@@ -266,6 +301,9 @@ func (a *analysis) summaries(scanned []*site, fns []*ssa.Function) map[*types.Fu
 		if r := a.returnedReach(fn, next, sites); r != nil {
 			get(obj).Returns = r
 		}
+		if calls := a.returnedCalls(fn); len(calls) > 0 {
+			get(obj).Calls = calls
+		}
 	}
 	for obj, hs := range a.paramHandlers(fns) {
 		get(obj).Handlers = hs
@@ -407,6 +445,50 @@ func (a *analysis) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, 
 		}
 	}
 	return nil
+}
+
+// returnedCalls returns the parameters of fn that the funcs it returns
+// call, in order.
+func (a *analysis) returnedCalls(fn *ssa.Function) []int {
+	called := make(map[*ssa.Parameter]bool)
+	for _, b := range fn.Blocks {
+		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
+		if !ok {
+			continue
+		}
+		for _, v := range ret.Results {
+			if !isFunc(v.Type()) {
+				continue
+			}
+			for f := range a.flow.Funcs(v) {
+				for _, p := range dynamicCallees(f) {
+					called[p] = true
+				}
+			}
+		}
+	}
+	var out []int
+	for i, p := range fn.Params {
+		if called[p] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// dynamicCallees returns the parameters that fn's calls of func values
+// may call.
+func dynamicCallees(fn *ssa.Function) []*ssa.Parameter {
+	var out []*ssa.Parameter
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if ok && !call.Common().IsInvoke() && call.Common().StaticCallee() == nil {
+				out = append(out, paramSources(call.Common().Value)...)
+			}
+		}
+	}
+	return out
 }
 
 // paramHandlers returns, for this package's functions, the parameters
