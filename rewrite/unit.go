@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"go/ast"
 	"go/token"
 	"go/types"
 	"sort"
@@ -50,9 +51,6 @@ type ParamHandler struct {
 // this package's functions.
 func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
-	if len(a.apiPkgs(workqueuePath)) == 0 && len(a.apiPkgs(cachePath)) == 0 {
-		return nil, nil // no work queue or informer handler anywhere in the import graph: nothing to find or summarise
-	}
 	a.summary = u.Summary
 	scanned := a.scanSites()
 	a.buildGraph(Options{})
@@ -301,9 +299,9 @@ func (a *analysis) summaries(scanned []*site, fns []*ssa.Function) map[*types.Fu
 		if r := a.returnedReach(fn, next, sites); r != nil {
 			get(obj).Returns = r
 		}
-		if calls := a.returnedCalls(fn); len(calls) > 0 {
-			get(obj).Calls = calls
-		}
+	}
+	for obj, calls := range a.returnedCalls() {
+		get(obj).Calls = calls
 	}
 	for obj, hs := range a.paramHandlers(fns) {
 		get(obj).Handlers = hs
@@ -447,47 +445,74 @@ func (a *analysis) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, 
 	return nil
 }
 
-// returnedCalls returns the parameters of fn that the funcs it returns
-// call, in order.
-func (a *analysis) returnedCalls(fn *ssa.Function) []int {
-	called := make(map[*ssa.Parameter]bool)
-	for _, b := range fn.Blocks {
-		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
-		if !ok {
-			continue
-		}
-		for _, v := range ret.Results {
-			if !isFunc(v.Type()) {
+// returnedCalls returns, for the package's functions that return a func
+// literal, the parameters that literal calls (in SSA numbering). It reads
+// syntax: the call graph leaves out bodies that mention no work queue or
+// handler type, as such a factory's may.
+func (a *analysis) returnedCalls() map[*types.Func][]int {
+	out := make(map[*types.Func][]int)
+	pkg := a.pkgs[0]
+	for _, f := range pkg.Syntax {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
 				continue
 			}
-			for f := range a.flow.Funcs(v) {
-				for _, p := range dynamicCallees(f) {
-					called[p] = true
-				}
+			obj, ok := pkg.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !ok {
+				continue
 			}
-		}
-	}
-	var out []int
-	for i, p := range fn.Params {
-		if called[p] {
-			out = append(out, i)
+			if calls := litCalls(pkg.TypesInfo, obj, fd.Body); len(calls) > 0 {
+				out[obj] = calls
+			}
 		}
 	}
 	return out
 }
 
-// dynamicCallees returns the parameters that fn's calls of func values
-// may call.
-func dynamicCallees(fn *ssa.Function) []*ssa.Parameter {
-	var out []*ssa.Parameter
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(ssa.CallInstruction)
-			if ok && !call.Common().IsInvoke() && call.Common().StaticCallee() == nil {
-				out = append(out, paramSources(call.Common().Value)...)
-			}
-		}
+// litCalls returns the parameters of fn that a func literal returned in
+// body calls.
+func litCalls(info *types.Info, fn *types.Func, body *ast.BlockStmt) []int {
+	sig := fn.Signature()
+	offset := 0
+	if sig.Recv() != nil {
+		offset = 1
 	}
+	called := make(map[int]bool)
+	ast.Inspect(body, func(n ast.Node) bool {
+		ret, ok := n.(*ast.ReturnStmt)
+		if !ok {
+			return true
+		}
+		for _, r := range ret.Results {
+			lit, ok := ast.Unparen(r).(*ast.FuncLit)
+			if !ok {
+				continue
+			}
+			ast.Inspect(lit.Body, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				id, ok := ast.Unparen(call.Fun).(*ast.Ident)
+				if !ok {
+					return true
+				}
+				for i := 0; i < sig.Params().Len(); i++ {
+					if info.Uses[id] == sig.Params().At(i) {
+						called[i+offset] = true
+					}
+				}
+				return true
+			})
+		}
+		return true
+	})
+	var out []int
+	for i := range called {
+		out = append(out, i)
+	}
+	sort.Ints(out)
 	return out
 }
 
