@@ -11,9 +11,9 @@ import (
 	"testing"
 )
 
-// TestGolangciLint builds golangci-lint with the plugin compiled in (the
-// way `golangci-lint custom` does, but from the module proxy alone: it
-// cannot clone golangci-lint here), runs it on a fixture module and checks
+// TestGolangciLint builds golangci-lint with the plugin compiled in, as
+// `golangci-lint custom` does from .custom-gcl.yml (customGolangciLint),
+// runs it on a fixture module and checks
 // the diagnostics, then runs --fix and checks that every file is what
 // queuefix -w makes of a copy of the fixture, and that a second run is
 // clean. The fixture has a handler registered in one file whose call is in
@@ -24,10 +24,7 @@ func TestGolangciLint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds golangci-lint")
 	}
-	bin := filepath.Join(t.TempDir(), "golangci-lint-queuefix")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/golangci-lint-queuefix").CombinedOutput(); err != nil {
-		t.Fatalf("build golangci-lint with the plugin: %v\n%s", err, out)
-	}
+	bin := customGolangciLint(t).bin
 	dir := fixture(t)
 	want := queuefixWrite(t, fixture(t))
 
@@ -153,7 +150,9 @@ func lint(t *testing.T, bin, dir string, args ...string) (string, int) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOLANGCI_LINT_CACHE="+t.TempDir())
+	// golangci-lint locks $TMPDIR/golangci-lint.lock: a run of anyone else's
+	// on this machine would make it exit 3, "parallel golangci-lint is running".
+	cmd.Env = append(os.Environ(), "GOLANGCI_LINT_CACHE="+t.TempDir(), "TMPDIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); ok {
 		return string(out), ee.ExitCode()

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -73,11 +75,11 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 	why := "-load=source"
 	if !asked {
 		opts.progress("asking the build cache about %d packages", len(l.pkgs))
-		stale, sampled := probeCache(dir, env, flags, l)
-		if stale*coldShare < sampled {
-			return nil, LoadInfo{Mode: LoadExport, Why: fmt.Sprintf("%d of %d sampled dependencies are in the build cache", sampled-stale, sampled)}
+		p := probeCache(dir, env, flags, l)
+		var fromSource bool
+		if fromSource, why = p.choose(l); !fromSource {
+			return nil, LoadInfo{Mode: LoadExport, Why: why}
 		}
-		why = fmt.Sprintf("%d of %d sampled dependencies are not in the build cache", stale, sampled)
 	}
 	commit()
 	s := newSrcLoad(l, req.fset, parse)
@@ -94,28 +96,136 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 // a cold cache from a warm one.
 const samples = 12
 
-// probeCache asks go list, in the user's own environment, whether a few
-// low-level dependencies are stale, that is missing from the build cache.
-// It returns how many are, of how many it asked about; when go list fails
-// it reports none stale, so export data answers.
-func probeCache(dir string, env, flags []string, l *listing) (stale, sampled int) {
-	sample := sampleDeps(l, samples)
-	if len(sample) == 0 {
-		return 0, 0
+// targetSamples is how many target packages probeCache asks about: enough
+// to tell a module whose packages were all compiled from one that was
+// just cloned or pulled. They cost little more: the dependencies below
+// them are hashed for the dependency sample anyway.
+const targetSamples = 6
+
+// depBytes is how many bytes of target source go list -export compiles
+// for the CPU time a source load spends type-checking one dependency.
+// Measured on this project's 2-core machine (shared, load average about
+// 50) with client-go v0.37.2 and the bench's generated module of 200
+// packages (3,634,194 bytes, 326 dependencies): go list -export compiling
+// the 200 targets, stale after a copy to a new directory, took 113.4 s of
+// CPU (1.5 s of it listing, as a warm run does), 31 µs a byte; a source
+// load of the 326 dependencies (queuefix -load=source on one package of
+// the module) 3.05 s, 9.4 ms each; 9.4 ms / 31 µs = 304 bytes.
+const depBytes = 300
+
+// A probe is what the build cache said about a sample of the graph.
+type probe struct {
+	depStale, deps int // sampled dependencies missing from the cache, of those sampled
+	tgtStale, tgts int // the same for target packages
+}
+
+// choose reports whether a source load costs less than the export load,
+// and why. A cold sample of the dependencies decides at once (see
+// coldShare). Otherwise the stale share of the sampled targets estimates
+// how much target source go list -export would compile; the source load
+// wins when compiling that costs more than type-checking every
+// dependency from source (see depBytes), which a large pull meets, and
+// every module of a fleet sharing one client-go version but the first.
+func (p probe) choose(l *listing) (bool, string) {
+	if p.deps > 0 && p.depStale*coldShare >= p.deps {
+		return true, fmt.Sprintf("%d of %d sampled dependencies are not in the build cache", p.depStale, p.deps)
 	}
-	args := append([]string{"list", "-e", "-buildvcs=false", "-f", "{{.Stale}}"}, flags...)
-	cmd := exec.Command("go", append(append(args, "--"), sample...)...)
+	warm := fmt.Sprintf("%d of %d sampled dependencies are in the build cache", p.deps-p.depStale, p.deps)
+	if p.tgts == 0 {
+		return false, warm
+	}
+	if p.tgtStale == 0 {
+		return false, fmt.Sprintf("%s, and so are %d of %d sampled target packages", warm, p.tgts, p.tgts)
+	}
+	deps, size := l.deps(), l.targetBytes()
+	stale := size * int64(p.tgtStale) / int64(p.tgts)
+	if stale <= int64(deps)*depBytes {
+		return false, fmt.Sprintf("%s; %d of %d sampled target packages are not, but compiling about %d KB of them costs less than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, stale>>10, deps)
+	}
+	return true, fmt.Sprintf("%s, but %d of %d sampled target packages are not: compiling about %d KB of them costs more than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, stale>>10, deps)
+}
+
+// deps returns how many dependencies the listing holds.
+func (l *listing) deps() int {
+	n := 0
+	for _, p := range l.pkgs {
+		if p.DepOnly {
+			n++
+		}
+	}
+	return n
+}
+
+// targetBytes returns the size of the target packages' Go files, test
+// variants included (go list -export compiles them too); files that
+// cannot be read, like a test main's, count nothing.
+func (l *listing) targetBytes() int64 {
+	var n int64
+	for _, p := range l.pkgs {
+		if p.DepOnly {
+			continue
+		}
+		for _, name := range append(append([]string(nil), p.GoFiles...), p.CgoFiles...) {
+			if fi, err := os.Stat(filepath.Join(p.Dir, name)); err == nil {
+				n += fi.Size()
+			}
+		}
+	}
+	return n
+}
+
+// probeCache asks go list, in the user's own environment, whether a few
+// low-level dependencies and a few target packages are stale, that is
+// missing from the build cache. When go list fails it reports none
+// stale, so export data answers.
+func probeCache(dir string, env, flags []string, l *listing) probe {
+	deps, targets := sampleDeps(l, samples), sampleTargets(l, targetSamples)
+	if len(deps)+len(targets) == 0 {
+		return probe{}
+	}
+	isDep := make(map[string]bool, len(deps))
+	for _, id := range deps {
+		isDep[id] = true
+	}
+	args := append([]string{"list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}} {{.Stale}}"}, flags...)
+	cmd := exec.Command("go", append(append(append(args, "--"), deps...), targets...)...)
 	cmd.Dir, cmd.Env = dir, env
 	out, err := cmd.Output()
 	if err != nil {
-		return 0, len(sample)
+		return probe{deps: len(deps)}
 	}
-	for _, line := range strings.Fields(string(out)) {
-		if line == "true" {
-			stale++
+	p := probe{deps: len(deps), tgts: len(targets)}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		id, stale, _ := strings.Cut(line, " ")
+		switch {
+		case stale != "true":
+		case isDep[id]:
+			p.depStale++
+		default:
+			p.tgtStale++
 		}
 	}
-	return stale, len(sample)
+	return p
+}
+
+// sampleTargets returns up to n target packages spread over all of them,
+// leaving out test variants and commands (go list calls a command stale
+// when its binary is not installed, compiled or not).
+func sampleTargets(l *listing, n int) []string {
+	var ids []string
+	for _, p := range l.pkgs {
+		if !p.DepOnly && p.Name != "main" && !strings.ContainsAny(p.ImportPath, " ") && !strings.HasSuffix(p.ImportPath, ".test") {
+			ids = append(ids, p.ImportPath)
+		}
+	}
+	if len(ids) <= n {
+		return ids
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids[i*len(ids)/n]
+	}
+	return out
 }
 
 // sampleDeps returns up to n import paths of dependencies, half from the

@@ -36,10 +36,11 @@ func (a *analysis) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
-		if fi.err() != nil {
-			continue
+		ws := a.fileWorkers(fi)
+		if len(ws) == 0 || fi.err() != nil {
+			continue // checking for a change reads the file: only files with workers are read
 		}
-		for _, w := range a.fileWorkers(fi) {
+		for _, w := range ws {
 			if !strings.HasSuffix(name, "_test.go") || w.body != nil && callsDone(w.pkg.TypesInfo, w.body) {
 				out = append(out, w)
 			}

@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [packages]
+//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [-load=auto] [packages]
 //
 // Then: go tool pprof -top cpu.prof; go tool pprof -top mem.prof (live
 // at the peak) or -sample_index=alloc_space (everything allocated). With
@@ -36,14 +36,19 @@ func main() {
 	cpu := flag.String("cpuprofile", "cpu.prof", "write the CPU profile to `file`")
 	mem := flag.String("memprofile", "mem.prof", "write the heap profile to `file`")
 	afterLoad := flag.Bool("after-load", false, "start the CPU profile once the packages are loaded")
+	load := flag.String("load", "auto", "where dependencies' types come from: auto, source or export (as queuefix -load)")
 	flag.Parse()
-	if err := run(*dir, *cpu, *mem, *afterLoad, flag.Args()); err != nil {
+	mode, err := rewrite.ParseLoadMode(*load)
+	if err == nil {
+		err = run(*dir, *cpu, *mem, *afterLoad, mode, flag.Args())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		os.Exit(2)
 	}
 }
 
-func run(dir, cpuFile, memFile string, afterLoad bool, patterns []string) error {
+func run(dir, cpuFile, memFile string, afterLoad bool, mode rewrite.LoadMode, patterns []string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -53,7 +58,7 @@ func run(dir, cpuFile, memFile string, afterLoad bool, patterns []string) error 
 		return err
 	}
 	defer cpu.Close()
-	opts := rewrite.Options{Dir: abs, Tests: true}
+	opts := rewrite.Options{Dir: abs, Tests: true, Load: mode}
 	var profErr error
 	if afterLoad {
 		opts.Loaded = func() {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
 
@@ -437,6 +438,7 @@ func TestVerbose(t *testing.T) {
 
 // jsonDoc mirrors the -json output documented in docs/cli.md.
 type jsonDoc struct {
+	Version  string
 	Findings []struct {
 		File, Rule, Status, Message, Fix string
 		Line, Column                     int
@@ -486,6 +488,9 @@ func TestJSON(t *testing.T) {
 	r.expect(t, exitError, nil, []string{"mixed/mixed.go:18:48: addratelimited:", "package example.com/cli/broken does not load"})
 	checkJSONKeys(t, r)
 	doc := decodeJSON(t, r)
+	if doc.Version != version.String() {
+		t.Errorf("-json version %q, want %q", doc.Version, version.String())
+	}
 	if strings.Contains(r.stdout, dir) {
 		t.Errorf("-json prints absolute paths\n%v", r)
 	}
@@ -523,7 +528,7 @@ func checkJSONKeys(t *testing.T, r cliRun) {
 		t.Fatalf("stdout is not JSON: %v\n%v", err, r)
 	}
 	want := map[string][]string{
-		"":                       {"errors", "files", "findings"},
+		"":                       {"errors", "files", "findings", "version"},
 		"findings":               {"chains", "column", "edits", "file", "fix", "line", "message", "rule", "status"},
 		"findings.chains":        {"frames", "kind"},
 		"findings.chains.frames": {"column", "file", "func", "line"},

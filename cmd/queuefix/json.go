@@ -5,11 +5,13 @@ import (
 	"go/token"
 	"path/filepath"
 
+	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
 
 // The -json output. Its shape is documented in docs/cli.md; keep them in step.
 type jsonOutput struct {
+	Version  string        `json:"version"` // queuefix's, not the format's
 	Findings []jsonFinding `json:"findings"`
 	Files    []jsonFile    `json:"files"`
 	Errors   []jsonError   `json:"errors"`
@@ -59,7 +61,7 @@ type jsonError struct {
 }
 
 func (p *printer) printJSON() {
-	out := jsonOutput{Findings: []jsonFinding{}, Files: []jsonFile{}, Errors: []jsonError{}}
+	out := jsonOutput{Version: version.String(), Findings: []jsonFinding{}, Files: []jsonFile{}, Errors: []jsonError{}}
 	for _, f := range p.res.Findings {
 		out.Findings = append(out.Findings, p.jsonFinding(f))
 	}

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/version"
 )
 
 // TestJSONExample checks the -json example in docs/cli.md against the
@@ -43,7 +45,27 @@ func TestJSONExample(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("-json output does not parse: %v\n%s", err, out)
 	}
+	sameVersion(t, got, want)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("%s's JSON example differs from queuefix -json on testdata/readme\n--- got:\n%s--- %s:\n%s", page, out, page, block)
+	}
+}
+
+// sameVersion checks the output's version, which depends on the build,
+// and then gives it the example's, or drops it where the example shows none.
+func sameVersion(t *testing.T, got, want any) {
+	t.Helper()
+	g, _ := got.(map[string]any)
+	w, _ := want.(map[string]any)
+	if g == nil || w == nil {
+		return // not objects: reflect.DeepEqual reports it
+	}
+	if g["version"] != version.String() {
+		t.Errorf("-json version %v, want %q", g["version"], version.String())
+	}
+	if v, ok := w["version"]; ok {
+		g["version"] = v
+	} else {
+		delete(g, "version")
 	}
 }

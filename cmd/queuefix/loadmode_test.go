@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -198,6 +199,39 @@ func checkExit(t *testing.T, want int) func(int, string) {
 		t.Helper()
 		if got != want {
 			t.Errorf("exit %d, want %d; stderr:\n%s", got, want, stderr)
+		}
+	}
+}
+
+// TestLoadModeAutoFleet runs -load=auto on two repositories that share
+// their dependencies, as a fleet sharing a client-go version does: once
+// the first has been built, the second finds the dependencies in the build
+// cache but none of its own packages, and must load from source rather
+// than have go list -export compile them all. The first, run again, finds
+// its packages too and keeps the export load. Both print what an export
+// load of the first prints (-v: only the line naming the load differs).
+func TestLoadModeAutoFleet(t *testing.T) {
+	files := map[string]string{}
+	for i := range 40 {
+		name := fmt.Sprintf("ctrl%02d", i)
+		files[name+"/"+name+".go"] = inPackage(leaky, name)
+	}
+	first := newModule(t, files)
+	out, errOut, code := runIn(first, "-v", "-load=export")
+	second := t.TempDir()
+	copyTree(t, first, second)
+	loadLine := regexp.MustCompile(`(?m)^queuefix: loaded with .*\n`)
+	for _, c := range []struct{ dir, want string }{
+		{first, "queuefix: loaded with export data: "},
+		{second, "queuefix: loaded with source data: "},
+	} {
+		autoOut, autoErr, autoCode := runIn(c.dir, "-v", "-load=auto")
+		t.Logf("%s: %s", c.dir, loadLine.FindString(autoErr))
+		if !strings.Contains(autoErr, c.want) {
+			t.Errorf("-load=auto in %s: stderr lacks %q:\n%s", c.dir, c.want, loadLine.FindString(autoErr))
+		}
+		if autoOut != out || loadLine.ReplaceAllString(autoErr, "") != loadLine.ReplaceAllString(errOut, "") || autoCode != code {
+			t.Errorf("-load=auto in %s differs from -load=export\nexport (exit %d):\n%s%s\nauto (exit %d):\n%s%s", c.dir, code, out, errOut, autoCode, autoOut, autoErr)
 		}
 	}
 }

@@ -15,8 +15,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
+	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
 
@@ -75,6 +77,7 @@ type config struct {
 	tags    string
 	closed  bool
 	load    string
+	version bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -97,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")
+	fs.BoolVar(&c.version, "version", false, "print queuefix's version and exit")
 	fs.StringVar(&c.load, "load", "auto", "where dependencies' types come from: `auto`, source (type-check them, compile nothing) or export (compile them, as go vet)")
 	if err := fs.Parse(args); err == flag.ErrHelp {
 		fmt.Fprintf(stderr, usage, ruleHelp())
@@ -152,6 +156,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "queuefix: %v\n", err)
 		return exitError
+	}
+	if c.version {
+		fmt.Fprintf(stdout, "queuefix %s %s\n", version.String(), runtime.Version())
+		return exitClean
 	}
 	opts := rewrite.Options{Tests: c.tests, Closed: c.closed, Loaded: capHeap}
 	opts.Load, _ = rewrite.ParseLoadMode(c.load)

@@ -8,12 +8,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
-	"golang.org/x/mod/semver"
-
+	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
 
@@ -262,22 +260,20 @@ func automationID(dir string) string {
 	return "queuefix/" + strings.Trim(dir, "/") + "/"
 }
 
-// toolVersion returns the module version queuefix was built at, and the
-// same as a semantic version without the v; both are empty for a
-// development build, which has no version.
+// toolVersion returns queuefix's version (-version's) and the same as a
+// semantic version without the v, empty for a development build.
 func toolVersion() (string, string) {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "", ""
-	}
-	return versionOf(info.Main.Version)
+	v := version.String()
+	_, sem := versionOf(v)
+	return v, sem
 }
 
 func versionOf(v string) (string, string) {
-	if !semver.IsValid(v) {
-		return "", "" // "(devel)", or no version at all
+	sem := version.Semantic(v)
+	if sem == "" {
+		return "", "" // "(devel)", no version at all, or a shorthand (v0)
 	}
-	return v, strings.TrimPrefix(v, "v")
+	return v, sem
 }
 
 // sarifSites writes the results of one run.

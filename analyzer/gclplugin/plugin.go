@@ -1,7 +1,11 @@
 // Package gclplugin is queuefix as a golangci-lint v2 module plugin. List
-// it in .custom-gcl.yml (see the example beside this file) and enable the
-// linter "queuefix" in .golangci.yml; golangci-lint run --fix applies its
-// suggested fixes.
+// it in .custom-gcl.yml (module github.com/queuefix/queuefix, import this
+// package; gclplugin/.custom-gcl.yml is an example) and enable the linter
+// "queuefix" in .golangci.yml; golangci-lint run --fix applies its
+// suggested fixes. It lives in queuefix's own module and depends only on
+// plugin-module-register, so that adding it to golangci-lint raises none
+// of golangci-lint's dependencies; the binary with golangci-lint linked in
+// is the module github.com/queuefix/queuefix/gclplugin.
 package gclplugin
 
 import (

@@ -1,0 +1,5 @@
+// Package clientgo pins k8s.io/client-go v0.37.2 for the typedapi tests,
+// which load its util/workqueue package.
+package clientgo
+
+import _ "k8s.io/client-go/util/workqueue"
