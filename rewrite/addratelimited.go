@@ -58,7 +58,7 @@ type site struct {
 
 // what names the site's call in messages by its own text:
 // c.queue.AddRateLimited, or pq.AddWithOpts with RateLimited: true.
-func (a *analysis) what(s *site) string {
+func (a *index) what(s *site) string {
 	if s.limited != nil {
 		return a.text(s.sel) + " with RateLimited: true"
 	}
@@ -67,26 +67,34 @@ func (a *analysis) what(s *site) string {
 
 // addRateLimited gives every site outside test files one verdict: the
 // sites event handlers reach are judged for a change; the others are kept,
-// with the reason, except an adapter's Add (see judgeUnreached).
-func (a *analysis) addRateLimited(scanned []*site) []Finding {
+// with the reason, except an adapter's Add (see judgeUnreached). It
+// returns the verdicts and the directives that left a site alone.
+func (a *graph) addRateLimited(scanned []*site) ([]Finding, []*ignore) {
 	var out []Finding
+	var used []*ignore
 	for _, s := range a.reachSites(scanned) {
+		var f Finding
+		var ig *ignore
 		switch {
 		case s.reached:
-			out = append(out, a.judgeSite(s))
+			f, ig = a.judgeSite(s)
 		case a.inTestFile(s.sel.Pos()):
 			continue // tests call helpers directly; no handler reaches this
 		default:
-			out = append(out, a.judgeUnreached(s))
+			f, ig = a.judgeUnreached(s)
+		}
+		out = append(out, f)
+		if ig != nil {
+			used = append(used, ig)
 		}
 	}
-	return out
+	return out, used
 }
 
 // scanSites returns the AddRateLimited (and rate-limited AddWithOpts)
 // selectors of all target files, once per package variant. It needs only
 // syntax and types, so it runs while the call graph is built.
-func (a *analysis) scanSites() []*site {
+func (a *index) scanSites() []*site {
 	var out []*site
 	for _, pkg := range a.pkgs {
 		for _, f := range pkg.Syntax {
@@ -102,7 +110,7 @@ func (a *analysis) scanSites() []*site {
 
 // reachSites finds each scanned site's function in the call graph and
 // what reaches it, and merges the package variants of a site into one.
-func (a *analysis) reachSites(scanned []*site) []*site {
+func (a *graph) reachSites(scanned []*site) []*site {
 	byPos := make(map[token.Pos]*site)
 	var order []*site
 	for _, s := range scanned {
@@ -173,7 +181,7 @@ func (s *site) merge(t *site) {
 
 // fileSites returns the AddRateLimited selectors in fi, and each
 // AddWithOpts that sets RateLimited (see priority.go).
-func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo) []*site {
+func (a *index) fileSites(pkg *packages.Package, fi *fileInfo) []*site {
 	var out []*site
 	calls := make(map[*ast.SelectorExpr]*ast.CallExpr)
 	ast.Inspect(fi.syntax, func(n ast.Node) bool {
@@ -210,7 +218,7 @@ func (a *analysis) fileSites(pkg *packages.Package, fi *fileInfo) []*site {
 // and returns the receiver's static type. A method declared by a user
 // interface counts when a workqueue rate-limiting queue satisfies that
 // interface (the value may well be one); a user type's own method does not.
-func (a *analysis) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Type, bool) {
+func (a *index) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Type, bool) {
 	selection := info.Selections[sel]
 	if selection == nil {
 		return nil, false
@@ -229,7 +237,7 @@ func (a *analysis) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types
 
 // satisfiedByQueue reports whether a workqueue rate-limiting interface in
 // the program implements iface.
-func (a *analysis) satisfiedByQueue(iface *types.Interface) bool {
+func (a *index) satisfiedByQueue(iface *types.Interface) bool {
 	for _, p := range a.apiPkgs(workqueuePath) {
 		obj := p.Scope().Lookup("RateLimitingInterface")
 		if obj != nil && types.Implements(obj.Type(), iface) {
@@ -239,40 +247,39 @@ func (a *analysis) satisfiedByQueue(iface *types.Interface) bool {
 	return false
 }
 
-// judgeSite decides what to do with a site reached from an event handler.
-func (a *analysis) judgeSite(s *site) Finding {
+// judgeSite decides what to do with a site reached from an event handler,
+// and returns the directive that left it alone, if one did.
+func (a *graph) judgeSite(s *site) (Finding, *ignore) {
 	f := Finding{
 		Pos:    a.fset.Position(s.sel.Sel.Pos()),
 		Rule:   ruleAddRateLimited,
 		Status: Review,
 		Chains: []Chain{a.handlerChain(s.fn, s.sel.Sel.Pos())},
 	}
-	if ig := s.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
-		a.use(ig)
-		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
-		return f
+	if ig := ignoreSite(s.fi, &f); ig != nil {
+		return f, ig
 	}
 	if reason := a.declineReason(s); reason != "" {
 		f.Message = reason
 		if s.other != nil {
 			f.Chains = append(f.Chains, a.otherChain(s.other, s.sel.Sel.Pos()))
 		}
-		return f
+		return f, nil
 	}
 	f.Status = Change
 	f.checks = []editCheck{{s.pkg.Types, s.sel.Pos()}}
 	if s.limited != nil {
-		return a.dropRateLimited(s, f)
+		return a.dropRateLimited(s, f), nil
 	}
 	f.Message = fmt.Sprintf("%s is reached only from event handlers: call %s instead (rate limiting is for retries after errors)",
 		a.what(s), a.text(s.sel.X)+".Add")
 	f.Fix = FixAdd
 	f.Edits = []Edit{a.replace(s.fi, s.sel.Sel.Pos(), s.sel.Sel.End(), "Add")}
-	return f
+	return f, nil
 }
 
 // declineReason returns why the site must be left to a human, or "".
-func (a *analysis) declineReason(s *site) string {
+func (a *graph) declineReason(s *site) string {
 	what, name := a.what(s), funcName(s.fn)
 	switch {
 	case s.fi.err() != nil:
@@ -311,27 +318,24 @@ func (a *analysis) declineReason(s *site) string {
 // kept, with the reason, unless it is an adapter's Add: whoever calls that
 // Add pays the rate limiter, and the callers may well be in dependencies
 // (controller-runtime's handlers call Add on the queue they are handed).
-func (a *analysis) judgeUnreached(s *site) Finding {
+// It returns the directive that left the site alone, if one did.
+func (a *graph) judgeUnreached(s *site) (Finding, *ignore) {
 	f := Finding{Pos: a.fset.Position(s.sel.Sel.Pos()), Rule: ruleAddRateLimited, Status: Keep}
 	if s.other != nil {
 		f.Chains = []Chain{a.otherChain(s.other, s.sel.Sel.Pos())}
 	}
 	if !a.isAdapterAdd(s.fn) {
 		f.Message = a.keepReason(s)
-		return f
+		return f, nil
 	}
 	f.Status, f.Message = Review, a.adapterAddReason(s)
-	if ig := s.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
-		a.use(ig)
-		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
-	}
-	return f
+	return f, ignoreSite(s.fi, &f)
 }
 
 // keepReason says why a site no event handler reaches is kept: a retry in
 // a worker, reached from other entry points only (one is named), or
 // reached from nothing at all.
-func (a *analysis) keepReason(s *site) string {
+func (a *graph) keepReason(s *site) string {
 	what := a.what(s)
 	if s.other == nil {
 		where := ""
@@ -359,7 +363,7 @@ func (a *analysis) keepReason(s *site) string {
 // entryName names the entry point of the site's other chain: the function
 // nothing analysed calls, or the dependency a func value is handed to
 // followed by that func (wait.Until → ctrl.(*C).resync).
-func (a *analysis) entryName(s *site) string {
+func (a *graph) entryName(s *site) string {
 	fr := a.otherChain(s.other, s.sel.Sel.Pos()).Frames
 	if _, escaped := a.escaped[a.other.Root(s.other)]; escaped && len(fr) > 1 {
 		return fr[0].Func + " → " + fr[1].Func
@@ -369,7 +373,7 @@ func (a *analysis) entryName(s *site) string {
 
 // openNote suggests -closed when entry is an entry point only because code
 // that is not analysed might call it.
-func (a *analysis) openNote(entry *ssa.Function) string {
+func (a *graph) openNote(entry *ssa.Function) string {
 	if entry == nil || !a.open[entry] {
 		return ""
 	}
@@ -378,7 +382,7 @@ func (a *analysis) openNote(entry *ssa.Function) string {
 
 // openKeepNote says when a kept site's entry is one only because code that
 // is not analysed might call it: -closed would not change the verdict.
-func (a *analysis) openKeepNote(entry *ssa.Function) string {
+func (a *graph) openKeepNote(entry *ssa.Function) string {
 	if entry == nil || !a.open[entry] {
 		return ""
 	}
@@ -387,7 +391,7 @@ func (a *analysis) openKeepNote(entry *ssa.Function) string {
 
 // workerOn returns the first function on the other chain to fn that takes
 // items from a work queue (calls its Get), or nil.
-func (a *analysis) workerOn(fn *ssa.Function) *ssa.Function {
+func (a *graph) workerOn(fn *ssa.Function) *ssa.Function {
 	var fns []*ssa.Function
 	for _, e := range a.other.Chain(fn) {
 		fns = append(fns, e.Caller.Func)
@@ -428,12 +432,12 @@ func calledMethod(c *ssa.CallCommon) *types.Func {
 
 // isAdapterAdd reports whether fn is inside the Add method of a type that
 // implements a work queue.
-func (a *analysis) isAdapterAdd(fn *ssa.Function) bool {
+func (a *graph) isAdapterAdd(fn *ssa.Function) bool {
 	return fn != nil && outermost(fn).Name() == "Add" && a.isQueueAdapter(fn)
 }
 
 // adapterAddReason explains an AddRateLimited inside an adapter's Add.
-func (a *analysis) adapterAddReason(s *site) string {
+func (a *graph) adapterAddReason(s *site) string {
 	return fmt.Sprintf("%s is inside %s, the Add of a type that implements the work queue: every caller of that Add "+
 		"pays the rate limiter, code in dependencies that calls Add on a queue it is handed included (controller-runtime's "+
 		"event handlers do); unless that is a deliberate debounce, "+
@@ -443,7 +447,7 @@ func (a *analysis) adapterAddReason(s *site) string {
 
 // isQueueAdapter reports whether fn (or the method enclosing it) is a
 // method of a target type that itself implements a work queue.
-func (a *analysis) isQueueAdapter(fn *ssa.Function) bool {
+func (a *graph) isQueueAdapter(fn *ssa.Function) bool {
 	if fn == nil {
 		return false
 	}
@@ -467,13 +471,4 @@ func outermost(fn *ssa.Function) *ssa.Function {
 		fn = fn.Parent()
 	}
 	return fn
-}
-
-func qualifier(pkg *types.Package) types.Qualifier {
-	return func(p *types.Package) string {
-		if p == pkg {
-			return ""
-		}
-		return p.Name()
-	}
 }

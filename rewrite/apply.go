@@ -13,7 +13,7 @@ import (
 )
 
 // replace returns an edit of fi's bytes [pos, end).
-func (a *analysis) replace(fi *fileInfo, pos, end token.Pos, text string) Edit {
+func (a *index) replace(fi *fileInfo, pos, end token.Pos, text string) Edit {
 	return Edit{
 		File:   a.fset.File(pos).Name(),
 		Offset: a.fset.Position(pos).Offset,
@@ -27,7 +27,7 @@ func (a *analysis) replace(fi *fileInfo, pos, end token.Pos, text string) Edit {
 // each changed file must parse, and the call each edit writes must
 // type-check where it stands. A file with an edit that fails loses all of
 // its edits; their findings turn into review findings that quote the error.
-func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
+func (a *index) apply(findings []Finding) ([]Finding, []File) {
 	for {
 		files, spans := a.splice(findings)
 		broken := a.verify(files, spans, findings)
@@ -49,7 +49,7 @@ func (a *analysis) apply(findings []Finding) ([]Finding, []File) {
 
 // splice returns the new bytes of each file the Change findings edit, and
 // where each edit's text lies in them.
-func (a *analysis) splice(findings []Finding) (map[string]*File, map[Edit][2]int) {
+func (a *index) splice(findings []Finding) (map[string]*File, map[Edit][2]int) {
 	edits := make(map[string][]Edit)
 	for _, f := range findings {
 		if f.Status == Change {
@@ -117,7 +117,7 @@ func filesOf(m map[string]*File) []File {
 // those names to mean the same there as at the point of insertion). This
 // costs a few microseconds per edit where re-checking the packages would
 // cost a second type-check of everything that was loaded.
-func (a *analysis) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]string {
+func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]string {
 	parsed := a.parseNew(files)
 	broken := make(map[string]string)
 	for name, p := range parsed {
@@ -186,7 +186,7 @@ type parsedFile struct {
 }
 
 // parseNew parses the new bytes of each changed file, a file per CPU.
-func (a *analysis) parseNew(files map[string]*File) map[string]parsedFile {
+func (a *index) parseNew(files map[string]*File) map[string]parsedFile {
 	names := make([]string, 0, len(files))
 	for name := range files {
 		names = append(names, name)
@@ -207,7 +207,7 @@ func (a *analysis) parseNew(files map[string]*File) map[string]parsedFile {
 // the new file whose method name lies in the edit's text or, for an edit
 // inside a call's arguments (a deletion, an options literal laid out
 // again), the innermost call whose parentheses enclose the edit.
-func (a *analysis) checkEdit(f *ast.File, span [2]int, c editCheck) error {
+func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 	tf := a.fset.File(f.FileStart)
 	call := callWritten(f, tf, span)
 	if call == nil {

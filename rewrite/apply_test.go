@@ -38,7 +38,7 @@ func work(q Q, item any) {
 	}
 	body := f.Decls[len(f.Decls)-1].(*ast.FuncDecl).Body
 	before, after := body.List[0].Pos(), body.List[1].Pos() // key := ...; _ = key
-	a := &analysis{fset: fset}
+	a := &index{fset: fset}
 	for _, tc := range []struct {
 		stmt string
 		at   token.Pos

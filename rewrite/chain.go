@@ -13,7 +13,7 @@ import (
 
 // handlerChain returns the shortest chain from a handler registration to
 // the call at pos in fn.
-func (a *analysis) handlerChain(fn *ssa.Function, pos token.Pos) Chain {
+func (a *graph) handlerChain(fn *ssa.Function, pos token.Pos) Chain {
 	r := a.handler.Root(fn)
 	c := Chain{Kind: ChainHandler}
 	if r != nil {
@@ -25,7 +25,7 @@ func (a *analysis) handlerChain(fn *ssa.Function, pos token.Pos) Chain {
 
 // otherChain returns the shortest chain from an entry point that is not an
 // event handler to the call at pos in fn.
-func (a *analysis) otherChain(fn *ssa.Function, pos token.Pos) Chain {
+func (a *graph) otherChain(fn *ssa.Function, pos token.Pos) Chain {
 	c := Chain{Kind: ChainOther}
 	if r := a.other.Root(fn); r != nil {
 		if e, ok := a.escaped[r]; ok {
@@ -38,7 +38,7 @@ func (a *analysis) otherChain(fn *ssa.Function, pos token.Pos) Chain {
 
 // frames turns the tree's chain to fn into frames: each function with the
 // position of the call it makes. Synthetic wrappers are left out.
-func (a *analysis) frames(t *reach.Tree, fn *ssa.Function, pos token.Pos) []Frame {
+func (a *graph) frames(t *reach.Tree, fn *ssa.Function, pos token.Pos) []Frame {
 	var out []Frame
 	for _, e := range t.Chain(fn) {
 		if isSynthetic(e.Caller.Func) {

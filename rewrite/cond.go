@@ -82,11 +82,6 @@ func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *path) (bool, bool
 	return false, false
 }
 
-func isBoolType(t types.Type) bool {
-	b, ok := t.Underlying().(*types.Basic)
-	return ok && b.Kind() == types.Bool
-}
-
 // learn records on p what taking a branch of condition e (val) tells of
 // error and boolean variables: `err != nil` taken means err is not nil,
 // `ok` not taken means ok is false, and so on through !, && and ||. Only

@@ -65,7 +65,7 @@ const maxSummaryDepth = 8
 // A scanner sums up function bodies for one run of the forget rule. It
 // is used by one goroutine.
 type scanner struct {
-	a     *analysis
+	a     *index
 	memo  map[summaryKey]effect
 	busy  map[summaryKey]bool
 	cycle bool // a summary met one still being computed: do not memoize
@@ -84,7 +84,7 @@ type summaryKey struct {
 
 const recvBit = 1 << 63
 
-func newScanner(a *analysis) *scanner {
+func newScanner(a *index) *scanner {
 	return &scanner{a: a, memo: make(map[summaryKey]effect), busy: make(map[summaryKey]bool)}
 }
 

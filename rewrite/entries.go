@@ -5,6 +5,7 @@ import (
 	"go/types"
 	"strings"
 
+	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 )
 
@@ -16,7 +17,7 @@ import (
 // Start, reconcile.Reconciler's Reconcile). With Options.Closed such
 // functions are no entry points. An unexported function nothing calls
 // stays one: dead code, or called in ways the call graph does not show.
-func (a *analysis) onlyOpenWorld(fn *ssa.Function) bool {
+func onlyOpenWorld(fn *ssa.Function, ifaces *interfaces) bool {
 	switch {
 	case !token.IsExported(fn.Name()):
 		return false
@@ -24,7 +25,7 @@ func (a *analysis) onlyOpenWorld(fn *ssa.Function) bool {
 		return false // a closure nothing calls is handed somewhere
 	case fn.Synthetic != "" && !isWrapper(fn):
 		return false // package initializers, bound methods, thunks
-	case fn.Signature.Recv() != nil && a.inNamedInterface(fn):
+	case fn.Signature.Recv() != nil && ifaces.declare(fn):
 		return false
 	}
 	return true
@@ -34,15 +35,24 @@ func isWrapper(fn *ssa.Function) bool {
 	return strings.HasPrefix(fn.Synthetic, "wrapper for ")
 }
 
-// inNamedInterface reports whether some named interface type in the
-// program declares fn's method and fn's receiver type implements it. A
-// generic interface that declares the name counts without the check: its
+// interfaces indexes the named interface types of the import graph by
+// method name, on first use: most runs never ask. It belongs to one
+// buildGraph and is never shared.
+type interfaces struct {
+	pkgs    []*packages.Package
+	byName  map[string][]*types.Interface
+	generic map[string]bool // the method names generic interfaces declare
+}
+
+// declare reports whether some named interface type in the program
+// declares fn's method and fn's receiver type implements it. A generic
+// interface that declares the name counts without the check: its
 // instantiations are not all known.
-func (a *analysis) inNamedInterface(fn *ssa.Function) bool {
+func (x *interfaces) declare(fn *ssa.Function) bool {
 	recv := fn.Signature.Recv().Type()
 	base := deref(recv)
-	ifaces := a.interfacesWith(fn.Name())
-	if a.genericMethods[fn.Name()] {
+	ifaces := x.with(fn.Name())
+	if x.generic[fn.Name()] {
 		return true
 	}
 	for _, iface := range ifaces {
@@ -53,21 +63,21 @@ func (a *analysis) inNamedInterface(fn *ssa.Function) bool {
 	return false
 }
 
-// interfacesWith returns the package-level interface types of every
-// package in the import graph that declare a method name.
-func (a *analysis) interfacesWith(name string) []*types.Interface {
-	if a.ifaces == nil {
-		a.ifaces = make(map[string][]*types.Interface)
-		a.genericMethods = make(map[string]bool)
+// with returns the package-level interface types of every package in
+// the import graph that declare a method name.
+func (x *interfaces) with(name string) []*types.Interface {
+	if x.byName == nil {
+		x.byName = make(map[string][]*types.Interface)
+		x.generic = make(map[string]bool)
 		seen := make(map[*types.Package]bool)
-		for _, pkg := range a.pkgs {
-			a.indexInterfaces(pkg.Types, seen)
+		for _, pkg := range x.pkgs {
+			x.add(pkg.Types, seen)
 		}
 	}
-	return a.ifaces[name]
+	return x.byName[name]
 }
 
-func (a *analysis) indexInterfaces(p *types.Package, seen map[*types.Package]bool) {
+func (x *interfaces) add(p *types.Package, seen map[*types.Package]bool) {
 	if seen[p] {
 		return
 	}
@@ -86,13 +96,13 @@ func (a *analysis) indexInterfaces(p *types.Package, seen map[*types.Package]boo
 		for i := 0; i < iface.NumMethods(); i++ {
 			m := iface.Method(i).Name()
 			if generic {
-				a.genericMethods[m] = true
+				x.generic[m] = true
 				continue
 			}
-			a.ifaces[m] = append(a.ifaces[m], iface)
+			x.byName[m] = append(x.byName[m], iface)
 		}
 	}
 	for _, imp := range p.Imports() {
-		a.indexInterfaces(imp, seen)
+		x.add(imp, seen)
 	}
 }

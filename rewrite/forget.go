@@ -62,16 +62,22 @@ import (
 // the reason.
 const ruleForget = RuleForget
 
-func (a *analysis) forget() []Finding {
+// forget returns the verdicts on the workers of the index's packages and
+// the directives that left a worker alone. It reads the index only.
+func (a *index) forget() ([]Finding, []*ignore) {
 	limited := a.rateLimitedQueues()
 	sc := newScanner(a)
 	var out []Finding
+	var used []*ignore
 	seen := make(map[Edit]bool)
 	for _, w := range a.workers() {
 		if !limited.reaches(w) {
 			continue // the item never meets a rate limiter
 		}
-		f := a.judgeWorker(w, sc, limited.uses)
+		f, ig := a.judgeWorker(w, sc, limited.uses)
+		if ig != nil {
+			used = append(used, ig)
+		}
 		if len(f.Edits) > 0 && seen[f.Edits[0]] {
 			f = a.sharedEdit(w, f)
 		}
@@ -80,25 +86,29 @@ func (a *analysis) forget() []Finding {
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, used
 }
 
 // sharedEdit is the verdict of a worker whose Forget another worker's
 // finding already inserts (both call one helper).
-func (a *analysis) sharedEdit(w *worker, f Finding) Finding {
+func (a *index) sharedEdit(w *worker, f Finding) Finding {
 	return Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Keep,
 		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
 }
 
-// judgeWorker returns the worker's verdict.
-func (a *analysis) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse) Finding {
+// judgeWorker returns the worker's verdict, and the directive that left
+// it alone if one did.
+func (a *index) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse) (Finding, *ignore) {
 	f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Review}
-	get := a.text(w.get.Fun)
-	if ig := w.fi.ignoreFor(f.Pos.Line); ig != nil && ig.reason != "" {
-		a.use(ig)
-		f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
-		return f
+	if ig := ignoreSite(w.fi, &f); ig != nil {
+		return f, ig
 	}
+	return a.followWorker(w, sc, uses, f), nil
+}
+
+// followWorker walks the worker's paths and plans its Forget.
+func (a *index) followWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse, f Finding) Finding {
+	get := a.text(w.get.Fun)
 	if w.odd != "" {
 		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path that does not requeue it calls %s.Forget", get, w.odd, a.text(w.queue))
 		return f
@@ -114,7 +124,7 @@ func (a *analysis) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fiel
 
 // planForget chooses where the paths that need Forget get one, or says
 // why the worker is kept or left for review.
-func (a *analysis) planForget(w *worker, paths []*path, f Finding) Finding {
+func (a *index) planForget(w *worker, paths []*path, f Finding) Finding {
 	if p := firstEscape(paths); p != nil {
 		f.Message = fmt.Sprintf("the item of %s escapes where %s (%s) on a path that neither requeues nor forgets it: only the code it escapes to knows when its retries end; check by hand that it calls %s.Forget then",
 			a.text(w.get.Fun), p.escape, a.line(p.escapeAt), a.text(w.queue))
@@ -268,7 +278,7 @@ func onlyNeeding(passers []*path, relaxed bool) bool {
 
 // forgetEdits builds the insertions, or a review finding when the queue
 // or the item cannot be named at a point.
-func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) Finding {
+func (a *index) forgetEdits(w *worker, p *path, points []*point, f Finding) Finding {
 	f.Chains = []Chain{a.pathChain(w, p, "processing ends without Forget")}
 	var edits []Edit
 	var checks []editCheck
@@ -302,7 +312,7 @@ func (a *analysis) forgetEdits(w *worker, p *path, points []*point, f Finding) F
 
 // outcome says where a path that needs Forget ends, for a message: after
 // which call handed the item, and by which branch.
-func (a *analysis) outcome(w *worker, p *path) string {
+func (a *index) outcome(w *worker, p *path) string {
 	via := ""
 	if p.via != "" {
 		via = ", " + p.via
@@ -320,11 +330,6 @@ func (a *analysis) outcome(w *worker, p *path) string {
 		return p.via
 	}
 	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
-}
-
-// line returns "line N" for pos.
-func (a *analysis) line(pos token.Pos) string {
-	return fmt.Sprintf("line %d", a.fset.Position(pos).Line)
 }
 
 // forgetFix summarises the first insertion: the statement, or the else
@@ -420,7 +425,7 @@ func (pt *point) checkPos() token.Pos {
 }
 
 // forgetStmt returns `queue.Forget(item)` spelled for the point's frame.
-func (a *analysis) forgetStmt(w *worker, pt *point) (string, string) {
+func (a *index) forgetStmt(w *worker, pt *point) (string, string) {
 	fr := pt.fr
 	queue, why := a.queueAt(fr, pt)
 	if why != "" {
@@ -439,7 +444,7 @@ func (a *analysis) forgetStmt(w *worker, pt *point) (string, string) {
 // queueAt returns the frame's queue spelled at the point, or why it
 // cannot be: a queue passed on from the caller must be named by the
 // variable it was passed in (queueref.go).
-func (a *analysis) queueAt(fr *frame, pt *point) (string, string) {
+func (a *index) queueAt(fr *frame, pt *point) (string, string) {
 	switch {
 	case fr.queue != nil:
 		if !a.resolvesSame(fr, fr.queue, pt) {
@@ -457,7 +462,7 @@ func (a *analysis) queueAt(fr *frame, pt *point) (string, string) {
 
 // itemVar returns the variable of the frame (or the frames around it)
 // that holds the item and is visible at the point, preferring the earliest.
-func (a *analysis) itemVar(fr *frame, pt *point) types.Object {
+func (a *index) itemVar(fr *frame, pt *point) types.Object {
 	var best types.Object
 	for f := fr; f != nil; f = f.parent {
 		for v := range f.items {
@@ -526,7 +531,7 @@ func lookUp(pt *point, name string) []types.Object {
 
 // resolvesSame reports whether every name in e denotes, at the point, what
 // it denotes where e is written (a local named workqueue stays the local).
-func (a *analysis) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
+func (a *index) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
 	info := a.fileOf(e.Pos()).pkg.TypesInfo
 	ok := true
 	ast.Inspect(e, func(n ast.Node) bool {
@@ -542,31 +547,16 @@ func (a *analysis) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
 	return ok
 }
 
-// isField reports whether obj is a field or method, named through a
-// selector and not looked up in scope.
-func isField(obj types.Object) bool {
-	if v, ok := obj.(*types.Var); ok && v.IsField() {
-		return true
-	}
-	fn, ok := obj.(*types.Func)
-	return ok && fn.Signature().Recv() != nil
-}
-
-func (a *analysis) frameName(fr *frame) string {
+func (a *index) frameName(fr *frame) string {
 	if fr.parent == nil {
 		return "the worker"
 	}
 	return "a helper"
 }
 
-// text returns e's source text.
-func (a *analysis) text(e ast.Node) string {
-	return exprString(a.fileOf(e.Pos()), e)
-}
-
 // pathChain is the evidence: Get, the call handed the item whose outcome
 // the path took, and where the path ends (or the item escapes).
-func (a *analysis) pathChain(w *worker, p *path, last string) Chain {
+func (a *index) pathChain(w *worker, p *path, last string) Chain {
 	frames := []Frame{{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())}}
 	kind := ChainExit
 	switch {
@@ -597,7 +587,7 @@ type limitedQueues struct {
 // rateLimitedQueues collects the receivers of AddRateLimited anywhere in
 // the targets: only their items can sit in a rate limiter, so only the
 // workers of those queues need Forget.
-func (a *analysis) rateLimitedQueues() *limitedQueues {
+func (a *index) rateLimitedQueues() *limitedQueues {
 	out := &limitedQueues{fields: make(map[*types.Var]bool), uses: make(map[*types.Var]*fieldUse)}
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]

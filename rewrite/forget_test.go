@@ -19,10 +19,10 @@ import (
 // against the client-go workqueue stub (no go command, no SSA), the forget
 // rule plans its edits, and the edited source is walked again.
 
-// memAnalysis type-checks src as package ctrl (file ctrl.go in a
+// memIndex type-checks src as package ctrl (file ctrl.go in a
 // temporary directory, since the rule reads the bytes it edits) and
-// returns the analysis the forget rule runs on.
-func memAnalysis(t *testing.T, src string) *analysis {
+// returns the index the forget rule runs on.
+func memIndex(t *testing.T, src string) *index {
 	t.Helper()
 	dir := t.TempDir()
 	name := filepath.Join(dir, "ctrl.go")
@@ -41,19 +41,27 @@ func memAnalysis(t *testing.T, src string) *analysis {
 		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{},
 		Selections: map[*ast.SelectorExpr]*types.Selection{}, Scopes: map[ast.Node]*types.Scope{},
 	}
-	conf := types.Config{Importer: importerFunc(func(path string) (*types.Package, error) {
-		if path == workqueuePath {
-			return wq, nil
-		}
-		return std.Import(path)
-	})}
+	conf := types.Config{Importer: stubImporter{wq, std}}
 	pkg, err := conf.Check("example.com/ctrl", fset, []*ast.File{f}, info)
 	if err != nil {
 		t.Fatalf("type-check:\n%s\n%v", src, err)
 	}
 	p := &packages.Package{ID: "ctrl", PkgPath: "example.com/ctrl", Fset: fset, Syntax: []*ast.File{f},
 		Types: pkg, TypesInfo: info, GoFiles: []string{name}, CompiledGoFiles: []string{name}}
-	return newAnalysis([]*packages.Package{p}, time.Now().Add(time.Second))
+	return newIndex([]*packages.Package{p}, time.Now().Add(time.Second))
+}
+
+// stubImporter resolves the workqueue to the stub, the rest to std.
+type stubImporter struct {
+	wq  *types.Package
+	std types.Importer
+}
+
+func (i stubImporter) Import(path string) (*types.Package, error) {
+	if path == workqueuePath {
+		return i.wq, nil
+	}
+	return i.std.Import(path)
 }
 
 // stubPackage type-checks testdata's workqueue stub.
@@ -73,10 +81,11 @@ func stubPackage(t *testing.T, fset *token.FileSet, std types.Importer) *types.P
 }
 
 // forgetFindings runs the forget rule on src.
-func forgetFindings(t *testing.T, src string) ([]Finding, *analysis) {
+func forgetFindings(t *testing.T, src string) ([]Finding, *index) {
 	t.Helper()
-	a := memAnalysis(t, src)
-	return a.forget(), a
+	a := memIndex(t, src)
+	findings, _ := a.forget()
+	return findings, a
 }
 
 // applyForget returns src with the rule's edits.
@@ -375,7 +384,7 @@ func (c *C) run() {
 	}
 }
 `
-	a := memAnalysis(t, src)
+	a := memIndex(t, src)
 	ws := a.workers()
 	if len(ws) != 1 {
 		t.Fatalf("%d workers, want 1", len(ws))

@@ -16,7 +16,6 @@ type ignore struct {
 	pos    token.Position
 	line   int // the line it covers
 	reason string
-	used   bool
 }
 
 // hasIgnores reports whether f has a comment that may be a directive.
@@ -52,17 +51,6 @@ func parseIgnores(fset *token.FileSet, f *ast.File, src []byte) []*ignore {
 	return out
 }
 
-// onlyBlanksBefore reports whether src holds only spaces and tabs between
-// the start of the line and offset.
-func onlyBlanksBefore(src []byte, offset int) bool {
-	for i := offset - 1; i >= 0 && src[i] != '\n'; i-- {
-		if src[i] != ' ' && src[i] != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
 // ignoreFor returns the directive that covers line, if any.
 func (fi *fileInfo) ignoreFor(line int) *ignore {
 	for _, ig := range fi.ignores {
@@ -73,9 +61,25 @@ func (fi *fileInfo) ignoreFor(line int) *ignore {
 	return nil
 }
 
+// ignoreSite turns f into a finding left alone by the directive that
+// covers its line, if one with a reason does, and returns the directive.
+func ignoreSite(fi *fileInfo, f *Finding) *ignore {
+	ig := fi.ignoreFor(f.Pos.Line)
+	if ig == nil || ig.reason == "" {
+		return nil
+	}
+	f.Status, f.Message = Ignored, "left alone by //queuefix:ignore: "+ig.reason
+	return ig
+}
+
 // unusedIgnores reports directives without a reason and directives that
-// cover nothing, so stale ones do not pile up.
-func (a *analysis) unusedIgnores() []Finding {
+// cover nothing the rules used them for (used), so stale ones do not
+// pile up.
+func (a *index) unusedIgnores(used []*ignore) []Finding {
+	isUsed := make(map[*ignore]bool, len(used))
+	for _, ig := range used {
+		isUsed[ig] = true
+	}
 	var out []Finding
 	for _, fi := range a.files {
 		for _, ig := range fi.ignores {
@@ -83,7 +87,7 @@ func (a *analysis) unusedIgnores() []Finding {
 			switch {
 			case ig.reason == "":
 				msg = "//queuefix:ignore needs a reason: //queuefix:ignore <why this call stays rate limited>"
-			case !ig.used:
+			case !isUsed[ig]:
 				msg = "//queuefix:ignore covers nothing queuefix would change or leave for review (an AddRateLimited reached from an event handler, an adapter's Add, a worker's Get) on line " + strconv.Itoa(ig.line) + ": remove it"
 			default:
 				continue
@@ -92,11 +96,4 @@ func (a *analysis) unusedIgnores() []Finding {
 		}
 	}
 	return out
-}
-
-// use marks a directive as used; both rules may, at the same time.
-func (a *analysis) use(ig *ignore) {
-	a.mu.Lock()
-	ig.used = true
-	a.mu.Unlock()
 }

@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"bytes"
 	"go/ast"
 	"go/token"
 )
@@ -9,7 +8,7 @@ import (
 // insertion returns the edit that puts stmt at the point, indented like
 // its neighbours, or why the point's layout does not allow it. Comments
 // stay with the statement they were written above.
-func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
+func (a *index) insertion(pt *point, stmt string) (Edit, string) {
 	fi := a.fileOf(pt.pos())
 	tf := a.fset.File(pt.pos())
 	src := fi.source()
@@ -42,22 +41,13 @@ func (a *analysis) insertion(pt *point, stmt string) (Edit, string) {
 	return insertAt(tf.Name(), rb+1, " else {"+nl+ind+"\t"+stmt+nl+ind+"}"), ""
 }
 
-// lineEnding returns the file's line ending: "\r\n" when its first line
-// ends so, "\n" otherwise.
-func lineEnding(src []byte) string {
-	if i := bytes.IndexByte(src, '\n'); i > 0 && src[i-1] == '\r' {
-		return "\r\n"
-	}
-	return "\n"
-}
-
 func insertAt(file string, off int, text string) Edit {
 	return Edit{File: file, Offset: off, End: off, New: text}
 }
 
 // aboveComments returns where the comment lines directly above
 // block.List[i] begin (the statement itself when there are none).
-func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) token.Pos {
+func (a *index) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) token.Pos {
 	s := block.List[i]
 	floor := block.Lbrace
 	if i > 0 {
@@ -82,41 +72,9 @@ func (a *analysis) aboveComments(fi *fileInfo, block *ast.BlockStmt, i int) toke
 
 // innerIndent returns the indentation of the block's statements, or one
 // tab more than the line of the brace at off when it has none.
-func (a *analysis) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
+func (a *index) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string {
 	if len(block.List) > 0 {
 		return indentOf(fi.source(), a.fset.Position(block.List[0].Pos()).Offset)
 	}
 	return indentOf(fi.source(), off) + "\t"
-}
-
-// lineStart returns the offset of the start of off's line.
-func lineStart(src []byte, off int) int {
-	for off > 0 && src[off-1] != '\n' {
-		off--
-	}
-	return off
-}
-
-// startsLine reports whether only blanks precede off on its line.
-func startsLine(src []byte, off int) bool {
-	return onlyBlanksBefore(src, off)
-}
-
-// indentOf returns the blanks that start off's line.
-func indentOf(src []byte, off int) string {
-	start := lineStart(src, off)
-	end := start
-	for end < len(src) && (src[end] == ' ' || src[end] == '\t') {
-		end++
-	}
-	return string(src[start:end])
-}
-
-func nextNewline(src []byte, off int) int {
-	for i := off; i < len(src); i++ {
-		if src[i] == '\n' {
-			return i
-		}
-	}
-	return -1
 }

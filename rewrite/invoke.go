@@ -17,7 +17,7 @@ import (
 // to the code the rules can see). These edges are followed from every
 // entry, but do not make a method lose its place among the entries: it
 // may be called by code that is not analysed as well (hasCallers).
-func (a *analysis) resolveOpenInvokes() {
+func (a *graph) resolveOpenInvokes() {
 	sites := a.openInvokes()
 	if len(sites) == 0 {
 		return
@@ -34,7 +34,7 @@ func (a *analysis) resolveOpenInvokes() {
 				continue
 			}
 			if fn := a.prog.prog.MethodValue(sel); a.prog.funcs[fn] {
-				a.graph.AddEdge(site, fn)
+				a.calls.AddEdge(site, fn)
 			}
 		}
 	}
@@ -42,13 +42,13 @@ func (a *analysis) resolveOpenInvokes() {
 
 // openInvokes returns the interface method calls outside test files that
 // the call graph resolved to nothing, by position.
-func (a *analysis) openInvokes() []ssa.CallInstruction {
+func (a *graph) openInvokes() []ssa.CallInstruction {
 	var out []ssa.CallInstruction
 	for fn := range a.prog.funcs {
 		for _, b := range fn.Blocks {
 			for _, instr := range b.Instrs {
 				call, ok := instr.(ssa.CallInstruction)
-				if ok && call.Common().IsInvoke() && !a.inTestFile(call.Pos()) && len(a.graph.Callees(call)) == 0 {
+				if ok && call.Common().IsInvoke() && !a.inTestFile(call.Pos()) && len(a.calls.Callees(call)) == 0 {
 					out = append(out, call)
 				}
 			}
@@ -65,7 +65,7 @@ func (a *analysis) openInvokes() []ssa.CallInstruction {
 
 // targetMethods returns the methods of the target types (and pointers to
 // them) whose bodies are analysed, by name, in a stable order.
-func (a *analysis) targetMethods() map[string][]*types.Selection {
+func (a *graph) targetMethods() map[string][]*types.Selection {
 	out := make(map[string][]*types.Selection)
 	for _, pkg := range a.pkgs {
 		sp := a.prog.ssa[pkg]

@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"go/ast"
 	"go/types"
 	"strings"
 )
@@ -27,18 +28,6 @@ func isPkg(p *types.Package, path string) bool {
 	// A vendored copy: ".../vendor/" + path, checked without building it.
 	prefix, ok := strings.CutSuffix(got, path)
 	return ok && strings.HasSuffix(prefix, "/vendor/")
-}
-
-// namedOf returns the origin of t's named type, through pointers and aliases.
-func namedOf(t types.Type) *types.Named {
-	t = types.Unalias(t)
-	if p, ok := t.(*types.Pointer); ok {
-		t = types.Unalias(p.Elem())
-	}
-	if n, ok := t.(*types.Named); ok {
-		return n.Origin()
-	}
-	return nil
 }
 
 // isNamed reports whether t (or *t) is the named type pkg.name, in any
@@ -93,13 +82,6 @@ func hasQueueMethod(t types.Type, name string) bool {
 	return ok && isQueueMethod(fn, name)
 }
 
-// hasMethodNamed reports whether values of type t have any method name.
-func hasMethodNamed(t types.Type, name string) bool {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
-	_, ok := obj.(*types.Func)
-	return ok
-}
-
 // isRateLimitingQueue reports whether t is, or embeds, a workqueue
 // rate-limiting queue: its Forget is the workqueue's.
 func isRateLimitingQueue(t types.Type) bool {
@@ -140,4 +122,37 @@ func handlerField(t types.Type, f *types.Var) string {
 // shortPkg returns the last element of an import path.
 func shortPkg(path string) string {
 	return path[strings.LastIndex(path, "/")+1:]
+}
+
+// isQueueCall reports whether sel selects the workqueue method name.
+func isQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
+	s := info.Selections[sel]
+	if s == nil {
+		return false
+	}
+	fn, ok := s.Obj().(*types.Func)
+	return ok && isQueueMethod(fn, name)
+}
+
+// calledQueueMethod returns the workqueue method a call expression calls
+// and its receiver, or "".
+func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) {
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return "", nil
+	}
+	s := info.Selections[sel]
+	if s == nil {
+		return "", nil
+	}
+	fn, ok := s.Obj().(*types.Func)
+	if !ok {
+		return "", nil
+	}
+	fn = fn.Origin()
+	recv := fn.Signature().Recv()
+	if recv == nil || !isPkg(fn.Pkg(), workqueuePath) {
+		return "", nil
+	}
+	return fn.Name(), sel.X
 }

@@ -27,13 +27,14 @@ type Unit struct {
 // next to Run: AddRateLimited calls on the worker's queue made only in
 // other packages, so such a worker is not judged.
 func ForgetUnit(u Unit) []Finding {
-	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
-	findings, _ := a.apply(a.forget())
+	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
+	forgets, _ := ix.forget()
+	findings, _ := ix.apply(forgets)
 	SortFindings(findings)
 	return findings
 }
 
-// pkg wraps the unit as the loaded package the analysis indexes.
+// pkg wraps the unit as a loaded package for the index.
 func (u Unit) pkg() *packages.Package {
 	p := &packages.Package{
 		ID:        u.Types.Path(),

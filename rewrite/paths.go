@@ -158,7 +158,7 @@ const maxPaths = 256
 
 // walker follows the paths of one worker.
 type walker struct {
-	a       *analysis
+	a       *index
 	w       *worker
 	sc      *scanner
 	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)

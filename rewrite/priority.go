@@ -9,7 +9,6 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
-	"strings"
 )
 
 // controller-runtime's priority queue (v0.20+) has a rate-limited add
@@ -57,7 +56,7 @@ func prioritySite(info *types.Info, sel *ast.SelectorExpr, call *ast.CallExpr) *
 
 // dropRateLimited plans the removal of RateLimited: true from the site's
 // options literal, or says why it is left to a human.
-func (a *analysis) dropRateLimited(s *site, f Finding) Finding {
+func (a *index) dropRateLimited(s *site, f Finding) Finding {
 	e, why := a.withoutElement(s.fi, s.opts, s.limited)
 	if why == "" && !isTrue(s.pkg.TypesInfo, s.limited.Value) {
 		why = "RateLimited is set to " + a.text(s.limited.Value) + ", which is always true, and removing it could leave a name unused"
@@ -84,7 +83,7 @@ func isTrue(info *types.Info, e ast.Expr) bool {
 // when it has one, else the element and the separator next to it. A
 // literal on several lines is then laid out again as gofmt would, since a
 // key-value column aligned to the longest key may change.
-func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
+func (a *index) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr) (Edit, string) {
 	for _, c := range fi.syntax.Comments {
 		if c.Pos() >= lit.Pos() && c.End() <= lit.End() {
 			return Edit{}, "the options literal holds comments"
@@ -116,7 +115,7 @@ func (a *analysis) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.E
 // src[from:to], formatted by go/format and indented like the line lit
 // starts on (but for the inside of raw strings, whose value it would
 // change).
-func (a *analysis) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
+func (a *index) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, to int) (Edit, string) {
 	start, end := tf.Offset(lit.Pos()), tf.Offset(lit.End())
 	text := string(src[start:from]) + string(src[to:end])
 	fset := token.NewFileSet()
@@ -133,54 +132,4 @@ func (a *analysis) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, fro
 		return Edit{}, "the options literal cannot be laid out again"
 	}
 	return Edit{File: tf.Name(), Offset: start, End: end, New: out}, ""
-}
-
-// indentLines puts indent after each line break of the expression text,
-// and writes line breaks as nl, except inside raw strings.
-func indentLines(text, nl, indent string) (string, error) {
-	fset := token.NewFileSet()
-	expr, err := parser.ParseExprFrom(fset, "", text, 0)
-	if err != nil {
-		return "", err
-	}
-	tf := fset.File(expr.Pos())
-	var raw [][2]int
-	ast.Inspect(expr, func(n ast.Node) bool {
-		if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(lit.Value, "`") {
-			raw = append(raw, [2]int{tf.Offset(lit.Pos()), tf.Offset(lit.End())})
-		}
-		return true
-	})
-	var b strings.Builder
-	for i := 0; i < len(text); i++ {
-		if text[i] != '\n' || inside(raw, i) {
-			b.WriteByte(text[i])
-			continue
-		}
-		b.WriteString(nl + indent)
-	}
-	return b.String(), nil
-}
-
-func inside(spans [][2]int, off int) bool {
-	for _, sp := range spans {
-		if sp[0] <= off && off < sp[1] {
-			return true
-		}
-	}
-	return false
-}
-
-// endsLineWithComma reports whether only a comma and blanks follow off on
-// its line.
-func endsLineWithComma(src []byte, off int) bool {
-	if off >= len(src) || src[off] != ',' {
-		return false
-	}
-	for off++; off < len(src) && src[off] != '\n'; off++ {
-		if src[off] != ' ' && src[off] != '\t' && src[off] != '\r' {
-			return false
-		}
-	}
-	return off < len(src)
 }

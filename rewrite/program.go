@@ -18,7 +18,7 @@ type program struct {
 
 // buildProgram creates and builds SSA for pkgs. Dependencies are created
 // from their types alone, so nothing below the targets is analysed, and
-// so are the target functions that cannot matter (see slice.go).
+// so are the target functions that cannot matter (see relevant.go).
 func buildProgram(pkgs []*packages.Package) *program {
 	p := &program{
 		ssa:     make(map[*packages.Package]*ssa.Package),
@@ -144,11 +144,6 @@ func mayMatter(prog *ssa.Program, sel *types.Selection) bool {
 	}
 	fn := prog.FuncValue(obj)
 	return fn == nil || fn.Blocks != nil // nil: a method of an instantiated type; keep it
-}
-
-func isGeneric(t types.Type) bool {
-	n, ok := types.Unalias(t).(*types.Named)
-	return ok && n.TypeParams().Len() > 0 && n.TypeArgs().Len() == 0
 }
 
 // referencedFuncs returns the functions fn calls statically or uses as values.

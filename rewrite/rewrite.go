@@ -3,17 +3,37 @@
 // informer event handlers and workers that never Forget a successfully
 // processed item, and plans and verifies the edits that fix them.
 //
-// The pipeline is load -> roots -> reach -> plan (one file per rule) ->
-// apply and verify. Nothing here prints or writes files; cmd/queuefix does.
+// The run goes in phases, each a value the next only reads:
+//
+//	load   internal/load: packages, types, syntax; broken packages apart
+//	index  index.go: each file once, its directives, the client-go APIs seen
+//	graph  graph.go: SSA, call graph (internal/reach), roots and entries
+//	rules  forget.go (index only), addratelimited.go (index and graph):
+//	       findings, and the //queuefix:ignore directives they used
+//	apply  apply.go: splice the edits, re-check them, compute the diffs
+//
+// The index is complete when newIndex returns and the graph when
+// buildGraph returns; neither is written after, so the forget rule runs
+// while the graph is built. Nothing here prints or writes files;
+// cmd/queuefix does.
+//
+// The API is Run with Options and Result (Finding, Chain, Frame, Edit,
+// File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
+// RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
+// the go/analysis drivers, Unit and ForgetUnit, IsRateLimitedAdd,
+// IgnoredLines, HandlerField, HandlerMethods and CachePackages. Every
+// other name is unexported.
 package rewrite
 
 import (
+	"errors"
 	"fmt"
 	"go/token"
 	"go/types"
 	"sort"
 	"time"
 
+	"github.com/queuefix/queuefix/rewrite/internal/load"
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 )
 
@@ -38,7 +58,15 @@ type Options struct {
 	// analysis allocates anything: the place to tune the garbage collector
 	// for the rest of the run.
 	Loaded func()
+
+	summary func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
 }
+
+func (o Options) loadOptions() load.Options {
+	return load.Options{Dir: o.Dir, Tags: o.Tags, Tests: o.Tests, Env: o.Env, Mode: o.Load, Progress: o.Progress}
+}
+
+var errNothingLoaded = errors.New("no package could be loaded")
 
 func (o Options) progress(format string, args ...any) {
 	if o.Progress != nil {
@@ -136,7 +164,7 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	opts.progress("loading packages")
 	start := time.Now()
-	good, bad, info, err := load(opts, patterns)
+	good, bad, info, err := load.Load(opts.loadOptions(), patterns)
 	if err != nil {
 		return nil, err
 	}
@@ -147,18 +175,27 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if opts.Loaded != nil {
 		opts.Loaded()
 	}
-	a := newAnalysis(good, start)
+	ix := newIndex(good, start)
 	// The forget rule and the search for AddRateLimited sites read only
-	// syntax and types: they run while the call graph is built.
-	forgets := make(chan []Finding, 1)
-	go func() { forgets <- a.forget() }()
+	// the index: they run while the call graph is built.
+	type verdicts struct {
+		findings []Finding
+		used     []*ignore
+	}
+	forgets := make(chan verdicts, 1)
+	go func() {
+		f, used := ix.forget()
+		forgets <- verdicts{f, used}
+	}()
 	sites := make(chan []*site, 1)
-	go func() { sites <- a.scanSites() }()
-	a.buildGraph(opts)
-	findings := append(a.addRateLimited(<-sites), <-forgets...)
-	findings = append(findings, a.unusedIgnores()...)
+	go func() { sites <- ix.scanSites() }()
+	g := buildGraph(ix, opts)
+	findings, used := g.addRateLimited(<-sites)
+	fg := <-forgets
+	findings = append(findings, fg.findings...)
+	findings = append(findings, ix.unusedIgnores(append(used, fg.used...))...)
 	opts.progress("verifying the edits")
-	res.Findings, res.Files = a.apply(findings)
+	res.Findings, res.Files = ix.apply(findings)
 	SortFindings(res.Findings)
 	return res, nil
 }

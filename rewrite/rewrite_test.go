@@ -12,21 +12,36 @@ import (
 // stubModule writes a module resolving client-go to the test stubs.
 func stubModule(t *testing.T, files map[string]string) string {
 	t.Helper()
+	return stubModuleNamed(t, "example.com/m", files)
+}
+
+// stubModuleNamed writes the files and a go.mod for module path that
+// resolves client-go, apimachinery and controller-runtime to the stubs.
+func stubModuleNamed(t *testing.T, path string, files map[string]string) string {
+	t.Helper()
 	stubs, err := filepath.Abs("../testdata/stubs")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	files["go.mod"] = "module example.com/m\n\ngo 1.22\n\nrequire (\n\tk8s.io/apimachinery v0.0.0\n\tk8s.io/client-go v0.0.0\n)\n\n" +
-		"replace (\n\tk8s.io/apimachinery => " + stubs + "/apimachinery\n\tk8s.io/client-go => " + stubs + "/client-go\n)\n"
+	files["go.mod"] = fmt.Sprintf(`module %s
+
+go 1.22
+
+require (
+	k8s.io/apimachinery v0.0.0
+	k8s.io/client-go v0.0.0
+	sigs.k8s.io/controller-runtime v0.0.0
+)
+
+replace (
+	k8s.io/apimachinery => %[2]s/apimachinery
+	k8s.io/client-go => %[2]s/client-go
+	sigs.k8s.io/controller-runtime => %[2]s/controller-runtime
+)
+`, path, stubs)
 	for name, data := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeFile(t, filepath.Join(dir, name), data)
 	}
 	return dir
 }
@@ -75,19 +90,6 @@ func TestRunNothingLoads(t *testing.T) {
 	}
 }
 
-func TestGoLineBefore114(t *testing.T) {
-	for gomod, want := range map[string]bool{
-		"module m\n\ngo 1.13\n":   true,
-		"module m\n\ngo 1.14\n":   false,
-		"module m\n\ngo 1.22.0\n": false,
-		"module m\n":              true,
-	} {
-		if got := goLineBefore114(gomod); got != want {
-			t.Errorf("goLineBefore114(%q) = %v, want %v", gomod, got, want)
-		}
-	}
-}
-
 func TestSpliceEdits(t *testing.T) {
 	src := []byte("abcdef")
 	edits := []Edit{{Offset: 4, End: 5, New: "E"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 1, End: 2, New: "BB"}, {Offset: 3, End: 3, New: "+"}}
@@ -99,13 +101,6 @@ func TestSpliceEdits(t *testing.T) {
 	want := map[Edit][2]int{{Offset: 1, End: 2, New: "BB"}: {1, 3}, {Offset: 3, End: 3, New: "+"}: {4, 5}, {Offset: 4, End: 5, New: "E"}: {6, 7}}
 	if fmt.Sprint(spans) != fmt.Sprint(want) {
 		t.Errorf("spans = %v, want %v", spans, want)
-	}
-}
-
-func TestAbsPaths(t *testing.T) {
-	got := absPaths("# example.com/x\n./b.go:3:12: undefined: x\nother", "/m")
-	if want := "# example.com/x\n/m/b.go:3:12: undefined: x\nother"; got != want {
-		t.Errorf("absPaths = %q, want %q", got, want)
 	}
 }
 

@@ -28,7 +28,7 @@ type root struct {
 // (whatever path the value takes: variables, factories, method values,
 // parameters of another package's builder) and the event methods of target
 // types that implement a handler interface.
-func (a *analysis) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape) {
+func (a *graph) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape) {
 	roots := make(map[*ssa.Function]root)
 	escaped := make(map[*ssa.Function]escape)
 	for fn := range a.prog.funcs {
@@ -49,7 +49,7 @@ func (a *analysis) findRoots() (map[*ssa.Function]root, map[*ssa.Function]escape
 // package-level var initializers: handler literals live there too.
 const packageInit = "package initializer"
 
-func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, escaped map[*ssa.Function]escape) {
+func (a *graph) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, escaped map[*ssa.Function]escape) {
 	switch instr := instr.(type) {
 	case *ssa.Store:
 		fa, ok := instr.Addr.(*ssa.FieldAddr)
@@ -82,7 +82,7 @@ func (a *analysis) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]roo
 	}
 }
 
-func (a *analysis) escape(v ssa.Value, e escape, escaped map[*ssa.Function]escape) {
+func (a *graph) escape(v ssa.Value, e escape, escaped map[*ssa.Function]escape) {
 	for fn := range a.flow.Funcs(v) {
 		if old, ok := escaped[fn]; !ok || a.comparePos(e.pos, old.pos) < 0 {
 			escaped[fn] = e
@@ -101,12 +101,10 @@ func calleeName(c *ssa.CallCommon) string {
 	return "a func value"
 }
 
-func shortQualifier(p *types.Package) string { return p.Name() }
-
 // callsTargets reports whether every callee of the call has a body here,
 // so that arguments flowing into it are tracked by the call graph.
-func (a *analysis) callsTargets(call ssa.CallInstruction) bool {
-	callees := a.graph.CalleesSeen(call)
+func (a *graph) callsTargets(call ssa.CallInstruction) bool {
+	callees := a.calls.CalleesSeen(call)
 	if len(callees) == 0 {
 		return false
 	}
@@ -119,7 +117,7 @@ func (a *analysis) callsTargets(call ssa.CallInstruction) bool {
 }
 
 // isTargetType reports whether t (or *t) is a named type of a target package.
-func (a *analysis) isTargetType(t types.Type) bool {
+func (a *graph) isTargetType(t types.Type) bool {
 	n := namedOf(t)
 	if n == nil || n.Obj().Pkg() == nil {
 		return false
@@ -129,7 +127,7 @@ func (a *analysis) isTargetType(t types.Type) bool {
 
 // methodRoots adds the event methods of target types that implement a
 // client-go or controller-runtime handler interface.
-func (a *analysis) methodRoots(roots map[*ssa.Function]root) {
+func (a *graph) methodRoots(roots map[*ssa.Function]root) {
 	for _, sp := range a.prog.ssa {
 		for _, m := range sp.Members {
 			t, ok := m.(*ssa.Type)
@@ -147,7 +145,7 @@ func (a *analysis) methodRoots(roots map[*ssa.Function]root) {
 // A value of t and a pointer to one may both be registered: the methods of
 // both method sets are roots (for a method promoted from an embedded field
 // they are different wrappers).
-func (a *analysis) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa.Function]root) {
+func (a *graph) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa.Function]root) {
 	for _, recv := range []types.Type{t.Type(), types.NewPointer(t.Type())} {
 		sel := a.prog.prog.MethodSets.MethodSet(recv).Lookup(t.Object().Pkg(), name)
 		if sel == nil {
@@ -166,7 +164,7 @@ func (a *analysis) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa
 // handlerMethods returns the event methods of t when t (or *t) implements
 // cache.ResourceEventHandler (either OnAdd form, or the typed variant) or a
 // controller-runtime EventHandler (untyped or typed).
-func (a *analysis) handlerMethods(t types.Type) (string, []string) {
+func (a *graph) handlerMethods(t types.Type) (string, []string) {
 	return handlerMethods(t, a.apiPkgs(cachePath))
 }
 
@@ -233,34 +231,4 @@ func isControllerRuntimeHandler(t types.Type) bool {
 func isCREvent(t types.Type) bool {
 	n := namedOf(t)
 	return n != nil && isPkg(n.Obj().Pkg(), crEventPath)
-}
-
-func hasParam(sig *types.Signature, pred func(types.Type) bool) bool {
-	for i := 0; i < sig.Params().Len(); i++ {
-		if pred(sig.Params().At(i).Type()) {
-			return true
-		}
-	}
-	return false
-}
-
-// method returns the signature of t's method name, or nil.
-func method(t types.Type, name string) *types.Signature {
-	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
-	if fn, ok := obj.(*types.Func); ok {
-		return fn.Signature()
-	}
-	return nil
-}
-
-func isFunc(t types.Type) bool {
-	_, ok := t.Underlying().(*types.Signature)
-	return ok
-}
-
-func deref(t types.Type) types.Type {
-	if p, ok := types.Unalias(t).Underlying().(*types.Pointer); ok {
-		return p.Elem()
-	}
-	return t
 }

@@ -50,19 +50,18 @@ type ParamHandler struct {
 // in the other package. It returns the findings and the summaries of
 // this package's functions.
 func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
-	a := newAnalysis([]*packages.Package{u.pkg()}, time.Now())
-	a.summary = u.Summary
-	scanned := a.scanSites()
-	a.buildGraph(Options{})
+	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
+	scanned := ix.scanSites()
+	a := buildGraph(ix, Options{summary: u.Summary})
 	fns := a.sortedFuncs()
-	findings := append(a.addRateLimited(scanned), a.crossFindings(fns)...)
-	findings, _ = a.apply(findings)
+	found, _ := a.addRateLimited(scanned)
+	findings, _ := ix.apply(append(found, a.crossFindings(fns)...))
 	SortFindings(findings)
 	return findings, a.summaries(scanned, fns)
 }
 
 // summaryOf returns the summary of a function with no body here, or nil.
-func (a *analysis) summaryOf(fn *ssa.Function) *Summary {
+func (a *graph) summaryOf(fn *ssa.Function) *Summary {
 	if a.summary == nil || fn == nil || a.prog.funcs[fn] {
 		return nil
 	}
@@ -80,7 +79,7 @@ func (a *analysis) summaryOf(fn *ssa.Function) *Summary {
 // the callee, in another package, puts in an event handler (Build(c.onAdd)
 // where Build returns ResourceEventHandlerFuncs{AddFunc: add}), and
 // returns those arguments' indexes: they do not escape.
-func (a *analysis) paramRoots(call ssa.CallInstruction, roots map[*ssa.Function]root) map[int]bool {
+func (a *graph) paramRoots(call ssa.CallInstruction, roots map[*ssa.Function]root) map[int]bool {
 	common := call.Common()
 	sum := a.summaryOf(common.StaticCallee())
 	if sum == nil {
@@ -146,7 +145,7 @@ type crossing struct {
 // crossFindings reports, at the handler, each rate-limited add in another
 // package that a handler of this one reaches: once per add, on the
 // shortest chain.
-func (a *analysis) crossFindings(fns []*ssa.Function) []Finding {
+func (a *graph) crossFindings(fns []*ssa.Function) []Finding {
 	if a.summary == nil {
 		return nil
 	}
@@ -165,7 +164,7 @@ func (a *analysis) crossFindings(fns []*ssa.Function) []Finding {
 	return out
 }
 
-func (a *analysis) crossFinding(site string, c crossing) Finding {
+func (a *graph) crossFinding(site string, c crossing) Finding {
 	chain := c.chain
 	for _, name := range c.reach.Chain {
 		chain.Frames = append(chain.Frames, Frame{Func: name})
@@ -186,7 +185,7 @@ func sitePkg(site string) string { return site[:strings.LastIndex(site, "/")] }
 
 // crossCalls returns the calls from handler-reached functions into
 // dependencies' functions that reach a rate-limited add.
-func (a *analysis) crossCalls(fns []*ssa.Function) []crossing {
+func (a *graph) crossCalls(fns []*ssa.Function) []crossing {
 	var out []crossing
 	for _, fn := range fns {
 		if !a.handler.Reached(fn) {
@@ -198,7 +197,7 @@ func (a *analysis) crossCalls(fns []*ssa.Function) []crossing {
 				if !ok {
 					continue
 				}
-				for _, callee := range a.graph.Callees(call) {
+				for _, callee := range a.calls.Callees(call) {
 					if sum := a.summaryOf(callee); sum != nil && sum.Reaches != nil {
 						out = append(out, crossing{a.handlerChain(fn, call.Pos()), sum.Reaches, funcName(callee)})
 					}
@@ -212,7 +211,7 @@ func (a *analysis) crossCalls(fns []*ssa.Function) []crossing {
 // crossFactories returns the handler fields set to the result of a
 // dependency's function that returns a func reaching a rate-limited add
 // (AddFunc: handlers.EnqueueTo(q)).
-func (a *analysis) crossFactories(fns []*ssa.Function) []crossing {
+func (a *graph) crossFactories(fns []*ssa.Function) []crossing {
 	var out []crossing
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -266,7 +265,7 @@ func unconvert(v ssa.Value) ssa.Value {
 }
 
 // sortedFuncs returns the functions with bodies here, in source order.
-func (a *analysis) sortedFuncs() []*ssa.Function {
+func (a *graph) sortedFuncs() []*ssa.Function {
 	out := make([]*ssa.Function, 0, len(a.prog.funcs))
 	for fn := range a.prog.funcs {
 		out = append(out, fn)
@@ -279,7 +278,7 @@ func (a *analysis) sortedFuncs() []*ssa.Function {
 // functions: which reach a rate-limited add (directly or through a
 // dependency's summary), which return a func that does, and which hand a
 // parameter to event handlers.
-func (a *analysis) summaries(scanned []*site, fns []*ssa.Function) map[*types.Func]*Summary {
+func (a *graph) summaries(scanned []*site, fns []*ssa.Function) map[*types.Func]*Summary {
 	next, sites := a.reachBackward(scanned, fns)
 	out := make(map[*types.Func]*Summary)
 	get := func(obj *types.Func) *Summary {
@@ -311,7 +310,7 @@ func (a *analysis) summaries(scanned []*site, fns []*ssa.Function) map[*types.Fu
 
 // ownFunc returns the declared function fn is, when it is this package's
 // own (not a closure, wrapper or instantiation), or nil.
-func (a *analysis) ownFunc(fn *ssa.Function) *types.Func {
+func (a *graph) ownFunc(fn *ssa.Function) *types.Func {
 	if fn.Parent() != nil || fn.Synthetic != "" || fn.Pkg == nil || !a.prog.targets[fn.Pkg.Pkg] {
 		return nil
 	}
@@ -332,7 +331,7 @@ type step struct {
 // make a rate-limited add not left alone by a directive, and from calls
 // into dependencies whose summaries reach one. sites holds each add-making
 // function's adds.
-func (a *analysis) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa.Function]step, map[*ssa.Function][]string) {
+func (a *graph) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa.Function]step, map[*ssa.Function][]string) {
 	next := make(map[*ssa.Function]step)
 	sites := make(map[*ssa.Function][]string)
 	var queue []*ssa.Function
@@ -360,7 +359,7 @@ func (a *analysis) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa
 	for len(queue) > 0 {
 		fn := queue[0]
 		queue = queue[1:]
-		for _, e := range a.graph.Callers(fn) {
+		for _, e := range a.calls.Callers(fn) {
 			caller := e.Caller.Func
 			if _, ok := next[caller]; ok || !a.countsAsCaller(e) {
 				continue
@@ -374,14 +373,14 @@ func (a *analysis) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa
 
 // depReach returns the summary of the first dependency function fn calls
 // that reaches a rate-limited add, and its name.
-func (a *analysis) depReach(fn *ssa.Function) (*Summary, string) {
+func (a *graph) depReach(fn *ssa.Function) (*Summary, string) {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(ssa.CallInstruction)
 			if !ok {
 				continue
 			}
-			for _, callee := range a.graph.Callees(call) {
+			for _, callee := range a.calls.Callees(call) {
 				if sum := a.summaryOf(callee); sum != nil && sum.Reaches != nil {
 					return sum, funcName(callee)
 				}
@@ -392,13 +391,13 @@ func (a *analysis) depReach(fn *ssa.Function) (*Summary, string) {
 }
 
 // siteName spells a site for a summary: import path/file.go:line:col.
-func (a *analysis) siteName(pkg *types.Package, pos token.Position) string {
+func (a *graph) siteName(pkg *types.Package, pos token.Position) string {
 	base := pos.Filename[strings.LastIndexAny(pos.Filename, `/\`)+1:]
 	return fmt.Sprintf("%s/%s:%d:%d", pkg.Path(), base, pos.Line, pos.Column)
 }
 
 // reachFrom follows next from fn to the adds it reaches.
-func (a *analysis) reachFrom(fn *ssa.Function, next map[*ssa.Function]step, sites map[*ssa.Function][]string) *Reach {
+func (a *graph) reachFrom(fn *ssa.Function, next map[*ssa.Function]step, sites map[*ssa.Function][]string) *Reach {
 	r := &Reach{}
 	for {
 		r.Chain = append(r.Chain, funcName(fn))
@@ -419,7 +418,7 @@ func (a *analysis) reachFrom(fn *ssa.Function, next map[*ssa.Function]step, site
 
 // returnedReach returns the reach of the first func fn returns that
 // reaches a rate-limited add, or nil.
-func (a *analysis) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, sites map[*ssa.Function][]string) *Reach {
+func (a *graph) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, sites map[*ssa.Function][]string) *Reach {
 	for _, b := range fn.Blocks {
 		ret, ok := b.Instrs[len(b.Instrs)-1].(*ssa.Return)
 		if !ok {
@@ -449,7 +448,7 @@ func (a *analysis) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, 
 // literal, the parameters that literal calls (in SSA numbering). It reads
 // syntax: the call graph leaves out bodies that mention no work queue or
 // handler type, as such a factory's may.
-func (a *analysis) returnedCalls() map[*types.Func][]int {
+func (a *graph) returnedCalls() map[*types.Func][]int {
 	out := make(map[*types.Func][]int)
 	pkg := a.pkgs[0]
 	for _, f := range pkg.Syntax {
@@ -518,7 +517,7 @@ func litCalls(info *types.Info, fn *types.Func, body *ast.BlockStmt) []int {
 
 // paramHandlers returns, for this package's functions, the parameters
 // that flow into an event-handler field or that an event handler calls.
-func (a *analysis) paramHandlers(fns []*ssa.Function) map[*types.Func][]ParamHandler {
+func (a *graph) paramHandlers(fns []*ssa.Function) map[*types.Func][]ParamHandler {
 	found := make(map[*ssa.Parameter]string)
 	for _, fn := range fns {
 		for _, b := range fn.Blocks {
@@ -548,7 +547,7 @@ func (a *analysis) paramHandlers(fns []*ssa.Function) map[*types.Func][]ParamHan
 
 // paramsOf records the parameters a handler-field store writes, or a call
 // of a func value in a handler-reached function calls.
-func (a *analysis) paramsOf(instr ssa.Instruction, found map[*ssa.Parameter]string) {
+func (a *graph) paramsOf(instr ssa.Instruction, found map[*ssa.Parameter]string) {
 	switch instr := instr.(type) {
 	case *ssa.Store:
 		if how := storedHandler(instr); how != "" {

@@ -3,7 +3,6 @@ package rewrite
 import (
 	"go/ast"
 	"go/types"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/packages"
@@ -32,7 +31,7 @@ type worker struct {
 // workers returns the workers of every target file, each once. In a test
 // file (analysed with -test) only a Get whose function also calls Done is
 // a worker: tests take items from queues to look at them all the time.
-func (a *analysis) workers() []*worker {
+func (a *index) workers() []*worker {
 	var out []*worker
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
@@ -64,7 +63,7 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting
 // queue, with the function body and block around each.
-func (a *analysis) fileWorkers(fi *fileInfo) []*worker {
+func (a *index) fileWorkers(fi *fileInfo) []*worker {
 	var out []*worker
 	info := fi.pkg.TypesInfo
 	var bodies []*ast.BlockStmt
@@ -143,47 +142,4 @@ func getStmt(info *types.Info, s ast.Stmt) *worker {
 		return nil
 	}
 	return &worker{get: call, queue: sel.X, item: item, quit: identObj(info, as.Lhs[1])}
-}
-
-// isQueueCall reports whether sel selects the workqueue method name.
-func isQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
-	s := info.Selections[sel]
-	if s == nil {
-		return false
-	}
-	fn, ok := s.Obj().(*types.Func)
-	return ok && isQueueMethod(fn, name)
-}
-
-// sortedFiles returns the names of the indexed files in order.
-func (a *analysis) sortedFiles() []string {
-	names := make([]string, 0, len(a.files))
-	for name := range a.files {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// calledQueueMethod returns the workqueue method a call expression calls
-// and its receiver, or "".
-func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) {
-	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok {
-		return "", nil
-	}
-	s := info.Selections[sel]
-	if s == nil {
-		return "", nil
-	}
-	fn, ok := s.Obj().(*types.Func)
-	if !ok {
-		return "", nil
-	}
-	fn = fn.Origin()
-	recv := fn.Signature().Recv()
-	if recv == nil || !isPkg(fn.Pkg(), workqueuePath) {
-		return "", nil
-	}
-	return fn.Name(), sel.X
 }

@@ -229,7 +229,7 @@ func TestSARIF(t *testing.T) {
 }
 
 func TestFormatFlag(t *testing.T) {
-	queuefix("-format", "xml").expect(t, exitError, []string{""}, []string{"-format xml: want json or sarif"})
+	queuefix("-format", "xml").expect(t, exitError, []string{""}, []string{"-format xml: want text, json or sarif"})
 	queuefix("-format", "sarif", "-diff").expect(t, exitError, []string{""}, []string{"exclusive"})
 	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
 	a, b := queuefixIn(dir, "-json"), queuefixIn(dir, "-format", "json")

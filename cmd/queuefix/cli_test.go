@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -317,6 +318,27 @@ func TestHelp(t *testing.T) {
 	for _, rule := range rewrite.Rules {
 		if !strings.Contains(r.stderr, "\n  "+string(rule.Name)+" ") || !strings.Contains(r.stderr, rule.Summary) {
 			t.Errorf("-help does not list rule %s with its summary\n%v", rule.Name, r)
+		}
+	}
+}
+
+// TestHelpModes checks that -help names every mode flag where it says
+// what queuefix prints without one, and every value -format takes.
+func TestHelpModes(t *testing.T) {
+	t.Parallel()
+	r := queuefix("-help")
+	_, plain, _ := strings.Cut(r.stderr, "\nWithout ")
+	plain, _, _ = strings.Cut(plain, " it prints ")
+	for _, mode := range []string{"-diff", "-check", "-l", "-w", "-json", "-format json|sarif"} {
+		if !regexp.MustCompile(`(^|[ (])` + regexp.QuoteMeta(mode) + `([,) ]|$)`).MatchString(plain) {
+			t.Errorf("-help: the plain mode is %q, which does not name mode %s\n%v", plain, mode, r)
+		}
+	}
+	_, format, _ := strings.Cut(r.stderr, "\n  -format ")
+	format, _, _ = strings.Cut(format, "\n  -")
+	for _, value := range []string{"text", "json", "sarif"} {
+		if !strings.Contains(format, value) {
+			t.Errorf("-help: -format says %q, which does not name %s", format, value)
 		}
 	}
 }

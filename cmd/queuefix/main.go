@@ -37,12 +37,13 @@ RateLimited: true from AddWithOpts), and inserts Forget(item) on the success
 path of workers that Get from a rate-limiting queue. Packages are go list
 patterns relative to the working directory (default ./...).
 
-Without -diff, -l, -w or -json it prints what it would change and what
-needs review as file:line:col: rule: message. Findings that need review are
-always printed to stderr, whatever the mode; -v adds the sites it keeps
-(with the reason) and the ones //queuefix:ignore leaves alone, and -json
-carries every verdict. A last line on stderr accounts for every
-AddRateLimited call and every worker.
+Without a mode flag (-diff or -check, -l, -w, -json, -format json|sarif)
+it prints what it would change and what needs review as file:line:col:
+rule: message. Findings that need review are always printed to stderr,
+whatever the mode; -v adds the sites it keeps (with the reason) and the
+ones //queuefix:ignore leaves alone, and -json carries every verdict. A
+last line on stderr accounts for every AddRateLimited call and every
+worker.
 
 With -closed, exported functions and methods that nothing analysed calls
 are not entry points: safe for an application analysed whole, not for a
@@ -51,7 +52,8 @@ library that other modules import.
 Exit status:
   0  nothing to change and nothing needs review
   1  changes pending (not -w) or findings that need review remain
-     (never with -json or -format: the output says what was found)
+     (never with -json or -format json|sarif: the output says what was
+     found)
   2  errors: bad flags, packages that failed to load, a failed write
 
 Rules:
@@ -93,7 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.list, "l", false, "list the files that would change")
 	fs.BoolVar(&c.diff, "check", false, "same as -diff: for CI, exits 1 while anything is left to change or review")
 	fs.BoolVar(&c.json, "json", false, "print findings, chains, edits and diffs as JSON (same as -format json)")
-	fs.StringVar(&c.format, "format", "", "print findings as `json` or sarif (SARIF 2.1.0, for code scanning)")
+	fs.StringVar(&c.format, "format", "", "output `format`: text (the default), json (same as -json) or sarif (SARIF 2.1.0, for code scanning)")
 	fs.StringVar(&c.report, "report", "", "also write a Markdown report for a pull request description to `file`")
 	fs.BoolVar(&c.modules, "modules", false, "treat arguments as directories and process every Go module below them")
 	fs.BoolVar(&c.verbose, "v", false, "print every frame of each call chain, and the sites kept or ignored, with the reason")
@@ -120,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 		c.json = true
 	case "sarif":
 	default:
-		return nil, nil, fmt.Errorf("-format %s: want json or sarif", c.format)
+		return nil, nil, fmt.Errorf("-format %s: want text, json or sarif", c.format)
 	}
 	modes := 0
 	for _, on := range []bool{c.diff, c.write, c.list, c.json, c.format == "sarif"} {

@@ -158,11 +158,6 @@ func (df *declFacts) noteDynamicCall(call *ast.CallExpr, info *types.Info) {
 	}
 }
 
-func isConversion(info *types.Info, call *ast.CallExpr) bool {
-	tv, ok := info.Types[call.Fun]
-	return ok && (tv.IsType() || tv.IsBuiltin())
-}
-
 // isHandlerStruct reports whether t is one of the handler func structs.
 func isHandlerStruct(t types.Type) bool {
 	n := namedOf(t)

@@ -1,8 +1,7 @@
-package rewrite
+package load
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -22,14 +21,14 @@ const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedCompiledG
 	packages.NeedImports | packages.NeedTypes | packages.NeedTypesInfo |
 	packages.NeedSyntax | packages.NeedTypesSizes | packages.NeedModule
 
-// A LoadError is a package that could not be loaded or type-checked.
+// A Error is a package that could not be loaded or type-checked.
 // Its files are never edited.
-type LoadError struct {
+type Error struct {
 	Package string   // import path, or the pattern when nothing loaded
 	Errors  []string // the first errors, "file:line:col: msg"
 }
 
-func (e LoadError) Error() string {
+func (e Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Package, strings.Join(e.Errors, "; "))
 }
 
@@ -43,10 +42,10 @@ type loadReq struct {
 	fset     *token.FileSet
 }
 
-// load loads the packages matching patterns in opts.Dir the way
-// opts.Load asks, and splits the result into packages that type-checked
+// Load loads the packages matching patterns in opts.Dir the way
+// opts.Mode asks, and splits the result into packages that type-checked
 // and packages that did not.
-func load(opts Options, patterns []string) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
+func Load(opts Options, patterns []string) (good []*packages.Package, bad []Error, info Info, err error) {
 	dir, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, nil, info, err
@@ -59,11 +58,11 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 	pre := startPreparse(fset, dir, patterns, opts.Tests)
 	defer pre.finish()
 	req := loadReq{opts, dir, env, buildFlags(opts, dir, env), patterns, fset}
-	switch opts.Load {
-	case LoadExport:
+	switch opts.Mode {
+	case Export:
 		good, bad, err = req.export(context.Background(), pre.ParseFile)
-		return good, bad, LoadInfo{Mode: LoadExport, Why: "-load=export"}, err
-	case LoadSource:
+		return good, bad, Info{Mode: Export, Why: "-load=export"}, err
+	case Source:
 		pkgs, info := req.source(pre.ParseFile, func() {})
 		if pkgs != nil {
 			return pkgs, nil, info, nil
@@ -79,11 +78,11 @@ func load(opts Options, patterns []string) (good []*packages.Package, bad []Load
 // keeps the export load, which has lost little to the listing; a cold
 // one stops it before it compiles much and loads from source. The source
 // load parses on its own: the preparser's files are the export load's.
-func (req loadReq) auto(pre *preparser) (good []*packages.Package, bad []LoadError, info LoadInfo, err error) {
+func (req loadReq) auto(pre *preparser) (good []*packages.Package, bad []Error, info Info, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	type result struct {
 		good []*packages.Package
-		bad  []LoadError
+		bad  []Error
 		err  error
 	}
 	exported := make(chan result, 1)
@@ -120,7 +119,7 @@ func parseFile(fset *token.FileSet, name string, src []byte) (*ast.File, error) 
 }
 
 // export runs go/packages with export data for the dependencies.
-func (req loadReq) export(ctx context.Context, parse parseFunc) (good []*packages.Package, bad []LoadError, err error) {
+func (req loadReq) export(ctx context.Context, parse parseFunc) (good []*packages.Package, bad []Error, err error) {
 	dir, patterns := req.dir, req.patterns
 	cfg := &packages.Config{
 		Context:    ctx,
@@ -148,7 +147,7 @@ func (req loadReq) export(ctx context.Context, parse parseFunc) (good []*package
 // dependencies it could not import: go list reports a missing module on
 // the dependency, which a load without NeedDeps never shows. The second
 // load runs only when something failed, and type-checks nothing.
-func explainImports(cfg *packages.Config, bad []LoadError) {
+func explainImports(cfg *packages.Config, bad []Error) {
 	var ids []string
 	for _, e := range bad {
 		if strings.Contains(strings.Join(e.Errors, "\n"), "could not import") {
@@ -299,7 +298,7 @@ func envValue(env []string, key string) string {
 }
 
 // splitBroken separates packages with errors of their own from the rest.
-func splitBroken(pkgs []*packages.Package, dir string) (good []*packages.Package, bad []LoadError) {
+func splitBroken(pkgs []*packages.Package, dir string) (good []*packages.Package, bad []Error) {
 	for _, p := range pkgs {
 		if len(p.Errors) == 0 && !p.IllTyped && p.Types != nil {
 			good = append(good, p)
@@ -313,8 +312,8 @@ func splitBroken(pkgs []*packages.Package, dir string) (good []*packages.Package
 
 const maxErrors = 3
 
-func loadError(p *packages.Package, dir string) LoadError {
-	e := LoadError{Package: p.ID}
+func loadError(p *packages.Package, dir string) Error {
+	e := Error{Package: p.ID}
 	for _, err := range p.Errors {
 		if len(e.Errors) == maxErrors {
 			e.Errors = append(e.Errors, fmt.Sprintf("and %d more", len(p.Errors)-maxErrors))
@@ -339,5 +338,3 @@ func absPaths(msg, dir string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-var errNothingLoaded = errors.New("no package could be loaded")

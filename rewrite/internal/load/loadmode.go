@@ -1,4 +1,4 @@
-package rewrite
+package load
 
 import (
 	"fmt"
@@ -12,28 +12,28 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// A LoadMode says where the types of the dependencies come from.
-type LoadMode int
+// A Mode says where the types of the dependencies come from.
+type Mode int
 
 const (
-	// LoadAuto loads from source when the build cache lacks the
+	// Auto loads from source when the build cache lacks the
 	// dependencies' export data, and from export data otherwise.
-	LoadAuto LoadMode = iota
-	// LoadSource type-checks the dependencies from source and never
+	Auto Mode = iota
+	// Source type-checks the dependencies from source and never
 	// compiles anything.
-	LoadSource
-	// LoadExport reads export data, which go list -export compiles first
+	Source
+	// Export reads export data, which go list -export compiles first
 	// for every dependency not in the build cache (as go vet does).
-	LoadExport
+	Export
 )
 
-func (m LoadMode) String() string {
+func (m Mode) String() string {
 	return [...]string{"auto", "source", "export"}[m]
 }
 
-// ParseLoadMode parses auto, source or export.
-func ParseLoadMode(s string) (LoadMode, error) {
-	for m := LoadAuto; m <= LoadExport; m++ {
+// ParseMode parses auto, source or export.
+func ParseMode(s string) (Mode, error) {
+	for m := Auto; m <= Export; m++ {
 		if m.String() == s {
 			return m, nil
 		}
@@ -41,9 +41,9 @@ func ParseLoadMode(s string) (LoadMode, error) {
 	return 0, fmt.Errorf("-load %s: want auto, source or export", s)
 }
 
-// A LoadInfo says how a run loaded its packages and why.
-type LoadInfo struct {
-	Mode     LoadMode // LoadSource or LoadExport: what ran
+// A Info says how a run loaded its packages and why.
+type Info struct {
+	Mode     Mode // Source or Export: what ran
 	Why      string
 	Fallback bool // a source load was asked for or begun, and export data answered instead
 }
@@ -61,16 +61,16 @@ const coldShare = 4
 // the build cache is warm (auto), go list reports a problem, or a package
 // has errors, which only the export load reports the way users know.
 // It calls commit once it has decided to type-check.
-func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, LoadInfo) {
+func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, Info) {
 	opts, dir, env, flags := req.opts, req.dir, req.env, req.flags
-	asked := opts.Load == LoadSource
+	asked := opts.Mode == Source
 	opts.progress("listing packages (no compiling)")
 	l, err := goList(dir, env, opts.Tests, flags, req.patterns)
 	if err != nil {
-		return nil, LoadInfo{Mode: LoadExport, Why: err.Error(), Fallback: asked}
+		return nil, Info{Mode: Export, Why: err.Error(), Fallback: asked}
 	}
 	if why := l.unfit(env); why != "" {
-		return nil, LoadInfo{Mode: LoadExport, Why: why, Fallback: asked}
+		return nil, Info{Mode: Export, Why: why, Fallback: asked}
 	}
 	why := "-load=source"
 	if !asked {
@@ -78,7 +78,7 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 		p := probeCache(dir, env, flags, l)
 		var fromSource bool
 		if fromSource, why = p.choose(l); !fromSource {
-			return nil, LoadInfo{Mode: LoadExport, Why: why}
+			return nil, Info{Mode: Export, Why: why}
 		}
 	}
 	commit()
@@ -87,9 +87,9 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 		opts.progress("type-checking from source: %d/%d packages", done, total)
 	}
 	if failed := s.check(); failed != nil {
-		return nil, LoadInfo{Mode: LoadExport, Why: fmt.Sprintf("%s: %v", failed.l.ImportPath, failed.err), Fallback: true}
+		return nil, Info{Mode: Export, Why: fmt.Sprintf("%s: %v", failed.l.ImportPath, failed.err), Fallback: true}
 	}
-	return s.packages(), LoadInfo{Mode: LoadSource, Why: why}
+	return s.packages(), Info{Mode: Source, Why: why}
 }
 
 // samples is how many dependencies probeCache asks about: enough to tell
