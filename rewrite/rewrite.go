@@ -59,7 +59,8 @@ type Options struct {
 	// for the rest of the run.
 	Loaded func()
 
-	summary func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
+	summary    func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
+	onePackage bool                       // AddRateLimitedUnit: importers are not seen
 }
 
 func (o Options) loadOptions() load.Options {

@@ -44,10 +44,11 @@ func (c *C) requeueAll(obj interface{}) { // want requeueAll:"at example.com/ana
 	c.queue.AddRateLimited(obj) // want `c.queue.AddRateLimited in handlers.\(\*C\).requeueAll is reached from an event handler and also from a func value → handlers.\(\*C\).requeueAll, which is not one .*; left alone; handler path: cache.ResourceEventHandlerFuncs.DeleteFunc \(handlers.go:21:13\) -> handlers.New.func2 -> handlers.\(\*C\).requeueAll$`
 }
 
-// Enqueue is exported, and only a handler here calls it: the fix applies,
-// as queuefix applies it when nothing else in the module calls Enqueue.
+// Enqueue is exported and only a handler here calls it, but packages
+// that import this one may call it too (a worker's retry): one package
+// alone cannot tell, so there is no fix; queuefix on the module decides.
 func (c *C) Enqueue(obj interface{}) { // want Enqueue:"via handlers.\\(\\*C\\).Enqueue$"
-	c.queue.AddRateLimited(obj) // want `reached only from event handlers: .*handler path: cache.ResourceEventHandlerFuncs.UpdateFunc \(handlers.go:27:13\) -> handlers.New.func4 -> handlers.\(\*C\).Enqueue$`
+	c.queue.AddRateLimited(obj) // want `c.queue.AddRateLimited in handlers.\(\*C\).Enqueue is reached from an event handler and handlers.\(\*C\).Enqueue is an entry point of its own .*left alone \(handlers.\(\*C\).Enqueue is exported: packages that import this one may call it.*; handler path: .*handlers.\(\*C\).Enqueue$`
 }
 
 // onBuilt and onBuiltUpdate are handlers through helpers.Funcs, another
