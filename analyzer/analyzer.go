@@ -5,7 +5,10 @@
 package analyzer
 
 import (
+	"fmt"
 	"go/token"
+	"path/filepath"
+	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -50,10 +53,41 @@ func report(pass *analysis.Pass, f rewrite.Finding) {
 		return // not a file of this package
 	}
 	d := analysis.Diagnostic{Pos: pos, Category: string(f.Rule), Message: f.Message, URL: info(f.Rule).URL}
+	if f.Rule == rewrite.RuleAddRateLimited && len(f.Chains) > 0 {
+		d.Message += "; handler path: " + compact(f.Chains[0])
+		d.Related = related(pass, f.Chains[0], pos)
+	}
 	if fix, ok := suggestedFix(pass, f); ok {
 		d.SuggestedFixes = []analysis.SuggestedFix{fix}
 	}
 	pass.Report(d)
+}
+
+// compact spells a chain on one line, as queuefix prints it: the first
+// frame with its position, then the function names.
+func compact(c rewrite.Chain) string {
+	var parts []string
+	for i, fr := range c.Frames {
+		if i == 0 && fr.Pos.IsValid() {
+			parts = append(parts, fmt.Sprintf("%s (%s:%d:%d)", fr.Func, filepath.Base(fr.Pos.Filename), fr.Pos.Line, fr.Pos.Column))
+			continue
+		}
+		parts = append(parts, fr.Func)
+	}
+	return strings.Join(parts, " -> ")
+}
+
+// related turns the frames of a chain that lie in the pass's files into
+// related information: where each function of the path makes its call.
+// The diagnostic's own position (the call) is not repeated.
+func related(pass *analysis.Pass, c rewrite.Chain, at token.Pos) []analysis.RelatedInformation {
+	var out []analysis.RelatedInformation
+	for _, fr := range c.Frames {
+		if pos, ok := tokenPos(pass, fr.Pos.Filename, fr.Pos.Offset); ok && fr.Pos.IsValid() && pos != at {
+			out = append(out, analysis.RelatedInformation{Pos: pos, Message: fr.Func})
+		}
+	}
+	return out
 }
 
 func suggestedFix(pass *analysis.Pass, f rewrite.Finding) (analysis.SuggestedFix, bool) {

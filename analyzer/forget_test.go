@@ -27,5 +27,5 @@ func TestForget(t *testing.T) {
 // across packages, a helper shared with a resync and an exported function
 // reported without a fix, and the fix where it is sound.
 func TestAddRateLimited(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, testdata(t), analyzer.AddRateLimited, "./src/handlers", "./src/factories")
+	analysistest.RunWithSuggestedFixes(t, testdata(t), analyzer.AddRateLimited, "./src/helpers", "./src/handlers", "./src/factories")
 }

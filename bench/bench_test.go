@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestLoadMode fails when rewrite/load.go changes its load mode and the
+// TestLoadMode fails when rewrite/internal/load/load.go changes its load mode and the
 // baseline does not follow.
 func TestLoadMode(t *testing.T) {
 	repo, err := filepath.Abs("..")

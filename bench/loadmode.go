@@ -13,7 +13,7 @@ import (
 // checkLoadMode reports whether the baseline still loads with the mode
 // queuefix uses: a floor measured with another mode would mean nothing.
 func checkLoadMode(repo string) error {
-	want, err := loadModeBits(filepath.Join(repo, "rewrite", "load.go"))
+	want, err := loadModeBits(filepath.Join(repo, "rewrite", "internal", "load", "load.go"))
 	if err != nil {
 		return err
 	}
@@ -22,7 +22,7 @@ func checkLoadMode(repo string) error {
 		return err
 	}
 	if !slices.Equal(got, want) {
-		return fmt.Errorf("bench/baseline loads with %s but rewrite/load.go with %s: update the baseline's loadMode",
+		return fmt.Errorf("bench/baseline loads with %s but rewrite/internal/load/load.go with %s: update the baseline's loadMode",
 			strings.Join(got, "|"), strings.Join(want, "|"))
 	}
 	return nil

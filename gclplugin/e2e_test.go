@@ -2,9 +2,11 @@ package gclplugin_test
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -12,23 +14,29 @@ import (
 // TestGolangciLint builds golangci-lint with the plugin compiled in, as
 // `golangci-lint custom` does from .custom-gcl.yml (customGolangciLint),
 // runs it on a fixture module and checks
-// the diagnostics, then runs --fix and checks the fixed code against the
-// golden file, and that a second run is clean.
+// the diagnostics, then runs --fix and checks that every file is what
+// queuefix -w makes of a copy of the fixture, and that a second run is
+// clean. The fixture has a handler registered in one file whose call is in
+// another, and one registered by a builder in another package: the
+// diagnostic, and the fix's edits, must be in the call's file
+// (golangci-lint applies a fix's edits to the diagnostic's file).
 func TestGolangciLint(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds golangci-lint")
 	}
 	bin := customGolangciLint(t).bin
 	dir := fixture(t)
+	want := queuefixWrite(t, fixture(t))
 
 	out, code := lint(t, bin, dir, "run", "./...")
-	want := []string{
-		"ctrl/ctrl.go:16:63: addratelimited: event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at ctrl.go:20:40: handler path: ctrl.(*C).enqueue; use Add",
-		"ctrl/ctrl.go:33:2: forget: worker never calls Forget after a successful c.sync",
-		"ctrl/ctrl.go:54:16: forget: the item of c.queue.Get escapes where it is handed to a goroutine",
+	for _, w := range []string{
+		"ctrl/ctrl.go:24:48: addratelimited: c.queue.AddRateLimited is reached only from event handlers: call c.queue.Add instead (rate limiting is for retries after errors); handler path: cache.ResourceEventHandlerFuncs.AddFunc (ctrl.go:18:61) -> ctrl.(*C).enqueue",
+		"ctrl/events.go:7:10: addratelimited: c.queue.AddRateLimited is reached only from event handlers: call c.queue.Add instead (rate limiting is for retries after errors); handler path: cache.ResourceEventHandlerFuncs.UpdateFunc (ctrl.go:18:84) -> ctrl.(*C).onUpdate",
+		"ctrl/events.go:11:10: addratelimited: c.queue.AddRateLimited is reached only from event handlers: call c.queue.Add instead (rate limiting is for retries after errors); handler path: cache.ResourceEventHandlerFuncs.DeleteFunc (ctrl.go:20:",
+		"ctrl/ctrl.go:37:2: forget: worker never calls Forget after a successful c.sync",
+		"ctrl/ctrl.go:58:16: forget: the item of c.queue.Get escapes where it is handed to a goroutine",
 		"(queuefix)",
-	}
-	for _, w := range want {
+	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("golangci-lint run lacks %q (exit %d):\n%s", w, code, out)
 		}
@@ -38,21 +46,66 @@ func TestGolangciLint(t *testing.T) {
 	}
 
 	out, code = lint(t, bin, dir, "run", "--fix", "./...")
-	got, err := os.ReadFile(filepath.Join(dir, "ctrl", "ctrl.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden, err := os.ReadFile(filepath.Join("testdata", "fixture", "ctrl", "ctrl.go.golden"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(golden) {
-		t.Errorf("after run --fix (exit %d):\n%s\nctrl.go:\n%s\nwant:\n%s", code, out, got, golden)
+	for name, data := range readTree(t, want) {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || string(got) != data {
+			t.Errorf("after run --fix (exit %d):\n%s\n%s (err %v):\n%s\nwant (queuefix -w):\n%s", code, out, name, err, got, data)
+		}
 	}
 	out, _ = lint(t, bin, dir, "run", "./...")
 	if strings.Contains(out, "Forget after a successful") || strings.Contains(out, "addratelimited") {
 		t.Errorf("a fixed site is still reported:\n%s", out)
 	}
+}
+
+// queuefixWrite runs queuefix -w on the module in dir and returns dir. It
+// checks that queuefix changed the files the fixture is about, so that
+// comparing with it cannot pass on two untouched copies.
+func queuefixWrite(t *testing.T, dir string) string {
+	t.Helper()
+	qf := filepath.Join(t.TempDir(), "queuefix")
+	build := exec.Command("go", "build", "-o", qf, "./cmd/queuefix")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build queuefix: %v\n%s", err, out)
+	}
+	before := readTree(t, dir)
+	cmd := exec.Command(qf, "-w", "./...")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); err != nil && (!ok || ee.ExitCode() > 1) {
+		t.Fatalf("queuefix -w: %v\n%s", err, out)
+	}
+	var changed []string
+	for name, data := range readTree(t, dir) {
+		if before[name] != data {
+			changed = append(changed, name)
+		}
+	}
+	sort.Strings(changed)
+	if got, want := strings.Join(changed, " "), "ctrl/ctrl.go ctrl/events.go"; got != want {
+		t.Fatalf("queuefix -w changed %q, want %q\n%s", got, want, out)
+	}
+	return dir
+}
+
+// readTree returns the files below dir by slash-separated relative path.
+func readTree(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := make(map[string]string)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[filepath.ToSlash(rel)] = string(data)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // fixture copies testdata/fixture to a temporary module that uses the
@@ -78,12 +131,8 @@ replace (
 	k8s.io/client-go => %[1]s/client-go
 )
 `, stubs)}
-	for _, name := range []string{".golangci.yml", "ctrl/ctrl.go"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "fixture", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = string(data)
+	for name, data := range readTree(t, filepath.Join("testdata", "fixture")) {
+		files[name] = data
 	}
 	for name, data := range files {
 		path := filepath.Join(dir, name)

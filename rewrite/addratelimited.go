@@ -374,6 +374,9 @@ func (a *graph) entryName(s *site) string {
 // openNote suggests -closed when entry is an entry point only because code
 // that is not analysed might call it.
 func (a *graph) openNote(entry *ssa.Function) string {
+	if a.imported[entry] {
+		return a.importedNote(entry)
+	}
 	if entry == nil || !a.open[entry] {
 		return ""
 	}
@@ -383,10 +386,19 @@ func (a *graph) openNote(entry *ssa.Function) string {
 // openKeepNote says when a kept site's entry is one only because code that
 // is not analysed might call it: -closed would not change the verdict.
 func (a *graph) openKeepNote(entry *ssa.Function) string {
+	if a.imported[entry] {
+		return a.importedNote(entry)
+	}
 	if entry == nil || !a.open[entry] {
 		return ""
 	}
 	return fmt.Sprintf(" (nothing analysed calls %s: with -closed it is no entry point)", funcName(entry))
+}
+
+// importedNote says why an exported function the package calls is an
+// entry point when one package is analysed alone.
+func (a *graph) importedNote(entry *ssa.Function) string {
+	return fmt.Sprintf(" (%s is exported: packages that import this one may call it, and one package alone does not show them; queuefix -diff on the whole module decides)", funcName(entry))
 }
 
 // workerOn returns the first function on the other chain to fn that takes

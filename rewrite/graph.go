@@ -3,6 +3,7 @@ package rewrite
 import (
 	"go/ast"
 	"go/token"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -32,12 +33,19 @@ type graph struct {
 
 	closed bool                   // Options.Closed
 	open   map[*ssa.Function]bool // entries only because the world may call them (see onlyOpenWorld)
+	// onePackage says the graph is of one package whose importers are not
+	// seen (AddRateLimitedUnit): its exported functions are entries even
+	// when the package calls them, and imported records those.
+	onePackage bool
+	imported   map[*ssa.Function]bool
+
+	summary func(*types.Func) *Summary // Unit.Summary: dependencies' functions, one package at a time
 }
 
 // buildGraph builds the SSA slice of the index's packages and its call
 // graph, finds the roots and walks what they reach.
 func buildGraph(ix *index, opts Options) *graph {
-	a := &graph{index: ix, closed: opts.Closed}
+	a := &graph{index: ix, closed: opts.Closed, summary: opts.summary, onePackage: opts.onePackage}
 	opts.progress("building SSA for %d packages", len(a.pkgs))
 	a.prog = buildProgram(a.pkgs)
 	opts.progress("computing the call graph of %d functions", len(a.prog.funcs))
@@ -78,6 +86,7 @@ func (a *graph) sortedRoots() []*ssa.Function {
 func (a *graph) otherEntries() []*ssa.Function {
 	var out []*ssa.Function
 	a.open = make(map[*ssa.Function]bool)
+	a.imported = make(map[*ssa.Function]bool)
 	ifaces := &interfaces{pkgs: a.pkgs}
 	for fn := range a.prog.funcs {
 		if a.inTestFile(fn.Pos()) {
@@ -85,7 +94,15 @@ func (a *graph) otherEntries() []*ssa.Function {
 		}
 		_, isRoot := a.roots[fn]
 		_, escaped := a.escaped[fn]
-		if !escaped && (isRoot || a.hasCallers(fn) || unreachableWrapper(fn)) {
+		if !escaped && (isRoot || unreachableWrapper(fn)) {
+			continue
+		}
+		if !escaped && a.hasCallers(fn) {
+			if !a.onePackage || !importable(fn) {
+				continue
+			}
+			a.imported[fn] = true
+			out = append(out, fn)
 			continue
 		}
 		if !escaped && onlyOpenWorld(fn, ifaces) {
@@ -98,6 +115,13 @@ func (a *graph) otherEntries() []*ssa.Function {
 	}
 	a.sortFuncs(out)
 	return out
+}
+
+// importable reports whether code in another package may call fn: an
+// exported function or method (an unexported type's exported methods are
+// reached through interfaces and the values constructors return).
+func importable(fn *ssa.Function) bool {
+	return token.IsExported(fn.Name()) && fn.Parent() == nil && (fn.Synthetic == "" || isWrapper(fn))
 }
 
 // unreachableWrapper reports whether fn is a wrapper the SSA builder made

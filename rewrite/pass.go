@@ -16,6 +16,10 @@ type Unit struct {
 	Types *types.Package
 	Info  *types.Info
 	Files []*ast.File
+
+	// Summary, if set, returns what AddRateLimitedUnit found about a
+	// function of another package when it ran on that package, or nil.
+	Summary func(*types.Func) *Summary
 }
 
 // ForgetUnit runs the forget rule on one package alone, with the same

@@ -58,6 +58,9 @@ type Options struct {
 	// analysis allocates anything: the place to tune the garbage collector
 	// for the rest of the run.
 	Loaded func()
+
+	summary    func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
+	onePackage bool                       // AddRateLimitedUnit: importers are not seen
 }
 
 func (o Options) loadOptions() load.Options {

@@ -73,8 +73,9 @@ func (a *graph) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, 
 		if a.inTestFile(instr.Pos()) || a.callsTargets(instr) {
 			return
 		}
-		for _, arg := range instr.Common().Args {
-			if isFunc(arg.Type()) {
+		handlers := a.paramRoots(instr, roots) // see unit.go
+		for i, arg := range instr.Common().Args {
+			if isFunc(arg.Type()) && !handlers[i] {
 				a.escape(arg, escape{calleeName(instr.Common()), instr.Pos()}, escaped)
 			}
 		}

@@ -1,5 +1,5 @@
 // Command baseline is the floor queuefix is measured against: the
-// go/packages load that queuefix starts with (rewrite/load.go), and
+// go/packages load that queuefix starts with (rewrite/internal/load/load.go), and
 // nothing else.
 //
 // Usage:

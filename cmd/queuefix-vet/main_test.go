@@ -24,21 +24,27 @@ func TestGoVetAndFix(t *testing.T) {
 	}
 	dir := copyDir(t, filepath.Join("..", "..", "examples", "leaky"))
 
+	const review = "controller.go:83:11: c.queue.AddRateLimited in main.(*Controller).requeueAll is reached from an event handler and also from wait.Until"
 	out, err := goCmd(dir, "vet", "-vettool="+bin, "./...")
 	for _, want := range []string{
 		"controller.go:113:3: worker never calls Forget after a successful c.sync",
-		"controller.go:42:12: event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at controller.go:71:2: handler path: main.(*Controller).enqueue; use Add",
-		"controller.go:46:15: event handler cache.ResourceEventHandlerFuncs.DeleteFunc reaches AddRateLimited at controller.go:52:4: handler path: main.NewController.func2; use Add",
+		"controller.go:71:10: c.queue.AddRateLimited is reached only from event handlers: call c.queue.Add instead (rate limiting is for retries after errors); handler path: cache.ResourceEventHandlerFuncs.AddFunc (controller.go:42:",
+		"controller.go:52:12: c.queue.AddRateLimited is reached only from event handlers: call c.queue.Add instead (rate limiting is for retries after errors); handler path: cache.ResourceEventHandlerFuncs.DeleteFunc (controller.go:46:",
 		// The helper shared with the periodic resync gets no fix.
-		"handler path: main.NewController.func3 -> main.(*Controller).requeueAll; not fixed here: main.(*Controller).requeueAll is also used as a value at controller.go:95:18",
+		review,
 	} {
 		if err == nil || !strings.Contains(out, want) {
 			t.Errorf("go vet -vettool: err %v, want a failure reporting\n%s\ngot:\n%s", err, want, out)
 		}
 	}
 
-	if out, err := goCmd(dir, "fix", "-fixtool="+bin, "./..."); err != nil {
+	// go fix applies the fixes and prints what is left for review.
+	out, err = goCmd(dir, "fix", "-fixtool="+bin, "./...")
+	if err != nil {
 		t.Fatalf("go fix -fixtool: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, review) || strings.Contains(out, "reached only from event handlers") || strings.Contains(out, "never calls Forget") {
+		t.Errorf("go fix -fixtool must print the finding left for review, and only it:\n%s\ngot:\n%s", review, out)
 	}
 	src, err := os.ReadFile(filepath.Join(dir, "controller.go"))
 	if err != nil {
@@ -55,8 +61,36 @@ func TestGoVetAndFix(t *testing.T) {
 		}
 	}
 	out, err = goCmd(dir, "vet", "-vettool="+bin, "./...")
-	if strings.Contains(out, "Forget") || strings.Contains(out, "; use Add") || !strings.Contains(out, "requeueAll; not fixed here") {
+	if strings.Contains(out, "Forget") || strings.Contains(out, "reached only from event handlers") || !strings.Contains(out, review) {
 		t.Errorf("go vet after the fix (err %v) must report only the shared helper:\n%s", err, out)
+	}
+}
+
+// TestFixMode checks when queuefix-vet prints findings without a fix
+// itself: under go fix (-fix), for a package whose diagnostics are wanted.
+func TestFixMode(t *testing.T) {
+	dir := t.TempDir()
+	facts := filepath.Join(dir, "facts.cfg")
+	unit := filepath.Join(dir, "unit.cfg")
+	if err := os.WriteFile(facts, []byte(`{"VetxOnly": true}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(unit, []byte(`{"VetxOnly": false}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-fix", unit}, true},
+		{[]string{"-fix=true", "-json", unit}, true},
+		{[]string{unit}, false},           // go vet
+		{[]string{"-fix", facts}, false},  // a dependency, for its facts
+		{[]string{"-fix", "help"}, false}, // no unit
+	} {
+		if got := fixMode(c.args); got != c.want {
+			t.Errorf("fixMode(%q) = %v, want %v", c.args, got, c.want)
+		}
 	}
 }
 

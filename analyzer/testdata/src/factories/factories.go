@@ -1,7 +1,7 @@
 // Package factories holds handlers that are not written in place: built
 // by factories, kept in variables, assigned to a field, or methods of a
-// handler type. Each is reported; none is fixed here, since a func value
-// or an exported method may be called from elsewhere.
+// handler type. The engine follows each func value to the handler field,
+// so each add is fixed unless something other than a handler reaches it.
 package factories
 
 import (
@@ -18,24 +18,24 @@ type C struct {
 
 func New(inf cache.SharedIndexInformer) *C {
 	c := &C{queue: workqueue.NewRateLimitingQueue(workqueue.DefaultControllerRateLimiter())}
-	onDelete := func(obj interface{}) { c.queue.AddRateLimited(obj) }
+	onDelete := func(obj interface{}) { c.queue.AddRateLimited(obj) } // want `reached only from event handlers: .*handler path: cache.ResourceEventHandlerFuncs.DeleteFunc \(factories.go:25:13\) -> factories.New.func1$`
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    c.handlerFor("add"), // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).enqueueKind.func1; not fixed here: the handler is built by c.handlerFor, whose result other code may call`
+		AddFunc:    c.handlerFor("add"),
 		UpdateFunc: func(old, new interface{}) { c.queue.Add(new) },
-		DeleteFunc: onDelete, // want `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.New.func1; not fixed here: the handler is kept in variable onDelete`
+		DeleteFunc: onDelete,
 	})
 	var fs cache.ResourceEventHandlerFuncs
-	fs.AddFunc = c.enqueue // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).enqueue; use Add: rate limiting`
+	fs.AddFunc = c.enqueue
 	inf.AddEventHandler(fs)
-	c.onUpdate = func(old, new interface{}) { c.queue.AddRateLimited(new) }
+	c.onUpdate = func(old, new interface{}) { c.queue.AddRateLimited(new) } // want `reached only from event handlers: .*handler path: cache.ResourceEventHandlerFuncs.UpdateFunc \(factories.go:33:13\) -> factories.New.func3$`
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc:    c.requeue,    // want `AddFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*C\).requeue; not fixed here: factories.\(\*C\).worker reaches it and is neither a handler nor called in the package`
-		UpdateFunc: c.onUpdate,   // want `UpdateFunc reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.New.func3; not fixed here: the handler is kept in field onUpdate`
-		DeleteFunc: c.deleteBoth, // want `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting` `DeleteFunc reaches AddRateLimited at factories.go:\d+:\d+: .*; use Add: rate limiting`
+		AddFunc:    c.requeue,
+		UpdateFunc: c.onUpdate,
+		DeleteFunc: c.deleteBoth,
 	})
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: c.ignored})
 	inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
-		AddFunc: helpers.Handler(c.queue), // want `AddFunc reaches AddRateLimited at example.com/analyzertest/src/helpers/helpers.go:14:3: handler path: helpers.Handler.func1; not fixed here: the path leaves the package`
+		AddFunc: helpers.Handler(c.queue), // want `event handler cache.ResourceEventHandlerFuncs.AddFunc reaches AddRateLimited at example.com/analyzertest/src/helpers/helpers.go:17:5 through helpers.Handler, in package example.com/analyzertest/src/helpers: the call is in another package, so there is no fix here; .*handler path: cache.ResourceEventHandlerFuncs.AddFunc \(factories.go:38:10\) -> helpers.Handler.func1$`
 	})
 	inf.AddEventHandler(&typed{q: c.queue})
 	inf.AddEventHandler(quiet{})
@@ -52,17 +52,17 @@ func (c *C) handlerFor(kind string) func(interface{}) { // want handlerFor:"retu
 
 func (c *C) enqueueKind(kind string) func(interface{}) { // want enqueueKind:"returns a func that reaches AddRateLimited at .* via factories.\\(\\*C\\).enqueueKind.func1$"
 	return func(obj interface{}) {
-		c.queue.AddRateLimited(obj)
+		c.queue.AddRateLimited(obj) // want `reached only from event handlers: .*handler path: cache.ResourceEventHandlerFuncs.AddFunc \(factories.go:23:10\) -> factories.\(\*C\).enqueueKind.func1$`
 	}
 }
 
 func (c *C) enqueue(obj interface{}) { // want enqueue:"via factories.\\(\\*C\\).enqueue$"
-	c.queue.AddRateLimited(obj)
+	c.queue.AddRateLimited(obj) // want `reached only from event handlers: .*handler path: cache.ResourceEventHandlerFuncs.AddFunc \(factories.go:28:5\) -> factories.\(\*C\).enqueue$`
 }
 
 // requeue is shared with a worker that nothing in the package starts.
 func (c *C) requeue(obj interface{}) { // want requeue:"via factories.\\(\\*C\\).requeue$"
-	c.queue.AddRateLimited(obj)
+	c.queue.AddRateLimited(obj) // want `c.queue.AddRateLimited in factories.\(\*C\).requeue is reached from an event handler and also from factories.\(\*C\).worker, which is not one .*left alone; handler path: cache.ResourceEventHandlerFuncs.AddFunc \(factories.go:32:10\) -> factories.\(\*C\).requeue$`
 }
 
 func (c *C) worker() { // want worker:"via factories.\\(\\*C\\).worker -> factories.\\(\\*C\\).requeue$"
@@ -72,9 +72,9 @@ func (c *C) worker() { // want worker:"via factories.\\(\\*C\\).worker -> factor
 }
 
 // deleteBoth makes two rate-limited adds: each is reported and fixed.
-func (c *C) deleteBoth(obj interface{}) { // want deleteBoth:"reaches AddRateLimited at .*:76:2, .*:77:2 via"
-	c.queue.AddRateLimited(obj)
-	c.queue.AddRateLimited(obj)
+func (c *C) deleteBoth(obj interface{}) { // want deleteBoth:"reaches AddRateLimited at .*:76:10, .*:77:10 via"
+	c.queue.AddRateLimited(obj) // want `reached only from event handlers: .*DeleteFunc \(factories.go:34:13\) -> factories.\(\*C\).deleteBoth$`
+	c.queue.AddRateLimited(obj) // want `reached only from event handlers: .*DeleteFunc \(factories.go:34:13\) -> factories.\(\*C\).deleteBoth$`
 }
 
 // ignored is left rate limited on purpose.
@@ -87,12 +87,12 @@ type typed struct {
 	q workqueue.RateLimitingInterface
 }
 
-func (h *typed) OnAdd(obj interface{}) { // want `event handler cache.ResourceEventHandler.OnAdd reaches AddRateLimited at factories.go:\d+:\d+: handler path: factories.\(\*typed\).OnAdd -> factories.\(\*typed\).add; not fixed here: factories.\(\*typed\).OnAdd can be called from outside the package` OnAdd:"via factories.\\(\\*typed\\).OnAdd -> factories.\\(\\*typed\\).add$"
+func (h *typed) OnAdd(obj interface{}) { // want OnAdd:"via factories.\\(\\*typed\\).OnAdd -> factories.\\(\\*typed\\).add$"
 	h.add(obj)
 }
 
 func (h *typed) add(obj interface{}) { // want add:"via factories.\\(\\*typed\\).add$"
-	h.q.AddRateLimited(obj)
+	h.q.AddRateLimited(obj) // want `reached only from event handlers: .*handler path: cache.ResourceEventHandler.OnAdd \(factories.go:90:17\) -> factories.\(\*typed\).OnAdd -> factories.\(\*typed\).add$`
 }
 
 func (h *typed) OnUpdate(old, new interface{}) { h.q.Add(new) }
