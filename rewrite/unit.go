@@ -41,8 +41,9 @@ type ParamHandler struct {
 // AddRateLimitedUnit runs the addratelimited rule on one package alone,
 // with the engine's roots, call graph, verdicts and edit verification,
 // as Run would on a module made of this package with its dependencies
-// seen as declarations only (exported functions nothing in the package
-// calls are entry points, as without Options.Closed). Summaries of the
+// seen as declarations only. Exported functions are entry points, as
+// without Options.Closed, and so are those the package itself calls:
+// importers, unseen, may call them too. Summaries of the
 // dependencies' functions, from u.Summary, stand in for their bodies:
 // a func passed to a dependency that puts it in a handler is a handler
 // root, and a handler that reaches a dependency's rate-limited add is
