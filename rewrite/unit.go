@@ -192,16 +192,34 @@ func (a *graph) crossCalls(fns []*ssa.Function) []crossing {
 		if !a.handler.Reached(fn) {
 			continue
 		}
-		for _, b := range fn.Blocks {
-			for _, instr := range b.Instrs {
-				call, ok := instr.(ssa.CallInstruction)
-				if !ok {
-					continue
-				}
-				for _, callee := range a.calls.Callees(call) {
-					if sum := a.summaryOf(callee); sum != nil && sum.Reaches != nil {
-						out = append(out, crossing{a.handlerChain(fn, call.Pos()), sum.Reaches, funcName(callee)})
-					}
+		for _, d := range a.depAdds(fn) {
+			out = append(out, crossing{a.handlerChain(fn, d.call.Pos()), d.sum.Reaches, funcName(d.callee)})
+		}
+	}
+	return out
+}
+
+// A depAdd is a call fn makes to a dependency's function that reaches a
+// rate-limited add, by that function's summary.
+type depAdd struct {
+	call   ssa.CallInstruction
+	callee *ssa.Function
+	sum    *Summary
+}
+
+// depAdds returns fn's calls into dependencies' functions that reach a
+// rate-limited add, in instruction order.
+func (a *graph) depAdds(fn *ssa.Function) []depAdd {
+	var out []depAdd
+	for _, b := range fn.Blocks {
+		for _, instr := range b.Instrs {
+			call, ok := instr.(ssa.CallInstruction)
+			if !ok {
+				continue
+			}
+			for _, callee := range a.calls.Callees(call) {
+				if sum := a.summaryOf(callee); sum != nil && sum.Reaches != nil {
+					out = append(out, depAdd{call, callee, sum})
 				}
 			}
 		}
@@ -375,18 +393,8 @@ func (a *graph) reachBackward(scanned []*site, fns []*ssa.Function) (map[*ssa.Fu
 // depReach returns the summary of the first dependency function fn calls
 // that reaches a rate-limited add, and its name.
 func (a *graph) depReach(fn *ssa.Function) (*Summary, string) {
-	for _, b := range fn.Blocks {
-		for _, instr := range b.Instrs {
-			call, ok := instr.(ssa.CallInstruction)
-			if !ok {
-				continue
-			}
-			for _, callee := range a.calls.Callees(call) {
-				if sum := a.summaryOf(callee); sum != nil && sum.Reaches != nil {
-					return sum, funcName(callee)
-				}
-			}
-		}
+	if adds := a.depAdds(fn); len(adds) > 0 {
+		return adds[0].sum, funcName(adds[0].callee)
 	}
 	return nil, ""
 }
