@@ -20,9 +20,8 @@
 // The API is Run with Options and Result (Finding, Chain, Frame, Edit,
 // File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
 // RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
-// the go/analysis drivers, Unit and ForgetUnit, IsRateLimitedAdd,
-// IgnoredLines, HandlerField, HandlerMethods and CachePackages. Every
-// other name is unexported.
+// the go/analysis drivers, Unit, Summary, ForgetUnit and
+// AddRateLimitedUnit. Every other name is unexported.
 package rewrite
 
 import (
