@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/mutant"
 )
 
 // A store of the item in a field, a package-level variable, a map or a
@@ -155,6 +157,12 @@ func literalField(info *types.Info, st *types.Struct, elt ast.Expr, i int) *type
 // place met again while it is being judged adds nothing (the outer
 // judgement covers its reads); such partial results are not kept.
 func (sc *scanner) placeEscapes(p place) bool {
+	switch mutant.Stores {
+	case "never":
+		return false
+	case "syntax":
+		return true
+	}
 	if p.v.Exported() {
 		return true // code that is not analysed may read it
 	}

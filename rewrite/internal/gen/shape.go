@@ -23,6 +23,7 @@ type Shape struct {
 	Perm    string // what a permanent failure does: retry, drop, after
 	Invalid string // none, forget, bare: how an item of the wrong type or key is dropped
 	V2      bool   // judged by Forget rule v2 (issue 9): it follows loops that only sync
+	Store   string // none, lookup, parked: where the worker stores the key (issue 19)
 }
 
 var (
@@ -68,6 +69,10 @@ func drawShape(r *rand.Rand, f Features) Shape {
 	s.Perm = pick(r, perms...)
 	s.Invalid = pick(r, invalids...)
 	s.V2 = f.V2
+	s.Store = "none"
+	if f.V2 {
+		s.Store = pick(r, "none", "none", "lookup", "parked") // drawn last: the other choices of a seed stay
+	}
 	return s.normal()
 }
 
@@ -98,6 +103,10 @@ func (s Shape) normal() Shape {
 	}
 	if s.Worker == "split" && s.Outcome == "enum" {
 		s.Invalid = "none" // process returns the state; the worker switches on it
+		s.Store = "none"   // no worker code between Get and the switch to store from
+	}
+	if s.Store == "" {
+		s.Store = "none"
 	}
 	if s.Worker == "loop" && (s.Outcome == "enum" || s.Outcome == "bool") {
 		s.Outcome = "err"
@@ -118,8 +127,12 @@ func (s Shape) String() string {
 	if s.V2 {
 		rule = "v2"
 	}
-	return fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s",
+	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s",
 		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule)
+	if s.Store != "none" {
+		line += " store=" + s.Store // shapes without a store read as they did before
+	}
+	return line
 }
 
 // Tags names the shape's features, for coverage counts.
@@ -132,7 +145,7 @@ func (s Shape) Tags() []string {
 		q = "legacy"
 	}
 	tags := []string{q, "handler=" + s.Handler, "enqueue=" + s.Enqueue, "worker=" + s.Worker,
-		"style=" + s.Style, "outcome=" + s.Outcome, "perm=" + s.Perm, "invalid=" + s.Invalid}
+		"style=" + s.Style, "outcome=" + s.Outcome, "perm=" + s.Perm, "invalid=" + s.Invalid, "store=" + s.Store}
 	if s.Limit {
 		tags = append(tags, "limit")
 	}
@@ -170,6 +183,7 @@ func (s Shape) simpler() []Shape {
 	try(func(t *Shape) { t.Limit = false })
 	try(func(t *Shape) { t.Perm = "retry" })
 	try(func(t *Shape) { t.Invalid = "none" })
+	try(func(t *Shape) { t.Store = "none" })
 	try(func(t *Shape) { t.Success = true })
 	try(func(t *Shape) { t.Drop = true })
 	try(func(t *Shape) { t.Legacy = false })
@@ -206,7 +220,7 @@ func ParseShape(line string) (Shape, error) {
 
 func (s *Shape) set(k, v string) error {
 	strs := map[string]*string{"handler": &s.Handler, "enqueue": &s.Enqueue, "worker": &s.Worker,
-		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid}
+		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "store": &s.Store}
 	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop}
 	if p := strs[k]; p != nil {
 		*p = v
