@@ -53,8 +53,8 @@ type place struct {
 // through.
 const maxPlaceDepth = 4
 
-// storeIndex is the uses of fields and package-level variables in the
-// analysed files, and where append calls and composite literals are
+// storeIndex is the uses of unexported fields and package-level
+// variables in the analysed files, and where append calls and composite literals are
 // assigned, built once per scanner.
 type storeIndex struct {
 	uses map[*types.Var][]placeUse
@@ -336,8 +336,9 @@ func (sc *scanner) stores() *storeIndex {
 	return sc.sidx
 }
 
-// add records fi's uses of fields and package-level variables, and the
-// destinations of its appends and composite literals.
+// add records fi's uses of unexported fields and package-level variables
+// (an exported one escapes whatever its uses), and the destinations of
+// its appends and composite literals.
 func (x *storeIndex) add(fi *fileInfo) {
 	info := fi.pkg.TypesInfo
 	ast.PreorderStack(fi.syntax, nil, func(n ast.Node, stack []ast.Node) bool {
@@ -345,7 +346,7 @@ func (x *storeIndex) add(fi *fileInfo) {
 		case *ast.AssignStmt:
 			x.addDests(info, n)
 		case *ast.SelectorExpr, *ast.Ident:
-			if pv := placeVar(info, n.(ast.Expr)); pv != nil && !isSelected(n, stack) {
+			if pv := placeVar(info, n.(ast.Expr)); pv != nil && !pv.Exported() && !isSelected(n, stack) {
 				x.uses[pv] = append(x.uses[pv], placeUse{e: n.(ast.Expr), up: ancestors(stack), body: funcBody(stack), fi: fi})
 			}
 		}
