@@ -201,7 +201,7 @@ func (v *view) uses(n ast.Node) effect {
 // from which it may come back out (stores.go).
 func (v *view) assign(lhs, rhs []ast.Expr, eff *effect) {
 	for i, l := range lhs {
-		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && !v.isLocal(idx.X) && v.containerEscapes(idx.X, asKey) {
+		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && v.containerEscapes(idx.X, asKey) {
 			eff.escapes("it is stored as a key of "+v.text(idx.X), l.Pos())
 		}
 		if i >= len(rhs) || len(lhs) != len(rhs) || !v.isItem(rhs[i]) {

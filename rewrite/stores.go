@@ -45,7 +45,7 @@ const (
 
 // A place is where a store puts the item.
 type place struct {
-	v    *types.Var // a field (its origin) or a package-level variable
+	v    *types.Var // a field (its origin), a package-level variable, or a local map or slice
 	part placePart
 }
 
@@ -57,8 +57,9 @@ const maxPlaceDepth = 4
 // variables in the analysed files, and where append calls and composite literals are
 // assigned, built once per scanner.
 type storeIndex struct {
-	uses map[*types.Var][]placeUse
-	dest map[ast.Node]ast.Expr
+	uses   map[*types.Var][]placeUse
+	dest   map[ast.Node]ast.Expr
+	locals map[*types.Var]bool // maps and slices declared in a function body
 }
 
 // A placeUse is one use of a place's variable with what surrounds it.
@@ -94,6 +95,23 @@ func globalVar(info *types.Info, id *ast.Ident) *types.Var {
 	return v
 }
 
+// containerVar returns the field, package-level variable or local map or
+// slice (declared in a function body, not a parameter: the caller's map
+// is reachable from the caller) that e denotes, or nil.
+func (sc *scanner) containerVar(info *types.Info, e ast.Expr) *types.Var {
+	if pv := placeVar(info, e); pv != nil {
+		return pv
+	}
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	if lv, ok := info.Uses[id].(*types.Var); ok && sc.stores().locals[lv] {
+		return lv
+	}
+	return nil
+}
+
 // storeEscapes reports whether the item stored into dst (the place
 // itself, or m[k] of a map or slice it holds) may come back out to a work
 // queue or to code that is not analysed.
@@ -108,8 +126,11 @@ func (v *view) storeEscapes(dst ast.Expr) bool {
 // containerEscapes reports whether the item put into the map or slice c
 // (as part) may come back out.
 func (v *view) containerEscapes(c ast.Expr, part placePart) bool {
-	pv := placeVar(v.info, c)
-	return v.sc == nil || pv == nil || v.sc.placeEscapes(place{pv, part})
+	if v.sc == nil {
+		return true
+	}
+	pv := v.sc.containerVar(v.info, c)
+	return pv == nil || v.sc.placeEscapes(place{pv, part})
 }
 
 // appendEscapes reports whether an append of the item lets it escape: it
@@ -119,7 +140,7 @@ func (v *view) appendEscapes(call *ast.CallExpr) bool {
 		return true
 	}
 	dst := v.sc.stores().dest[call]
-	return dst == nil || v.isLocal(dst) || v.containerEscapes(dst, asElem)
+	return dst == nil || v.containerEscapes(dst, asElem)
 }
 
 // literalEscapes reports whether the item as a key (or element) of a
@@ -134,7 +155,7 @@ func (v *view) literalEscapes(lit *ast.CompositeLit, i int, part placePart) bool
 		return f == nil || v.sc.placeEscapes(place{f.Origin(), whole})
 	}
 	dst := v.sc.stores().dest[lit]
-	return dst == nil || v.isLocal(dst) || v.containerEscapes(dst, part)
+	return dst == nil || v.containerEscapes(dst, part)
 }
 
 // literalField returns the field a struct literal's element sets.
@@ -163,7 +184,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 	case "syntax":
 		return true
 	}
-	if p.v.Exported() {
+	if p.v.Exported() && !sc.stores().locals[p.v] {
 		return true // code that is not analysed may read it
 	}
 	if r, ok := sc.places[p]; ok {
@@ -276,7 +297,8 @@ func (sc *scanner) assignedBack(u placeUse, e ast.Expr, parent ast.Node) bool {
 	info := u.fi.pkg.TypesInfo
 	for i, r := range as.Rhs {
 		if r == e {
-			return placeVar(info, as.Lhs[i]) == placeVar(info, u.e)
+			pv := sc.containerVar(info, u.e)
+			return pv != nil && sc.containerVar(info, as.Lhs[i]) == pv
 		}
 	}
 	return false
@@ -329,7 +351,7 @@ func (sc *scanner) stores() *storeIndex {
 	if sc.sidx != nil {
 		return sc.sidx
 	}
-	sc.sidx = &storeIndex{uses: make(map[*types.Var][]placeUse), dest: make(map[ast.Node]ast.Expr)}
+	sc.sidx = &storeIndex{uses: make(map[*types.Var][]placeUse), dest: make(map[ast.Node]ast.Expr), locals: make(map[*types.Var]bool)}
 	for _, name := range sc.a.sortedFiles() {
 		sc.sidx.add(sc.a.files[name])
 	}
@@ -345,13 +367,57 @@ func (x *storeIndex) add(fi *fileInfo) {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			x.addDests(info, n)
-		case *ast.SelectorExpr, *ast.Ident:
-			if pv := placeVar(info, n.(ast.Expr)); pv != nil && !pv.Exported() && !isSelected(n, stack) {
-				x.uses[pv] = append(x.uses[pv], placeUse{e: n.(ast.Expr), up: ancestors(stack), body: funcBody(stack), fi: fi})
+		case *ast.Ident:
+			x.addLocal(info, n, stack)
+			if pv, ok := info.Uses[n].(*types.Var); ok && x.locals[pv] {
+				x.addUse(pv, n, stack, fi)
+				break
 			}
+			x.addPlace(info, n, stack, fi)
+		case *ast.SelectorExpr:
+			x.addPlace(info, n, stack, fi)
 		}
 		return true
 	})
+}
+
+// addPlace records a use of an unexported field or package-level
+// variable (an exported one escapes whatever its uses).
+func (x *storeIndex) addPlace(info *types.Info, e ast.Expr, stack []ast.Node, fi *fileInfo) {
+	if pv := placeVar(info, e); pv != nil && !pv.Exported() && !isSelected(e, stack) {
+		x.addUse(pv, e, stack, fi)
+	}
+}
+
+func (x *storeIndex) addUse(v *types.Var, e ast.Expr, stack []ast.Node, fi *fileInfo) {
+	x.uses[v] = append(x.uses[v], placeUse{e: e, up: ancestors(stack), body: funcBody(stack), fi: fi})
+}
+
+// addLocal records a map or slice variable id declares in a function
+// body: its uses are all in the analysed code.
+func (x *storeIndex) addLocal(info *types.Info, id *ast.Ident, stack []ast.Node) {
+	v, ok := info.Defs[id].(*types.Var)
+	if !ok || v.IsField() || funcBody(stack) == nil || inSignature(stack) {
+		return
+	}
+	switch v.Type().Underlying().(type) {
+	case *types.Map, *types.Slice:
+		x.locals[v] = true
+	}
+}
+
+// inSignature reports whether the innermost function around stack's top
+// is still in its signature (a parameter or result).
+func inSignature(stack []ast.Node) bool {
+	for i := len(stack) - 1; i >= 0; i-- {
+		switch stack[i].(type) {
+		case *ast.FuncType:
+			return true
+		case *ast.BlockStmt:
+			return false
+		}
+	}
+	return false
 }
 
 // addDests records where the appends and literals an assignment assigns go.

@@ -240,6 +240,37 @@ func (c *C) drain() {
 `, `
 func (c *C) has(k string) bool { return c.pending[k] }
 `, Change, "inserting c.queue.Forget(item)"},
+	{"key in a local map the worker drains into the queue", `
+	retry := map[string]bool{}
+	retry[key] = true
+	for k := range retry {
+		c.queue.AddRateLimited(k)
+	}
+`, ``, Review, "stored as a key of retry"},
+	{"key in a local map only looked up", `
+	seen := map[string]bool{}
+	seen[key] = true
+	if seen["other"] {
+		fmt.Println(len(seen))
+	}
+`, ``, Change, "inserting c.queue.Forget(item)"},
+	{"key appended to a local slice handed on", `
+	keys := []string{}
+	keys = append(keys, key)
+	c.report(keys)
+`, `
+func (c *C) report(keys []string) {}
+`, Review, "appended to a slice"},
+	{"key stored into a map parameter", `
+	c.mark(c.pending, key)
+`, `
+func (c *C) mark(m map[string]bool, key string) { m[key] = true }
+func (c *C) drain() {
+	for k := range c.pending {
+		c.queue.Add(k)
+	}
+}
+`, Review, "stored as a key of m in mark"},
 }
 
 // TestForgetStores holds the escape judgement of stores to its data flow
