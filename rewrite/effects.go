@@ -197,8 +197,8 @@ func (v *view) uses(n ast.Node) effect {
 	return eff
 }
 
-// assign records stores of the item, anywhere but in a local variable,
-// from which it may come back out (stores.go).
+// assign records stores of the item from which it may come back out
+// (stores.go); a local variable assigned the item is an alias, no store.
 func (v *view) assign(lhs, rhs []ast.Expr, eff *effect) {
 	for i, l := range lhs {
 		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && v.containerEscapes(idx.X, asKey) {
