@@ -252,7 +252,7 @@ func fixFiles(t *testing.T, dir string, res *rewrite.Result) map[string]*outcome
 	}
 	for _, f := range res.Findings {
 		o := get(f.Pos.Filename)
-		o.findings = append(o.findings, Finding{Line: f.Pos.Line, Rule: string(f.Rule), Status: f.Status.String(), Message: f.Message})
+		o.findings = append(o.findings, Finding{Line: f.Pos.Line, Rule: string(f.Rule), Status: f.Status.String(), Message: f.Text(filepath.Base)})
 	}
 	for _, f := range res.Files {
 		if err := os.WriteFile(f.Path, f.New, 0o644); err != nil {
