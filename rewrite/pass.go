@@ -34,6 +34,18 @@ func ForgetUnit(u Unit) []Finding {
 	return findings
 }
 
+// DoneUnit runs the done rule on one package alone, with the same worker
+// walk and the same edit verification as Run. A Done in a helper of
+// another package is code the walk cannot follow: such a worker is left
+// for review.
+func DoneUnit(u Unit) []Finding {
+	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
+	dones, _ := ix.done()
+	findings, _ := ix.apply(dones)
+	SortFindings(findings)
+	return findings
+}
+
 // pkg wraps the unit as a loaded package for the index.
 func (u Unit) pkg() *packages.Package {
 	p := &packages.Package{
