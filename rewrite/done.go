@@ -123,7 +123,7 @@ func (a *index) planDone(w *worker, paths []*path, recovered bool, f Finding) Fi
 	for _, p := range need {
 		isNeed[p] = true
 	}
-	points, stuck := placeOnce(paths, need, func(p *path) bool { return isNeed[p] })
+	points, stuck := placeOnce(paths, need, func(p *path) bool { return isNeed[p] }, true)
 	if stuck != nil {
 		f.Message = fmt.Sprintf("worker never calls Done %s, but no statement on that path is passed only by paths without Done (a Done there would run twice on another path): add %s.Done(%s) by hand where the paths part",
 			a.outcome(w, stuck), queue, item)
@@ -244,7 +244,11 @@ func (a *index) doneEdits(w *worker, p *path, points []*point, prefix string, f 
 		s, why := a.queueStmt(w, pt, "Done")
 		if why == "" {
 			var e Edit
-			e, why = a.insertion(pt, prefix+s)
+			if clauseEnd(pt) {
+				e, why = a.afterLast(pt, prefix+s)
+			} else {
+				e, why = a.insertion(pt, prefix+s)
+			}
 			edits, stmt = append(edits, e), prefix+s
 		}
 		if why != "" {
@@ -258,7 +262,7 @@ func (a *index) doneEdits(w *worker, p *path, points []*point, prefix string, f 
 	f.Pos = a.fset.Position(pointOf(p, points).pos())
 	if prefix != "" {
 		f.Pos = a.fset.Position(points[0].pos())
-		f.Message = fmt.Sprintf("worker never calls Done %s, so the item stays in the queue's processing set and is never handed out again: inserting %s after the shutdown check", a.outcome(w, p), stmt)
+		f.Message = fmt.Sprintf("worker never calls Done after %s, so the item stays in the queue's processing set and is never handed out again: inserting %s after the shutdown check", a.text(w.get.Fun), stmt)
 		return f
 	}
 	more := ""

@@ -207,18 +207,20 @@ func firstEscape(paths []*path) *path {
 // the failure count): the rule prefers to leave them alone, as a worker's
 // custom backoff means it. It returns a path it could not serve instead.
 func placeForget(paths, need []*path) ([]*point, *path) {
-	points, stuck := placeOnce(paths, need, (*path).needsForget)
+	points, stuck := placeOnce(paths, need, (*path).needsForget, false)
 	if stuck != nil {
-		return placeOnce(paths, need, func(q *path) bool { return q.needsForget() || q.mayForget() })
+		return placeOnce(paths, need, func(q *path) bool { return q.needsForget() || q.mayForget() }, false)
 	}
 	return points, nil
 }
 
 // placeOnce places statements for the needing paths at points that only
-// paths allowed to run one pass (the forget and done rules).
-func placeOnce(paths, need []*path, allowed func(*path) bool) ([]*point, *path) {
+// paths allowed to run one pass (the forget and done rules); among points
+// that serve as many paths, late ones go first when late is set (Done is
+// the last thing an item's processing does).
+func placeOnce(paths, need []*path, allowed func(*path) bool, late bool) ([]*point, *path) {
 	passers := passedBy(paths)
-	cands, cover := candidates(need, passers, allowed)
+	cands, cover := candidates(need, passers, allowed, late)
 	served := make(map[*path]bool)
 	var out []*point
 	for _, pt := range cands {
@@ -241,7 +243,7 @@ func placeOnce(paths, need []*path, allowed func(*path) bool) ([]*point, *path) 
 
 // candidates returns the points that may hold Forget, most served paths
 // first, and for each needing path its candidates.
-func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) bool) ([]*point, map[*path][]*point) {
+func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) bool, late bool) ([]*point, map[*path][]*point) {
 	cover := make(map[*path][]*point)
 	seen := make(map[pointKey]bool)
 	var cands []*point
@@ -261,6 +263,9 @@ func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) 
 	sort.SliceStable(cands, func(i, j int) bool {
 		if a, b := served(cands[i]), served(cands[j]); a != b {
 			return a > b
+		}
+		if late {
+			return cands[i].pos() > cands[j].pos()
 		}
 		return cands[i].pos() < cands[j].pos()
 	})
