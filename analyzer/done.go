@@ -31,8 +31,9 @@ import (
 //
 // It follows the worker's paths exactly as queuefix does (rewrite's done
 // rule), and reports without a fix the workers queuefix leaves for review.
-// It sees one package: a helper of another package that calls Done is
-// code it cannot follow.
+// It sees one package: a function of another package handed the item
+// with a work queue, or a method whose receiver holds one, may call Done
+// and leaves the worker for review.
 var Done = &analysis.Analyzer{
 	Name: string(rewrite.RuleDone),
 	Doc:  doc(rewrite.RuleDone),

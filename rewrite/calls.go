@@ -46,6 +46,9 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	if decl, fi := wk.helper(fr, call); decl != nil {
 		return wk.inlineHelper(fr, decl, fi, call, lhs, in)
 	}
+	if wk.done {
+		wk.foreignDone(fr, call, in)
+	}
 	in, err := wk.effects(fr, call, "a call", in)
 	if err != nil {
 		return nil, err

@@ -401,3 +401,45 @@ func (wk *walker) argCalls(fr *frame, call *ast.CallExpr, in []*path) (*ast.Call
 	cp.Args = args
 	return &cp, in, nil
 }
+
+// foreignDone lets the item escape, for the done walk, into a method of
+// code that is not analysed whose receiver holds a work queue (a base
+// controller of a library that finishes the item): it may call Done, and
+// a Done inserted after it would run twice.
+func (wk *walker) foreignDone(fr *frame, call *ast.CallExpr, in []*path) {
+	fn := calleeFunc(fr.info, call)
+	if fn == nil || keepsNothing(fn) || !fr.view().handsItem(call) {
+		return
+	}
+	if decl, _ := wk.sc.decl(fn.Origin()); decl != nil {
+		return // analysed: the summary says whether it calls Done
+	}
+	recv := fn.Signature().Recv()
+	if recv == nil || !holdsQueue(recv.Type()) {
+		return
+	}
+	for _, p := range in {
+		p.escapes("it is handed to "+wk.a.text(call.Fun)+", code queuefix does not analyse whose receiver holds a work queue", call.Pos())
+	}
+}
+
+// holdsQueue reports whether t (or what it points to) is, embeds or has
+// a field of a work queue type.
+func holdsQueue(t types.Type) bool {
+	if hasQueueMethod(t, "Done") {
+		return true
+	}
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	st, ok := t.Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if hasQueueMethod(st.Field(i).Type(), "Done") {
+			return true
+		}
+	}
+	return false
+}

@@ -35,9 +35,10 @@ func ForgetUnit(u Unit) []Finding {
 }
 
 // DoneUnit runs the done rule on one package alone, with the same worker
-// walk and the same edit verification as Run. A Done in a helper of
-// another package is code the walk cannot follow: such a worker is left
-// for review.
+// walk and the same edit verification as Run. A function of another
+// package is seen as Run sees a dependency: handed the item with a work
+// queue, or a method whose receiver holds one, it may call Done, and the
+// worker is left for review.
 func DoneUnit(u Unit) []Finding {
 	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
 	dones, _ := ix.done()
