@@ -69,7 +69,7 @@ func (a *index) done() ([]Finding, []*ignore) {
 		}
 		f = a.followDone(w, sc, uses, f)
 		if len(f.Edits) > 0 && seen[f.Edits[0]] {
-			f = Finding{Pos: f.Pos, Rule: ruleDone, Status: Keep,
+			f = Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleDone, Status: Keep,
 				Message: fmt.Sprintf("the Done %s needs is inserted by another finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
 		}
 		for _, e := range f.Edits {
