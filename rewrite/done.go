@@ -443,3 +443,48 @@ func holdsQueue(t types.Type) bool {
 	}
 	return false
 }
+
+// goStmt runs a go statement for the done walk. The item escapes into
+// the goroutine; when the goroutine's func literal defers Done of it at
+// its top level, and calls Done nowhere else, Done runs once on every
+// path of the goroutine, so the path has its Done.
+func (wk *walker) goStmt(fr *frame, s *ast.GoStmt, in []*path) ([]*path, error) {
+	n := 0
+	if lit, ok := ast.Unparen(s.Call.Fun).(*ast.FuncLit); ok {
+		n = wk.deferredInGoroutine(fr, lit)
+	}
+	if n == 0 {
+		return wk.effects(fr, s, "a statement", in)
+	}
+	for _, p := range in {
+		p.dones += n
+	}
+	eff := fr.view().uses(s)
+	for _, p := range in {
+		p.escapes(eff.escape, eff.at)
+	}
+	return in, nil
+}
+
+// deferredInGoroutine counts the Dones of the item a goroutine's literal
+// defers at its top level, or 0 when it calls Done anywhere else too.
+func (wk *walker) deferredInGoroutine(fr *frame, lit *ast.FuncLit) int {
+	n, all := 0, 0
+	for _, st := range lit.Body.List {
+		if d, ok := st.(*ast.DeferStmt); ok {
+			if k, sure := wk.deferredDones(fr, d.Call); sure {
+				n += k
+			}
+		}
+	}
+	ast.Inspect(lit.Body, func(x ast.Node) bool {
+		if c, ok := x.(*ast.CallExpr); ok && wk.isDone(fr, c) {
+			all++
+		}
+		return true
+	})
+	if n != all {
+		return 0
+	}
+	return n
+}

@@ -282,6 +282,10 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		return wk.typeSwitch(fr, s, in)
 	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
 		return wk.opaque(fr, s, in)
+	case *ast.GoStmt:
+		if wk.done {
+			return wk.goStmt(fr, s, in)
+		}
 	}
 	return wk.effects(fr, s, "a statement", in)
 }
