@@ -69,7 +69,7 @@ func (a *index) done() ([]Finding, []*ignore) {
 		}
 		f = a.followDone(w, sc, uses, f)
 		if len(f.Edits) > 0 && seen[f.Edits[0]] {
-			f = Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleDone, Status: Keep,
+			f = Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleDone, Status: Keep, Chains: f.Chains,
 				Message: fmt.Sprintf("the Done %s needs is inserted by another finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
 		}
 		for _, e := range f.Edits {
@@ -113,6 +113,9 @@ func (a *index) planDone(w *worker, paths []*path, recovered bool, f Finding) Fi
 	need := needingDone(paths, recovered)
 	if len(need) == 0 {
 		f.Status, f.Message = Keep, fmt.Sprintf("every exit after %s calls %s.Done(%s)", a.text(w.get.Fun), queue, item)
+		if len(paths) > 0 {
+			f.Chains = []Chain{a.pathChain(w, described(paths), "processing ends after Done")}
+		}
 		return f
 	}
 	f.Chains = []Chain{a.pathChain(w, described(need), "processing ends without Done")}
