@@ -525,9 +525,11 @@ func TestJSON(t *testing.T) {
 	}
 	want := []string{
 		"ctrl/ctrl.go addratelimited change",
+		"ctrl/ctrl.go done keep",           // the worker defers Done
 		"ctrl/ctrl.go addratelimited keep", // the worker's retry
 		"ctrl/ctrl.go forget change",
 		"mixed/mixed.go addratelimited review",
+		"mixed/mixed.go done keep",
 		"mixed/mixed.go forget change",
 	}
 	if !slices.Equal(statuses, want) {

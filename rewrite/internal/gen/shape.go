@@ -23,6 +23,7 @@ type Shape struct {
 	Perm    string // what a permanent failure does: retry, drop, after
 	Invalid string // none, forget, bare: how an item of the wrong type or key is dropped
 	V2      bool   // judged by Forget rule v2 (issue 9): it follows loops that only sync
+	Done    string // "" (Done on every path), none (the worker never calls Done), early (the invalid item returns before the Done at the end)
 	Store   string // none, lookup, parked: where the worker stores the key (issue 19)
 }
 
@@ -69,9 +70,10 @@ func drawShape(r *rand.Rand, f Features) Shape {
 	s.Perm = pick(r, perms...)
 	s.Invalid = pick(r, invalids...)
 	s.V2 = f.V2
+	s.Done = pick(r, "", "", "", "", "none", "early") // drawn last: earlier fields keep their seeds' values
 	s.Store = "none"
 	if f.V2 {
-		s.Store = pick(r, "none", "none", "lookup", "parked") // drawn last: the other choices of a seed stay
+		s.Store = pick(r, "none", "none", "lookup", "parked") // drawn after Done, for the same reason
 	}
 	return s.normal()
 }
@@ -94,9 +96,19 @@ func (s Shape) normal() Shape {
 	case "bool":
 		s.Perm = "retry" // a bool cannot tell a permanent failure
 	}
+	if s.Done == "early" {
+		// The invalid item's early return skips the Done at the end.
+		s.Worker = "doneend"
+	}
 	if s.Worker == "doneend" {
-		// Done at the end: no early return may skip it.
-		s.Style, s.Invalid = "chain", "none"
+		// Done at the end: no other early return may skip it.
+		s.Style = "chain"
+		switch {
+		case s.Done == "early" && s.Invalid == "none":
+			s.Invalid = "forget"
+		case s.Done != "early":
+			s.Invalid = "none"
+		}
 		if s.Outcome == "handleerr" || s.Outcome == "onerror" {
 			s.Outcome = "err"
 		}
@@ -127,8 +139,12 @@ func (s Shape) String() string {
 	if s.V2 {
 		rule = "v2"
 	}
-	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s",
-		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule)
+	done := ""
+	if s.Done != "" {
+		done = " done=" + s.Done
+	}
+	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s",
+		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule, done)
 	if s.Store != "none" {
 		line += " store=" + s.Store // shapes without a store read as they did before
 	}
@@ -154,6 +170,9 @@ func (s Shape) Tags() []string {
 	}
 	if !s.Drop {
 		tags = append(tags, "drop-without-forget")
+	}
+	if s.Done != "" {
+		tags = append(tags, "done="+s.Done)
 	}
 	return tags
 }
@@ -187,6 +206,7 @@ func (s Shape) simpler() []Shape {
 	try(func(t *Shape) { t.Success = true })
 	try(func(t *Shape) { t.Drop = true })
 	try(func(t *Shape) { t.Legacy = false })
+	try(func(t *Shape) { t.Done = "" })
 	return out
 }
 
@@ -220,7 +240,7 @@ func ParseShape(line string) (Shape, error) {
 
 func (s *Shape) set(k, v string) error {
 	strs := map[string]*string{"handler": &s.Handler, "enqueue": &s.Enqueue, "worker": &s.Worker,
-		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "store": &s.Store}
+		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "done": &s.Done, "store": &s.Store}
 	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop}
 	if p := strs[k]; p != nil {
 		*p = v
