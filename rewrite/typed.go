@@ -506,4 +506,3 @@ func qualify(pkg, name string) string {
 	}
 	return pkg + "." + name
 }
-
