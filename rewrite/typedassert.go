@@ -111,15 +111,17 @@ func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, 
 		return nil, fmt.Sprintf("ok of the assertion at %s is used other than in one `if !ok { ... }`: drop it by hand", pos)
 	}
 	msg := "the assertion cannot fail now: " + fl.a.text(as) + " and its `if !ok` branch → " + assign
+	var out []itemEdit
 	if inInit {
-		return []itemEdit{fl.itemEdit(fi, ifs.Pos(), ifs.End(), assign, msg)}, ""
+		out = append(out, fl.itemEdit(fi, ifs.Pos(), ifs.End(), assign, msg))
+	} else {
+		out = append(out, fl.itemEdit(fi, as.Pos(), as.End(), assign, msg))
+		del, err := fl.deleteLines(fi, ifs.Pos(), ifs.End(), "the `if !ok` branch")
+		if err != "" {
+			return nil, err
+		}
+		out = append(out, del)
 	}
-	out := []itemEdit{fl.itemEdit(fi, as.Pos(), as.End(), assign, msg)}
-	del, err := fl.deleteLines(fi, ifs.Pos(), ifs.End(), "the dead `if !ok` branch")
-	if err != "" {
-		return nil, err
-	}
-	out = append(out, del)
 	if as.Tok == token.ASSIGN {
 		decl, why := fl.dropVarDecl(fi, ok)
 		if why != "" {
