@@ -3,6 +3,7 @@ package rewrite
 import (
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -205,7 +206,9 @@ func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile
 	var first error
 	conf := types.Config{Importer: imp, Sizes: pkg.TypesSizes, Error: func(err error) {
 		if first == nil {
-			first = err
+			// "have/want" details go on lines of their own: keep the first.
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			first = errors.New(msg)
 		}
 	}}
 	conf.Check(pkg.PkgPath, a.fset, files, nil)
