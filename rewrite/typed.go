@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -376,6 +377,7 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 			}
 		}
 	}
+	out = append(out, a.embeddedRenames(tp)...)
 	for _, ie := range t.edits {
 		out = append(out, Finding{Pos: a.fset.Position(ie.pos), Rule: RuleTyped, Status: Change,
 			Message: ie.message, Fix: ie.fix, Edits: []Edit{ie.edit}})
@@ -449,17 +451,33 @@ func (a *index) renderUse(u typedUse, t, version string, spans []typedSpan) (str
 		return text, u.entry.Name + " → " + form.Twin, nil
 	}
 	if call.Ellipsis.IsValid() && form.Args != nil {
+		// A spread cannot fill a config's fields.
 		return "", "", fmt.Errorf("its arguments are spread (...): rewrite it by hand")
 	}
 	args := make([]string, len(call.Args))
 	for i, arg := range call.Args {
 		args[i] = textWith(u.fi, arg.Pos(), arg.End(), spans)
 	}
-	text := form.Call(pkg, t, args)
-	if call.Ellipsis.IsValid() {
-		text = strings.TrimSuffix(text, ")") + "...)"
+	return callInPlace(u.fi, call, form.Func(pkg, t), form.CallArgs(pkg, t, args), spans), callFix(u.entry.Name, form, t), nil
+}
+
+// callInPlace returns the call's new text with the function and each
+// argument replaced where it stood, so line breaks and commas stay; a
+// call whose arity changes gets its arguments written on one line.
+func callInPlace(fi *fileInfo, call *ast.CallExpr, fun string, args []string, spans []typedSpan) string {
+	if len(args) != len(call.Args) {
+		return fun + "(" + strings.Join(args, ", ") + ")"
 	}
-	return text, callFix(u.entry.Name, form, t), nil
+	var b strings.Builder
+	b.WriteString(fun)
+	last := call.Fun.End()
+	for i, arg := range call.Args {
+		b.WriteString(textWith(fi, last, arg.Pos(), spans))
+		b.WriteString(args[i])
+		last = arg.End()
+	}
+	b.WriteString(textWith(fi, last, call.End(), spans))
+	return b.String()
 }
 
 // callFix says in one line what a call's rewrite does.
@@ -505,4 +523,30 @@ func qualify(pkg, name string) string {
 		return name
 	}
 	return pkg + "." + name
+}
+
+// embeddedRenames renames the selectors and keyed literals that name a
+// field embedding a deprecated type: the twin's field is named after it
+// (RateLimitingInterface becomes TypedRateLimitingInterface).
+func (a *index) embeddedRenames(tp *typedPkg) []Finding {
+	var out []Finding
+	for _, u := range tp.uses {
+		field, ok := u.fi.pkg.TypesInfo.Defs[u.id].(*types.Var)
+		if !ok || !field.Embedded() {
+			continue
+		}
+		twin := u.entry.Forms[0].Twin
+		for _, fi := range a.pkgFiles(tp.pkg) {
+			for id, obj := range fi.pkg.TypesInfo.Uses {
+				if obj != field {
+					continue
+				}
+				out = append(out, Finding{Pos: a.fset.Position(id.Pos()), Rule: RuleTyped, Status: Change,
+					Message: "the embedded field " + field.Name() + " is named " + twin + " now",
+					Fix:     field.Name() + " → " + twin,
+					Edits:   []Edit{a.replace(fi, id.Pos(), id.End(), twin)}})
+			}
+		}
+	}
+	return out
 }
