@@ -55,11 +55,12 @@ type typedUse struct {
 
 // typedPkg is one package's uses and the choice of T.
 type typedPkg struct {
-	pkg     *packages.Package
-	uses    []typedUse
-	gen     []typedUse // in generated files: reported, never edited
-	item    itemFlow
-	version string
+	pkg      *packages.Package
+	uses     []typedUse
+	gen      []typedUse // in generated files: reported, never edited
+	item     itemFlow
+	version  string
+	exported string // an exported declaration that names a deprecated type
 }
 
 // typed returns the typed rule's findings: the edits of every package
@@ -228,13 +229,22 @@ type blocker struct {
 	reason string
 }
 
-// typedBlocker returns why the package cannot move at all: an exported
-// declaration that names a deprecated type, or a run-time assertion to a
-// deprecated interface.
+// typedBlocker returns why the package cannot move at all: a deprecated
+// type inside a composite type of the exported API (a func, slice, map or
+// chan type is not assignable to its [any] twin's) or embedded in an
+// exported struct (importers name the field), or a run-time assertion to
+// a deprecated interface. An exported API that names a deprecated type
+// directly moves to T = any (tp.exported), which importers can still
+// assign to and from.
 func (a *index) typedBlocker(tp *typedPkg) *blocker {
 	for _, u := range tp.uses {
-		if name := exportedOwner(u); name != "" {
-			return &blocker{u, "part of the exported API (" + name + "): importers hold or pass the untyped queue; migrate them together by hand"}
+		if name, plain := exportedOwner(u); name != "" {
+			if !plain {
+				return &blocker{u, "part of the exported API (" + name + ") inside a func, slice, map or chan type or as an embedded field, which importers cannot use unchanged; migrate them together by hand"}
+			}
+			if tp.exported == "" {
+				tp.exported = name
+			}
 		}
 		if isAssertedType(u) {
 			return &blocker{u, "asserted at run time: a typed queue would fail this assertion silently; change the assertion by hand"}
@@ -245,41 +255,60 @@ func (a *index) typedBlocker(tp *typedPkg) *blocker {
 
 // exportedOwner returns the exported declaration whose type mentions the
 // use (a field of an exported struct, an exported function's signature,
-// an exported variable or type), or "".
-func exportedOwner(u typedUse) string {
+// an exported variable or type), or "", and whether the use is plain: the
+// whole type of a parameter, result, field or variable, not inside a
+// composite type nor an embedded field.
+func exportedOwner(u typedUse) (string, bool) {
 	path, _ := pathTo(u.fi.syntax, u.node.Pos(), u.node.End())
 	var field *ast.Field
-	for _, n := range path {
+	plain := true
+	for i, n := range path {
 		switch n := n.(type) {
 		case *ast.FuncLit, *ast.BlockStmt:
-			return "" // a local declaration or a body
+			return "", true // a local declaration or a body
+		case *ast.ArrayType, *ast.MapType, *ast.ChanType:
+			plain = false
+		case *ast.FuncType:
+			if i+1 < len(path) {
+				if _, ok := path[i+1].(*ast.FuncDecl); !ok {
+					plain = false
+				}
+			}
 		case *ast.Field:
 			if field == nil {
 				field = n
+				// Embedded in an interface, the [any] twin gives the same
+				// method set; in a struct, importers name the field.
+				plain = plain && (len(n.Names) > 0 || inInterface(path[i+1:]))
 			}
 		case *ast.FuncDecl:
 			if n.Name.IsExported() && (n.Recv == nil || recvExported(n.Recv)) {
-				return n.Name.Name
+				return n.Name.Name, plain
 			}
-			return ""
+			return "", true
 		case *ast.TypeSpec:
-			if !n.Name.IsExported() {
-				return ""
+			if !n.Name.IsExported() || field != nil && !fieldExported(field) {
+				return "", true
 			}
-			if field != nil && !fieldExported(field) {
-				return ""
-			}
-			return n.Name.Name
+			return n.Name.Name, plain
 		case *ast.ValueSpec:
 			for _, name := range n.Names {
 				if name.IsExported() {
-					return name.Name
+					return name.Name, plain
 				}
 			}
-			return ""
+			return "", true
 		}
 	}
-	return ""
+	return "", true
+}
+
+func inInterface(path []ast.Node) bool {
+	if len(path) < 2 {
+		return false
+	}
+	_, ok := path[1].(*ast.InterfaceType)
+	return ok
 }
 
 func recvExported(recv *ast.FieldList) bool {

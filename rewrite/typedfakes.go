@@ -125,4 +125,3 @@ func embedsDeprecated(t types.Type) bool {
 	}
 	return false
 }
-

@@ -130,6 +130,9 @@ func (a *index) itemFlow(tp *typedPkg) itemFlow {
 		fl.collect(fi)
 	}
 	t, why := fl.choose()
+	if tp.exported != "" {
+		t, why = nil, "part of the exported API ("+tp.exported+"): any keeps it assignable to and from the untyped queue importers hold"
+	}
 	if t == nil {
 		return itemFlow{reason: why}
 	}
