@@ -105,7 +105,7 @@ func methodIface(t types.Type) *types.Interface {
 func (fl *flow) markItemParams(it *types.Interface) {
 	for i := range it.NumMethods() {
 		m := it.Method(i)
-		if queueMethods[m.Name()] && hasItemParam(m) && m.Pkg() == fl.tp.pkg.Types {
+		if queueMethods[m.Name()] && hasItemParam(m) && m.Pkg() != nil && m.Pkg().Path() == fl.tp.pkg.PkgPath {
 			fl.items[m.Signature().Params().At(0)] = true
 		}
 	}
