@@ -34,6 +34,7 @@ package rewrite
 // some use of an item does not accept fails that check.
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -186,7 +187,37 @@ func (a *index) typedPackage(tp *typedPkg) []Finding {
 	if tp.item.blocker != nil {
 		return append(out, a.typedReview(tp.item.blocker.use, tp.item.blocker.reason))
 	}
-	return append(out, a.typedEdits(tp)...)
+	fs := a.typedEdits(tp)
+	if t := tp.item.t; t != nil {
+		if err := a.typedCheck(fs); err != nil {
+			// Some use of the items does not take T (a value flows into a
+			// field, a map or a function the rule does not retype): any
+			// still fits every use the untyped queue had.
+			tp.item = itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check: %v", t, err)}
+			fs = a.typedEdits(tp)
+		}
+	}
+	return append(out, fs...)
+}
+
+// typedCheck type-checks the packages the findings' edits change, and
+// their importers, with the edits applied; apply checks again with every
+// rule's edits.
+func (a *index) typedCheck(fs []Finding) error {
+	files, _ := a.splice(fs)
+	parsed := a.parseNew(files)
+	changed := make(map[string]bool, len(files))
+	for name := range files {
+		changed[name] = true
+	}
+	broken := make(map[string]string)
+	a.checkPackages(changed, parsed, broken)
+	for _, name := range sortedKeys(changed) {
+		if err := broken[name]; err != "" {
+			return errors.New(err)
+		}
+	}
+	return nil
 }
 
 // generatedUses reports the deprecated names in generated files.

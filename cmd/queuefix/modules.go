@@ -308,7 +308,11 @@ func (p *printer) printAccounting() {
 		parts = append(parts, plural(c.workers.total(), "worker")+c.workers.parts(added, forgets))
 	}
 	if p.c.runs(rewrite.RuleTyped) {
-		parts = append(parts, plural(c.typed.total(), "typed-queue edit")+c.typed.parts("to make", "kept"))
+		made := "to make"
+		if p.c.write {
+			made = "made"
+		}
+		parts = append(parts, plural(c.typed.total(), "typed-queue edit")+c.typed.parts(made, "kept"))
 	}
 	fmt.Fprintf(p.stderr, "queuefix: %s\n", strings.Join(parts, "; "))
 }
