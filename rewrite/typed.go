@@ -39,6 +39,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -442,7 +443,31 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 		out = append(out, Finding{Pos: a.fset.Position(ie.pos), Rule: RuleTyped, Status: Change,
 			Message: ie.message, Fix: ie.fix, Edits: []Edit{ie.edit}})
 	}
+	if pos, ok := overlap(out); ok {
+		return []Finding{a.typedReview(tp.uses[0], "two of its edits overlap at "+pos+" (a deprecated name inside a dead `if !ok` branch?): migrate it by hand")}
+	}
 	return out
+}
+
+// overlap reports where two different edits of the findings overlap.
+func overlap(fs []Finding) (string, bool) {
+	var edits []Edit
+	for _, f := range fs {
+		edits = append(edits, f.Edits...)
+	}
+	sort.Slice(edits, func(i, j int) bool {
+		if edits[i].File != edits[j].File {
+			return edits[i].File < edits[j].File
+		}
+		return edits[i].Offset < edits[j].Offset
+	})
+	for i := 1; i < len(edits); i++ {
+		prev, e := edits[i-1], edits[i]
+		if e != prev && e.File == prev.File && e.Offset < prev.End {
+			return fmt.Sprintf("%s offset %d", filepath.Base(e.File), e.Offset), true
+		}
+	}
+	return "", false
 }
 
 // typedSpan is the new text of a node.
