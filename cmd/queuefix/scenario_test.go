@@ -108,6 +108,9 @@ func loadScenario(t *testing.T, file string) *scenario {
 	sc.verbose = regexp.MustCompile(`(?m)^verbose: true$`).Match(ar.Comment)
 	hasMod := false
 	if m := regexp.MustCompile(`(?m)^module: (\S+)$`).FindSubmatch(ar.Comment); m != nil {
+		if testing.Short() {
+			t.Skip("loads real client-go")
+		}
 		copyMatrixModule(t, string(m[1]), sc.dir, strings.TrimSuffix(filepath.Base(file), ".txtar"))
 		hasMod = true
 	}
