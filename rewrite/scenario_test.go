@@ -39,7 +39,7 @@ func runScenario(t *testing.T, file string) {
 	dir := writeScenario(t, ar, "example.com/"+strings.TrimSuffix(filepath.Base(file), ".txtar"))
 	flags := regexp.MustCompile(`(?m)^flags: (.*)$`).FindSubmatch(ar.Comment)
 	opts := Options{Dir: dir, Tests: true, Load: LoadExport, Closed: flags != nil && strings.Contains(string(flags[1]), "-closed")}
-	if m := regexp.MustCompile(`-rule (\S+)`).FindSubmatch(ar.Comment); m != nil {
+	if m := regexp.MustCompile(`(?m)^flags:.*-rule (\S+)`).FindSubmatch(ar.Comment); m != nil {
 		if opts.Rules, err = ParseRules(string(m[1])); err != nil {
 			t.Fatal(err)
 		}

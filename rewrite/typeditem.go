@@ -324,11 +324,15 @@ func (fl *flow) propagate(fi *fileInfo) bool {
 		}
 		params := fl.ownParams(fi, call)
 		for i, arg := range call.Args {
-			obj := identObj(info, arg)
-			if i >= len(params) || params[i] == nil || !fl.items[obj] || fl.items[params[i]] {
+			if i >= len(params) || params[i] == nil || fl.items[params[i]] || !isEmptyInterface(params[i].Type()) {
 				continue
 			}
-			if !isEmptyInterface(params[i].Type()) || !fl.onlyItems(params[i], i) {
+			// An item passed on, or a concrete key handed to a helper
+			// that gives it to the queue (requeue(key interface{})).
+			if !fl.items[identObj(info, arg)] && (!isConcrete(info, arg) || !fl.flowsToQueue(params[i])) {
+				continue
+			}
+			if !fl.onlyItems(params[i], i) {
 				continue
 			}
 			fl.items[params[i]] = true
@@ -391,8 +395,9 @@ func (fl *flow) declInfo(id *ast.Ident) *types.Info {
 }
 
 // onlyItems reports whether every call of the function whose i'th
-// parameter is p passes an item there, and the function is never used
-// as a value.
+// parameter is p passes an item or a value of a concrete type there (the
+// values are evidence for T: collect), and the function is never used as
+// a value.
 func (fl *flow) onlyItems(p *types.Var, i int) bool {
 	fn := enclosingFuncOf(fl, p)
 	if fn == nil {
@@ -409,7 +414,7 @@ func (fl *flow) onlyItems(p *types.Var, i int) bool {
 			}
 			if calleeFunc(info, call) == fn {
 				calls[calleeIdent(call)] = true
-				if i >= len(call.Args) || !fl.items[identObj(info, call.Args[i])] {
+				if i >= len(call.Args) || !fl.items[identObj(info, call.Args[i])] && !isConcrete(info, call.Args[i]) {
 					ok = false
 				}
 			}
@@ -422,6 +427,29 @@ func (fl *flow) onlyItems(p *types.Var, i int) bool {
 		}
 	}
 	return ok
+}
+
+// isConcrete reports whether e's type is not an interface.
+func isConcrete(info *types.Info, e ast.Expr) bool {
+	t := info.TypeOf(e)
+	return t != nil && !types.IsInterface(t)
+}
+
+// flowsToQueue reports whether p is the item argument of an untyped
+// queue call somewhere in the package.
+func (fl *flow) flowsToQueue(p *types.Var) bool {
+	found := false
+	for _, fi := range fl.a.pkgFiles(fl.tp.pkg) {
+		info := fl.info(fi)
+		ast.Inspect(fi.syntax, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && identObj(info, call.Args[0]) == p {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // enclosingFuncOf returns the declared function whose parameter p is, or
@@ -453,6 +481,12 @@ func (fl *flow) collect(fi *fileInfo) {
 			}
 			if fn := calleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
 				fl.added(info, n.Args[0])
+				return true
+			}
+			for i, p := range fl.ownParams(fi, n) {
+				if p != nil && fl.items[p] && i < len(n.Args) {
+					fl.added(info, n.Args[i])
+				}
 			}
 		case *ast.TypeAssertExpr:
 			if fl.items[identObj(info, n.X)] {
