@@ -15,15 +15,19 @@ package rewrite
 //	key := obj
 //
 // A package is one unit: every deprecated name in it moves to the same
-// item type T (typeditem.go chooses it), or none does. The rule declines,
+// item type T (typeditem.go chooses it), or none does. T is any when the
+// items are mixed or untyped, when an exported declaration names a
+// deprecated type (any stays assignable for importers), or when the
+// package does not type-check with the concrete T. The rule declines,
 // with a review finding that says why, when:
 //   - the module's client-go predates the typed queue;
-//   - a deprecated type is part of the package's exported API (importers
-//     hold or pass the untyped queue);
+//   - a deprecated type sits in a composite type of the exported API or
+//     is embedded in an exported struct (importers cannot use it as is);
 //   - the package asserts a value to a deprecated interface at run time (a
 //     typed queue would silently fail the assertion);
-//   - an item assertion has a shape it cannot drop;
-//   - the package does not type-check as a whole after the edits.
+//   - an item assertion has a shape it cannot drop, or two edits overlap;
+//   - the package, or a loaded importer, does not type-check as a whole
+//     after the edits, even with T = any.
 //
 // Generated files (mockgen, counterfeiter) are never edited: their uses
 // are reported with the command that regenerates them.
