@@ -3,7 +3,6 @@ package rewrite
 import (
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -44,7 +43,8 @@ func (a *index) apply(findings []Finding) ([]Finding, []File) {
 			}
 			if err, ok := broken[f.Edits[0].File]; ok {
 				f.Status, f.Edits, f.Fix, f.checks = Review, nil, "", nil
-				f.Message += "; not applied, the edit does not type-check: " + err
+				f.Message += "; not applied, the edit does not type-check: "
+				f.Cause = err
 			}
 		}
 	}
@@ -120,12 +120,12 @@ func filesOf(m map[string]*File) []File {
 // those names to mean the same there as at the point of insertion). This
 // costs a few microseconds per edit where re-checking the packages would
 // cost a second type-check of everything that was loaded.
-func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]string {
+func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]*Cause {
 	parsed := a.parseNew(files)
-	broken := make(map[string]string)
+	broken := make(map[string]*Cause)
 	for name, p := range parsed {
 		if p.err != nil {
-			broken[name] = p.err.Error()
+			broken[name] = editCause(a.fset, p.err)
 		}
 	}
 	done := make(map[Edit]bool)
@@ -141,12 +141,12 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 			continue
 		}
 		for i, e := range f.Edits {
-			if done[e] || broken[e.File] != "" {
+			if done[e] || broken[e.File] != nil {
 				continue
 			}
 			done[e] = true
 			if err := a.checkEdit(parsed[e.File].syntax, spans[e], f.checks[i]); err != nil {
-				broken[e.File] = err.Error()
+				broken[e.File] = editCause(a.fset, err)
 			}
 		}
 	}
@@ -160,7 +160,7 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 // files, and then every loaded package that imports one of them, against
 // the new types. A package that fails marks the changed files it holds,
 // or for an importer all changed files, broken.
-func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedFile, broken map[string]string) {
+func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedFile, broken map[string]*Cause) {
 	if len(changed) == 0 {
 		return
 	}
@@ -177,11 +177,10 @@ func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedF
 		}
 		if len(mine) == 0 {
 			mine = sortedKeys(changed)
-			err = fmt.Errorf("%s, which imports the changed package: %w", pkg.PkgPath, err)
 		}
 		for _, f := range mine {
-			if broken[f] == "" {
-				broken[f] = err.Error()
+			if broken[f] == nil {
+				broken[f] = editCause(a.fset, err)
 			}
 		}
 	}
@@ -286,8 +285,11 @@ func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile
 	conf := types.Config{Importer: imp, Sizes: pkg.TypesSizes, Error: func(err error) {
 		if first == nil {
 			// "have/want" details go on lines of their own: keep the first.
-			msg, _, _ := strings.Cut(err.Error(), "\n")
-			first = errors.New(msg)
+			if te, ok := err.(types.Error); ok {
+				te.Msg, _, _ = strings.Cut(te.Msg, "\n")
+				err = te
+			}
+			first = err
 		}
 	}}
 	tp, _ := conf.Check(pkg.PkgPath, a.fset, files, nil)
@@ -365,7 +367,7 @@ func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 		call = callAround(f, tf, span)
 	}
 	if call == nil {
-		return fmt.Errorf("%s: the edit wrote no method call", a.fset.Position(tf.Pos(span[0])))
+		return &Cause{Pos: a.fset.Position(tf.Pos(span[0])), Text: "the edit wrote no method call"}
 	}
 	return types.CheckExpr(a.fset, c.pkg, c.pos, call, nil)
 }

@@ -38,7 +38,6 @@ package rewrite
 // some use of an item does not accept fails that check.
 
 import (
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/token"
@@ -194,11 +193,11 @@ func (a *index) typedPackage(tp *typedPkg) []Finding {
 	}
 	fs := a.typedEdits(tp)
 	if t := tp.item.t; t != nil {
-		if err := a.typedCheck(fs); err != nil {
+		if c := a.typedCheck(fs); c != nil {
 			// Some use of the items does not take T (a value flows into a
 			// field, a map or a function the rule does not retype): any
 			// still fits every use the untyped queue had.
-			tp.item = itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check: %v", t, err)}
+			tp.item = itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check", t), cause: c}
 			fs = a.typedEdits(tp)
 		}
 	}
@@ -208,18 +207,18 @@ func (a *index) typedPackage(tp *typedPkg) []Finding {
 // typedCheck type-checks the packages the findings' edits change, and
 // their importers, with the edits applied; apply checks again with every
 // rule's edits.
-func (a *index) typedCheck(fs []Finding) error {
+func (a *index) typedCheck(fs []Finding) *Cause {
 	files, _ := a.splice(fs)
 	parsed := a.parseNew(files)
 	changed := make(map[string]bool, len(files))
 	for name := range files {
 		changed[name] = true
 	}
-	broken := make(map[string]string)
+	broken := make(map[string]*Cause)
 	a.checkPackages(changed, parsed, broken)
 	for _, name := range sortedKeys(changed) {
-		if err := broken[name]; err != "" {
-			return errors.New(err)
+		if c := broken[name]; c != nil {
+			return c
 		}
 	}
 	return nil
@@ -433,7 +432,7 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 		}
 		spans = absorb(spans, typedSpan{u.fi, u.node.Pos(), u.node.End(), text})
 		out[i] = Finding{Pos: a.fset.Position(u.id.Pos()), Rule: RuleTyped, Status: Change,
-			Message: "workqueue." + u.entry.Name + " is deprecated: " + fix + t.why(), Fix: fix}
+			Message: "workqueue." + u.entry.Name + " is deprecated: " + fix + t.why(), Fix: fix, Cause: t.cause}
 	}
 	for i, u := range uses {
 		for _, s := range spans {

@@ -84,7 +84,7 @@ func (fl *flow) dropAssert(fi *fileInfo, stack []ast.Node, ta *ast.TypeAssertExp
 	as, ok := parent.(*ast.AssignStmt)
 	if !ok || len(as.Lhs) != 2 {
 		if vs, isSpec := parent.(*ast.ValueSpec); isSpec && len(vs.Names) == 2 {
-			return nil, fmt.Sprintf("the comma-ok assertion at %s declares with var: drop it by hand", fl.a.fset.Position(ta.Pos()))
+			return nil, fmt.Sprintf("the comma-ok assertion at %s declares with var: drop it by hand", fl.a.shortPos(ta.Pos()))
 		}
 		return []itemEdit{fl.itemEdit(fi, ta.Pos(), ta.End(), x, fmt.Sprintf("%s holds a %s now: %s → %s", x, types.TypeString(fl.info(fi).TypeOf(ta.Type), fileQualifier(fi)), fl.a.text(ta), x))}, ""
 	}
@@ -95,7 +95,7 @@ func (fl *flow) dropAssert(fi *fileInfo, stack []ast.Node, ta *ast.TypeAssertExp
 // `if !ok { ... }` with no else right after it or around it.
 func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, ta *ast.TypeAssertExpr) ([]itemEdit, string) {
 	info := fl.info(fi)
-	pos := fl.a.fset.Position(ta.Pos())
+	pos := fl.a.shortPos(ta.Pos())
 	key, x := fl.a.text(as.Lhs[0]), fl.a.text(ta.X)
 	if key == "_" {
 		return nil, fmt.Sprintf("the assertion at %s keeps only ok: drop it by hand", pos)
@@ -207,12 +207,12 @@ func (fl *flow) deleteLines(fi *fileInfo, pos, end token.Pos, what string) (item
 	tf := fl.a.fset.File(pos)
 	from, to := tf.Offset(pos), tf.Offset(end)
 	if !startsLine(src, from) {
-		return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.fset.Position(pos))
+		return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.shortPos(pos))
 	}
 	next := nextNewline(src, to)
 	for i := to; i < next; i++ {
 		if src[i] != ' ' && src[i] != '\t' && src[i] != '\r' {
-			return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.fset.Position(pos))
+			return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.shortPos(pos))
 		}
 	}
 	if next < len(src) {

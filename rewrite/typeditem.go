@@ -20,6 +20,7 @@ import (
 	"go/token"
 	"go/types"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
@@ -31,6 +32,7 @@ import (
 type itemFlow struct {
 	t       types.Type // nil: any
 	reason  string     // why T is any
+	cause   *Cause     // the type error that made T any, quoted last
 	edits   []itemEdit
 	blocker *blocker
 }
@@ -53,10 +55,21 @@ func (f itemFlow) text(fi *fileInfo) string {
 
 // why says why T is any, for the messages.
 func (f itemFlow) why() string {
-	if f.t == nil {
+	switch {
+	case f.t == nil && f.cause != nil:
+		return "; T = any: " + f.reason + ": "
+	case f.t == nil:
 		return " (T = any: " + f.reason + ")"
 	}
 	return ""
+}
+
+// shortPos spells pos as file:line:col with the file's base name: the
+// messages name places in the finding's own package, and a message keeps
+// no path for the outputs to rewrite.
+func (a *index) shortPos(pos token.Pos) string {
+	p := a.fset.Position(pos)
+	return fmt.Sprintf("%s:%d:%d", filepath.Base(p.Filename), p.Line, p.Column)
 }
 
 // fileQualifier names packages as fi's imports do.
@@ -503,7 +516,7 @@ func (fl *flow) added(info *types.Info, arg ast.Expr) {
 	}
 	t := types.Default(info.TypeOf(arg))
 	if types.IsInterface(t) {
-		fl.noteAny(fmt.Sprintf("an untyped value (%s) is added at %s, an informer object or an interface{}", t, fl.a.fset.Position(arg.Pos())))
+		fl.noteAny(fmt.Sprintf("an untyped value (%s) is added at %s, an informer object or an interface{}", t, fl.a.shortPos(arg.Pos())))
 		return
 	}
 	fl.evidence = append(fl.evidence, evidence{t, arg.Pos()})
@@ -511,12 +524,12 @@ func (fl *flow) added(info *types.Info, arg ast.Expr) {
 
 func (fl *flow) asserted(info *types.Info, ta *ast.TypeAssertExpr) {
 	if ta.Type == nil {
-		fl.noteAny(fmt.Sprintf("items are switched on by type at %s", fl.a.fset.Position(ta.Pos())))
+		fl.noteAny(fmt.Sprintf("items are switched on by type at %s", fl.a.shortPos(ta.Pos())))
 		return
 	}
 	t := info.TypeOf(ta.Type)
 	if types.IsInterface(t) {
-		fl.noteAny(fmt.Sprintf("items are asserted to the interface %s at %s", t, fl.a.fset.Position(ta.Pos())))
+		fl.noteAny(fmt.Sprintf("items are asserted to the interface %s at %s", t, fl.a.shortPos(ta.Pos())))
 		return
 	}
 	fl.evidence = append(fl.evidence, evidence{t, ta.Pos()})
@@ -539,7 +552,7 @@ func (fl *flow) choose() (types.Type, string) {
 	first := fl.evidence[0]
 	for _, e := range fl.evidence[1:] {
 		if !types.Identical(e.t, first.t) {
-			return nil, fmt.Sprintf("items are mixed: %s at %s, %s at %s", first.t, fl.a.fset.Position(first.pos), e.t, fl.a.fset.Position(e.pos))
+			return nil, fmt.Sprintf("items are mixed: %s at %s, %s at %s", first.t, fl.a.shortPos(first.pos), e.t, fl.a.shortPos(e.pos))
 		}
 	}
 	return first.t, ""
@@ -554,11 +567,11 @@ func clientGoVersion(pkg *packages.Package) (string, error) {
 	}
 	data, err := os.ReadFile(m.GoMod)
 	if err != nil {
-		return "", fmt.Errorf("read %s: %w", m.GoMod, err)
+		return "", fmt.Errorf("read go.mod: %w", err)
 	}
 	f, err := modfile.Parse(m.GoMod, data, nil)
 	if err != nil {
-		return "", fmt.Errorf("parse %s: %w", m.GoMod, err)
+		return "", fmt.Errorf("parse go.mod: %w", err)
 	}
 	version := ""
 	for _, r := range f.Require {
@@ -572,7 +585,7 @@ func clientGoVersion(pkg *packages.Package) (string, error) {
 		}
 	}
 	if version == "" {
-		return "", fmt.Errorf("%s does not require k8s.io/client-go: the typed work queue needs v0.31.0 or newer", m.GoMod)
+		return "", fmt.Errorf("go.mod does not require k8s.io/client-go: the typed work queue needs v0.31.0 or newer")
 	}
 	return version, nil
 }
