@@ -16,7 +16,7 @@ import (
 )
 
 // Analyzers is every analyzer this package provides.
-var Analyzers = []*analysis.Analyzer{AddRateLimited, Forget}
+var Analyzers = []*analysis.Analyzer{AddRateLimited, Forget, Done}
 
 // info returns the rule's entry in the engine's rule table.
 func info(r rewrite.Rule) rewrite.RuleInfo {
@@ -110,8 +110,11 @@ func suggestedFix(pass *analysis.Pass, f rewrite.Finding) (analysis.SuggestedFix
 }
 
 func fixMessage(r rewrite.Rule) string {
-	if r == rewrite.RuleForget {
+	switch r {
+	case rewrite.RuleForget:
 		return "Forget the item after a successful sync"
+	case rewrite.RuleDone:
+		return "Call Done of the item on every path"
 	}
 	return "Use Add"
 }

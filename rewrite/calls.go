@@ -17,6 +17,12 @@ const maxDepth = 4
 // any other call is summed up (effects.go), and when it is handed the
 // item and returns an error, the paths fork on that error.
 func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
+	if wk.done {
+		var err error
+		if call, in, err = wk.argCalls(fr, call, in); err != nil {
+			return nil, err
+		}
+	}
 	if name, recv := calledQueueMethod(fr.info, call); name != "" {
 		in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(call.Args)}, "an argument", in)
 		if err != nil {
@@ -28,6 +34,8 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	if isPanic(fr.info, call) {
 		for _, p := range in {
 			p.panicked, p.end = true, call.Pos()
+			p.dones += len(p.deferred) // a panic runs every pending defer
+			p.deferred = nil
 		}
 		wk.ended = append(wk.ended, in...)
 		return nil, nil
@@ -37,6 +45,9 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	}
 	if decl, fi := wk.helper(fr, call); decl != nil {
 		return wk.inlineHelper(fr, decl, fi, call, lhs, in)
+	}
+	if wk.done {
+		wk.foreignDone(fr, call, in)
 	}
 	in, err := wk.effects(fr, call, "a call", in)
 	if err != nil {
@@ -81,10 +92,13 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 	}
 	var eff effect
 	queueEffect(name, &eff)
-	if eff.requeues && wk.otherQueue(fr, recv) {
+	if (eff.requeues || eff.dones) && wk.otherQueue(fr, recv) {
 		return
 	}
 	for _, p := range in {
+		if eff.dones {
+			p.dones++
+		}
 		if eff.forgets {
 			p.forgets++
 		}
@@ -178,6 +192,7 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 		return nil, err
 	}
 	out := append(inner.returned, falls...)
+	runDefers(inner, out)
 	if errVar := errResult(fr.info, lhs); errVar != nil {
 		for _, p := range out {
 			p.errs[errVar] = p.ret
@@ -270,6 +285,9 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 		return nil, nil
 	}
 	v := fr.view()
+	if wk.done {
+		return wk.doneHelper(v, fn, call, decl, fi)
+	}
 	if v.handsItem(call) {
 		if eff, _ := wk.sc.summary(fn, v.mask(fn, call)); eff.touches() {
 			return decl, fi
@@ -290,7 +308,7 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 // call is its only call: a Forget in a sync that other code calls too
 // would run on their paths as well.
 func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
-	wk.nextShared = !retries(fi.pkg.TypesInfo, decl.Body) && !wk.onlyCall(fi, decl)
+	wk.nextShared = (wk.done || !retries(fi.pkg.TypesInfo, decl.Body)) && !wk.onlyCall(fi, decl)
 	// The caller's own queue, handed on through the same variable, is the
 	// surest name: the first queue call in the body may be on another
 	// field of the same type (c.retryQueue).

@@ -36,6 +36,7 @@ import (
 type effect struct {
 	requeues bool // Add, AddAfter or AddRateLimited of the item, on any work queue
 	forgets  bool
+	dones    bool      // Done of the item, on any work queue (the done rule)
 	escape   string    // how the item escapes, "" when it does not
 	at       token.Pos // where it escapes
 	returns  bool      // a summarised function returns the item
@@ -44,6 +45,7 @@ type effect struct {
 func (e *effect) merge(o effect) {
 	e.requeues = e.requeues || o.requeues
 	e.forgets = e.forgets || o.forgets
+	e.dones = e.dones || o.dones
 	e.returns = e.returns || o.returns
 	if e.escape == "" && o.escape != "" {
 		e.escape, e.at = o.escape, o.at
@@ -288,7 +290,7 @@ func (v *view) derivedTouch(call *ast.CallExpr) effect {
 		}
 	}
 	s, _ := v.sc.summary(fn, m)
-	return effect{requeues: s.requeues, forgets: s.forgets}
+	return effect{requeues: s.requeues, forgets: s.forgets, dones: s.dones}
 }
 
 // queueEffect records a workqueue method called on the item.
@@ -296,6 +298,8 @@ func queueEffect(name string, eff *effect) {
 	switch name {
 	case "Forget":
 		eff.forgets = true
+	case "Done":
+		eff.dones = true
 	case "Add", "AddAfter", "AddRateLimited":
 		eff.requeues = true
 	}

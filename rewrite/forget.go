@@ -207,16 +207,20 @@ func firstEscape(paths []*path) *path {
 // the failure count): the rule prefers to leave them alone, as a worker's
 // custom backoff means it. It returns a path it could not serve instead.
 func placeForget(paths, need []*path) ([]*point, *path) {
-	points, stuck := placeOnce(paths, need, false)
+	points, stuck := placeOnce(paths, need, (*path).needsForget, false)
 	if stuck != nil {
-		return placeOnce(paths, need, true)
+		return placeOnce(paths, need, func(q *path) bool { return q.needsForget() || q.mayForget() }, false)
 	}
 	return points, nil
 }
 
-func placeOnce(paths, need []*path, relaxed bool) ([]*point, *path) {
+// placeOnce places statements for the needing paths at points that only
+// paths allowed to run one pass (the forget and done rules); among points
+// that serve as many paths, late ones go first when late is set (Done is
+// the last thing an item's processing does).
+func placeOnce(paths, need []*path, allowed func(*path) bool, late bool) ([]*point, *path) {
 	passers := passedBy(paths)
-	cands, cover := candidates(need, passers, relaxed)
+	cands, cover := candidates(need, passers, allowed, late)
 	served := make(map[*path]bool)
 	var out []*point
 	for _, pt := range cands {
@@ -239,13 +243,13 @@ func placeOnce(paths, need []*path, relaxed bool) ([]*point, *path) {
 
 // candidates returns the points that may hold Forget, most served paths
 // first, and for each needing path its candidates.
-func candidates(need []*path, passers map[pointKey][]*path, relaxed bool) ([]*point, map[*path][]*point) {
+func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) bool, late bool) ([]*point, map[*path][]*point) {
 	cover := make(map[*path][]*point)
 	seen := make(map[pointKey]bool)
 	var cands []*point
 	for _, p := range need {
 		for _, pt := range p.trail {
-			if !onlyNeeding(passers[pt.key()], relaxed) {
+			if !onlyAllowed(passers[pt.key()], allowed) {
 				continue
 			}
 			cover[p] = append(cover[p], pt)
@@ -260,16 +264,19 @@ func candidates(need []*path, passers map[pointKey][]*path, relaxed bool) ([]*po
 		if a, b := served(cands[i]), served(cands[j]); a != b {
 			return a > b
 		}
+		if late {
+			return cands[i].pos() > cands[j].pos()
+		}
 		return cands[i].pos() < cands[j].pos()
 	})
 	return cands, cover
 }
 
-// onlyNeeding reports whether every path passing a point needs Forget
-// (relaxed: or may run one).
-func onlyNeeding(passers []*path, relaxed bool) bool {
+// onlyAllowed reports whether every path passing a point may run the
+// statement placed there.
+func onlyAllowed(passers []*path, allowed func(*path) bool) bool {
 	for _, q := range passers {
-		if !q.needsForget() && !(relaxed && q.mayForget()) {
+		if !allowed(q) {
 			return false
 		}
 	}
@@ -426,6 +433,12 @@ func (pt *point) checkPos() token.Pos {
 
 // forgetStmt returns `queue.Forget(item)` spelled for the point's frame.
 func (a *index) forgetStmt(w *worker, pt *point) (string, string) {
+	return a.queueStmt(w, pt, "Forget")
+}
+
+// queueStmt returns `queue.method(item)` spelled for the point's frame,
+// or why it cannot be.
+func (a *index) queueStmt(w *worker, pt *point, method string) (string, string) {
 	fr := pt.fr
 	queue, why := a.queueAt(fr, pt)
 	if why != "" {
@@ -438,7 +451,7 @@ func (a *index) forgetStmt(w *worker, pt *point) (string, string) {
 		}
 		return "", "no variable holding the item is in scope there"
 	}
-	return queue + ".Forget(" + item.Name() + ")", ""
+	return queue + "." + method + "(" + item.Name() + ")", ""
 }
 
 // queueAt returns the frame's queue spelled at the point, or why it

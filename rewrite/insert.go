@@ -78,3 +78,24 @@ func (a *index) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string 
 	}
 	return indentOf(fi.source(), off) + "\t"
 }
+
+// clauseEnd reports whether the point is the end of a case body, which
+// has no } of its own to insert before (clauseBlock).
+func clauseEnd(pt *point) bool {
+	b := pt.block
+	return pt.kind == blockEnd && len(b.List) > 0 && b.Rbrace == b.List[len(b.List)-1].End()
+}
+
+// afterLast returns the edit that puts stmt on a line of its own after
+// the last statement of a case body, indented like it.
+func (a *index) afterLast(pt *point, stmt string) (Edit, string) {
+	fi := a.fileOf(pt.pos())
+	tf := a.fset.File(pt.pos())
+	src := fi.source()
+	last := pt.block.List[len(pt.block.List)-1]
+	eol := nextNewline(src, tf.Offset(last.End()))
+	if eol < 0 || !startsLine(src, tf.Offset(last.Pos())) {
+		return Edit{}, "the case's last statement shares its line"
+	}
+	return insertAt(tf.Name(), eol+1, indentOf(src, tf.Offset(last.Pos()))+stmt+lineEnding(src)), ""
+}

@@ -34,6 +34,19 @@ func ForgetUnit(u Unit) []Finding {
 	return findings
 }
 
+// DoneUnit runs the done rule on one package alone, with the same worker
+// walk and the same edit verification as Run. A function of another
+// package is seen as Run sees a dependency: handed the item with a work
+// queue, or a method whose receiver holds one, it may call Done, and the
+// worker is left for review.
+func DoneUnit(u Unit) []Finding {
+	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
+	dones, _ := ix.done()
+	findings, _ := ix.apply(dones)
+	SortFindings(findings)
+	return findings
+}
+
 // pkg wraps the unit as a loaded package for the index.
 func (u Unit) pkg() *packages.Package {
 	p := &packages.Package{

@@ -73,6 +73,8 @@ type path struct {
 	all      []*point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
 	end      token.Pos
+	dones    int      // Done calls of the item on the path (the done rule)
+	deferred []*frame // frames whose deferred Done of the item is pending
 }
 
 func (p *path) clone() *path {
@@ -82,6 +84,7 @@ func (p *path) clone() *path {
 	q.syncs = maps.Clone(p.syncs)
 	q.trail = slices.Clone(p.trail)
 	q.all = slices.Clone(p.all)
+	q.deferred = slices.Clone(p.deferred)
 	return &q
 }
 
@@ -167,6 +170,10 @@ type walker struct {
 	inLoop  int // walking one iteration of a loop body, for its returns
 	// nextShared marks the next inlined frame as a helper others call.
 	nextShared bool
+	// done walks for the done rule: Done calls, deferred ones included,
+	// are counted and decide what is followed; requeues and Forget are
+	// not the walk's business (done.go).
+	done bool
 }
 
 // walk returns the paths from the worker's Get to their ends. Only paths
@@ -262,6 +269,9 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 	case *ast.LabeledStmt:
 		return wk.stmt(fr, s.Stmt, in)
 	case *ast.DeferStmt:
+		if wk.done {
+			return wk.deferStmt(fr, s, in)
+		}
 		if wk.mentionsForget(fr, s) {
 			return nil, unprovable("Forget is called in a deferred function")
 		}
@@ -272,6 +282,10 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 		return wk.typeSwitch(fr, s, in)
 	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
 		return wk.opaque(fr, s, in)
+	case *ast.GoStmt:
+		if wk.done {
+			return wk.goStmt(fr, s, in)
+		}
 	}
 	return wk.effects(fr, s, "a statement", in)
 }
@@ -280,8 +294,8 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 // marks them, a requeue or Forget inside n cannot be placed on a path.
 func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*path, error) {
 	eff := fr.view().uses(n)
-	if eff.touches() {
-		return nil, unprovable("the item is requeued or forgotten inside " + what + " at " + wk.a.line(n.Pos()))
+	if wk.blocks(eff) {
+		return nil, unprovable(wk.hidden() + " inside " + what + " at " + wk.a.line(n.Pos()))
 	}
 	if eff.escape != "" {
 		for _, p := range in {
@@ -396,8 +410,8 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error)
 		return wk.retCall(fr, s, call, in)
 	}
 	eff := fr.view().uses(s)
-	if eff.touches() {
-		return nil, unprovable("the item is requeued or forgotten in a return statement at " + wk.a.line(s.Pos()))
+	if wk.blocks(eff) {
+		return nil, unprovable(wk.hidden() + " in a return statement at " + wk.a.line(s.Pos()))
 	}
 	for _, p := range in {
 		p.end = s.Pos()

@@ -8,20 +8,22 @@
 //	load   internal/load: packages, types, syntax; broken packages apart
 //	index  index.go: each file once, its directives, the client-go APIs seen
 //	graph  graph.go: SSA, call graph (internal/reach), roots and entries
-//	rules  forget.go (index only), addratelimited.go (index and graph):
+//	rules  forget.go, done.go (index only), addratelimited.go (index
+//	       and graph):
 //	       findings, and the //queuefix:ignore directives they used
 //	apply  apply.go: splice the edits, re-check them, compute the diffs
 //
 // The index is complete when newIndex returns and the graph when
-// buildGraph returns; neither is written after, so the forget rule runs
-// while the graph is built. Nothing here prints or writes files;
+// buildGraph returns; neither is written after, so the forget and done
+// rules run while the graph is built. Nothing here prints or writes files;
 // cmd/queuefix does.
 //
 // The API is Run with Options and Result (Finding, Cause, Chain, Frame,
 // Edit, File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
 // RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
-// the go/analysis drivers, Unit, Summary, ForgetUnit, AddRateLimitedUnit,
-// IsQueueAPI and FactorySummaries. Every other name is unexported.
+// the go/analysis drivers, Unit, Summary, ForgetUnit, DoneUnit,
+// AddRateLimitedUnit, IsQueueAPI and FactorySummaries. Every other name is
+// unexported.
 package rewrite
 
 import (
@@ -195,6 +197,15 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		f, used := ix.forget()
 		forgets <- verdicts{f, used}
 	}()
+	dones := make(chan verdicts, 1)
+	go func() {
+		if !opts.runs(RuleDone) {
+			dones <- verdicts{}
+			return
+		}
+		f, used := ix.done()
+		dones <- verdicts{f, used}
+	}()
 	var findings []Finding
 	var used []*ignore
 	if opts.runs(RuleAddRateLimited) {
@@ -203,10 +214,15 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		g := buildGraph(ix, opts)
 		findings, used = g.addRateLimited(<-sites)
 	}
-	fg := <-forgets
+	fg, dn := <-forgets, <-dones
+	// Done follows Forget in findings: at one offset the edits splice
+	// in this order, so an exit gets Forget, then Done.
 	findings = append(findings, fg.findings...)
+	findings = append(findings, dn.findings...)
+	used = append(append(used, fg.used...), dn.used...)
 	if opts.runs(RuleIgnore) {
-		findings = append(findings, ix.unusedIgnores(append(used, fg.used...), opts.runs(RuleAddRateLimited) && opts.runs(RuleForget))...)
+		all := opts.runs(RuleAddRateLimited) && opts.runs(RuleForget) && opts.runs(RuleDone)
+		findings = append(findings, ix.unusedIgnores(used, all)...)
 	}
 	if opts.runs(RuleTyped) {
 		findings = append(findings, ix.typed()...)

@@ -12,13 +12,14 @@ type Rule string
 const (
 	RuleAddRateLimited Rule = "addratelimited" // a rate-limited add reached from event handlers
 	RuleForget         Rule = "forget"         // a worker exit that does not Forget the item
+	RuleDone           Rule = "done"           // a worker path from Get that never calls Done
 	RuleIgnore         Rule = "ignore"         // a malformed or stale //queuefix:ignore directive
 	RuleTyped          Rule = "typed"          // a deprecated untyped work-queue name: move to the typed API
 )
 
 // DefaultRules are the rules a run with no Options.Rules runs: typed
 // rewrites types and calls all over a module, so it runs only when asked.
-var DefaultRules = []Rule{RuleAddRateLimited, RuleForget, RuleIgnore}
+var DefaultRules = []Rule{RuleAddRateLimited, RuleForget, RuleDone, RuleIgnore}
 
 // ParseRules parses a comma-separated list of rule names, as -rule takes.
 func ParseRules(s string) ([]Rule, error) {
@@ -92,6 +93,15 @@ var Rules = []RuleInfo{
 			"and the limiter's map keeps an entry, and what the item points to, for every item ever retried.",
 	},
 	{
+		Name:    RuleDone,
+		Summary: "Worker path from Get that never calls Done",
+		Help:    "Call Done(item) on every path after Get, best as defer queue.Done(item) right after the shutdown check.",
+		URL:     docURL + string(RuleDone),
+		Description: "A work queue keeps every item Get hands out in its processing set until Done(item) is called; Adds of the item meanwhile only mark it dirty. " +
+			"A worker that returns between Get and Done (an invalid key, a lister error, a recovered panic) leaves the item there for good: " +
+			"it is never handed out again and the object is no longer reconciled.",
+	},
+	{
 		Name:    RuleIgnore,
 		Summary: "Malformed or stale //queuefix:ignore directive",
 		Help:    "//queuefix:ignore needs a reason and must cover a call queuefix would otherwise report.",
@@ -120,8 +130,9 @@ const (
 	ChainExit    ChainKind = "exit"    // a worker's path from Get to an exit that is not a success
 )
 
-// The Fix of the addratelimited rule's changes. The forget rule's Fix
-// names the statement it inserts: "insert c.queue.Forget(key)".
+// The Fix of the addratelimited rule's changes. The forget and done
+// rules' Fix names the statement they insert: "insert c.queue.Forget(key)",
+// "insert defer c.queue.Done(key)".
 const (
 	FixAdd             = "AddRateLimited → Add"   // the call is renamed
 	FixDropRateLimited = "drop RateLimited: true" // from an AddWithOpts options literal

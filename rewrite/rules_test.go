@@ -14,7 +14,7 @@ func TestParseRules(t *testing.T) {
 		{"typed", []Rule{RuleTyped}, false},
 		{"forget, addratelimited", []Rule{RuleForget, RuleAddRateLimited}, false},
 		{"forget,forget", []Rule{RuleForget}, false},
-		{"done", nil, true},
+		{"bogus", nil, true},
 		{"forget,", nil, true},
 		{"", nil, true},
 	} {
@@ -32,7 +32,7 @@ func TestRuns(t *testing.T) {
 		rules []Rule
 		want  []Rule
 	}{
-		{nil, []Rule{RuleAddRateLimited, RuleForget, RuleIgnore}},
+		{nil, []Rule{RuleAddRateLimited, RuleForget, RuleDone, RuleIgnore}},
 		{[]Rule{RuleTyped}, []Rule{RuleTyped}},
 		{[]Rule{RuleForget, RuleTyped}, []Rule{RuleForget, RuleTyped}},
 	} {

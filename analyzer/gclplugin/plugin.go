@@ -22,7 +22,7 @@ func init() {
 // Settings are the plugin's settings in .golangci.yml
 // (linters.settings.custom.queuefix.settings).
 type Settings struct {
-	// Disable names analyzers not to run: addratelimited, forget.
+	// Disable names analyzers not to run: addratelimited, forget, done.
 	Disable []string `json:"disable"`
 }
 

@@ -11,7 +11,7 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	as, _ := p.BuildAnalyzers()
-	if len(as) != 1 || as[0].Name != "addratelimited" {
+	if len(as) != 2 || as[0].Name != "addratelimited" || as[1].Name != "done" {
 		t.Errorf("disable forget left %v", as)
 	}
 	if _, err := New(map[string]any{"disable": []any{"nope"}}); err == nil || !strings.Contains(err.Error(), "no analyzer nope") {
@@ -24,7 +24,7 @@ func TestSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if as, _ := p.BuildAnalyzers(); len(as) != 2 || as[0].Name != "addratelimited" || as[1].Name != "forget" {
+	if as, _ := p.BuildAnalyzers(); len(as) != 3 || as[0].Name != "addratelimited" || as[1].Name != "forget" || as[2].Name != "done" {
 		t.Errorf("default analyzers: %v", as)
 	}
 }

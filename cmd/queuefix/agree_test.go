@@ -209,6 +209,8 @@ func disagreements(t *testing.T, dir, vettool string, flags []string) []string {
 		switch {
 		case f.Rule == "forget" && f.Status == "change" && !offered["forget "+editKey(f.Edits)]:
 			diffs = append(diffs, fmt.Sprintf("%s: queuefix inserts Forget, the forget analyzer does not offer it", site))
+		case f.Rule == "done" && f.Status == "change" && !offered["done "+editKey(f.Edits)]:
+			diffs = append(diffs, fmt.Sprintf("%s: queuefix inserts Done, the done analyzer does not offer it", site))
 		case f.Rule != "addratelimited" || f.Status != "change" && f.Status != "review":
 		case local[site]:
 		case v.cross[site] && named[site]:

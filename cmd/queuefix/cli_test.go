@@ -359,7 +359,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-l", "-json"}, []string{"exclusive"}},
 		{[]string{"-C", missing}, []string{"-C " + missing + ":", "no such file or directory"}},
 		{[]string{"-C", file}, []string{"-C " + file + ": not a directory"}},
-		{[]string{"-rule", "bogus"}, []string{`-rule bogus: unknown rule "bogus": want a comma-separated list of addratelimited, forget, ignore, typed`}},
+		{[]string{"-rule", "bogus"}, []string{`-rule bogus: unknown rule "bogus": want a comma-separated list of addratelimited, forget, done, ignore, typed`}},
 		{[]string{"-rule", "forget,"}, []string{`unknown rule ""`}},
 	} {
 		r := queuefix(tc.args...)
@@ -383,7 +383,7 @@ func TestRuleFlag(t *testing.T) {
 		stdout, stderr []string
 	}{
 		{"", exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{"2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n", "!typed"}},
-		{"addratelimited,forget,ignore", exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{"2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n"}},
+		{"addratelimited,forget,done,ignore", exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{"2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n"}},
 		{"addratelimited", exitPending, []string{addHunk, "!" + forgetHunk}, []string{"queuefix: 2 AddRateLimited calls: 1 to Add, 1 kept\n", "!worker"}},
 		{"forget", exitPending, []string{forgetHunk, "!" + addHunk}, []string{"queuefix: 1 worker: 1 Forget to add\n", "!AddRateLimited call"}},
 		{"forget,forget", exitPending, []string{forgetHunk, "!" + addHunk}, []string{"queuefix: 1 worker: 1 Forget to add\n"}},
@@ -557,9 +557,11 @@ func TestJSON(t *testing.T) {
 	}
 	want := []string{
 		"ctrl/ctrl.go addratelimited change",
+		"ctrl/ctrl.go done keep",           // the worker defers Done
 		"ctrl/ctrl.go addratelimited keep", // the worker's retry
 		"ctrl/ctrl.go forget change",
 		"mixed/mixed.go addratelimited review",
+		"mixed/mixed.go done keep",
 		"mixed/mixed.go forget change",
 	}
 	if !slices.Equal(statuses, want) {

@@ -104,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")
-	fs.StringVar(&c.rules, "rule", "", "comma-separated `rules` to run (default addratelimited,forget,ignore; typed runs only when named)")
+	fs.StringVar(&c.rules, "rule", "", "comma-separated `rules` to run (default addratelimited,forget,done,ignore; typed runs only when named)")
 	fs.BoolVar(&c.version, "version", false, "print queuefix's version and exit")
 	fs.StringVar(&c.load, "load", "auto", "where dependencies' types come from: `auto`, source (type-check them, compile nothing) or export (compile them, as go vet)")
 	if err := fs.Parse(args); err == flag.ErrHelp {

@@ -209,6 +209,7 @@ type counts struct {
 	files, errors int
 	sites         verdicts // addratelimited findings
 	workers       verdicts // forget findings
+	dones         verdicts // done findings
 	typed         verdicts // typed findings
 }
 
@@ -243,6 +244,8 @@ func countResult(res *rewrite.Result, err error) counts {
 			c.sites.add(f.Status)
 		case rewrite.RuleForget:
 			c.workers.add(f.Status)
+		case rewrite.RuleDone:
+			c.dones.add(f.Status)
 		case rewrite.RuleTyped:
 			c.typed.add(f.Status)
 		}
@@ -290,6 +293,10 @@ func (p *printer) printSummary() {
 // printAccounting writes the one-line account of every verdict to stderr:
 //
 //	queuefix: 31 AddRateLimited calls: 3 to Add, 2 need review, 26 kept; 14 workers: 1 Forget to add, 1 needs review, 12 already forget
+//
+// and, when a worker misses Done, the done rule's verdicts on the workers:
+//
+//	...; Done: 1 to add, 1 needs review, 12 called on every path
 func (p *printer) printAccounting() {
 	c := countResult(p.res, nil)
 	added := "Forget to add"
@@ -307,6 +314,9 @@ func (p *printer) printAccounting() {
 	if p.c.runs(rewrite.RuleForget) {
 		parts = append(parts, plural(c.workers.total(), "worker")+c.workers.parts(added, forgets))
 	}
+	if d := p.doneAccount(c.dones); p.c.runs(rewrite.RuleDone) && d != "" {
+		parts = append(parts, d)
+	}
 	if p.c.runs(rewrite.RuleTyped) {
 		made := "to make"
 		if p.c.write {
@@ -315,6 +325,19 @@ func (p *printer) printAccounting() {
 		parts = append(parts, plural(c.typed.total(), "typed-queue edit")+c.typed.parts(made, "kept"))
 	}
 	fmt.Fprintf(p.stderr, "queuefix: %s\n", strings.Join(parts, "; "))
+}
+
+// doneAccount is the done rule's part of the accounting line, "" when
+// every worker calls Done on every path (the usual case says nothing).
+func (p *printer) doneAccount(v verdicts) string {
+	if v.change+v.review+v.ignored == 0 {
+		return ""
+	}
+	added := "to add"
+	if p.c.write {
+		added = "added"
+	}
+	return "Done" + v.parts(added, "called on every path")
 }
 
 // parts lists the non-zero counts after a colon: changed, review, kept,

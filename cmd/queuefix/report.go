@@ -48,8 +48,12 @@ func (p *printer) reportSummary(b *bytes.Buffer) {
 	if dropped > 0 {
 		rewrites += " and " + plural(dropped, "`AddWithOpts` call that no longer sets `RateLimited`", "`AddWithOpts` calls that no longer set `RateLimited`")
 	}
+	workers := plural(c.workers.change, "`Forget` insertion")
+	if c.dones.change > 0 {
+		workers += " and " + plural(c.dones.change, "`Done` insertion")
+	}
 	fmt.Fprintf(b, "**%s changed: %s in event handlers, %s in workers. %s a human.**",
-		plural(c.files, "file"), rewrites, plural(c.workers.change, "`Forget` insertion"),
+		plural(c.files, "file"), rewrites, workers,
 		plural(review(p.res), "finding needs", "findings need"))
 	if n := len(p.loadErrors()); n > 0 {
 		fmt.Fprintf(b, " %s.", plural(n, "package did not load and was left alone", "packages did not load and were left alone"))

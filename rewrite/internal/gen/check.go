@@ -3,6 +3,7 @@ package gen
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -65,6 +66,7 @@ func (c *Controller) Check(findings []Finding, after []byte, before, fixed Run, 
 	var v []Violation
 	v = append(v, c.checkSites(findings, after)...)
 	v = append(v, c.checkWorkerVerdict(findings, after)...)
+	v = append(v, c.checkDoneVerdict(findings, after)...)
 	for _, r := range []struct {
 		name string
 		run  Run
@@ -77,6 +79,8 @@ func (c *Controller) Check(findings []Finding, after []byte, before, fixed Run, 
 	if c.Oracle.Paths != nil {
 		v = append(v, c.checkSteps(before.Log, false, st)...)
 		v = append(v, c.checkSteps(fixed.Log, true, st)...)
+		v = append(v, c.checkReprocessed(before.Log, false, st)...)
+		v = append(v, c.checkReprocessed(fixed.Log, true, st)...)
 	}
 	return v
 }
@@ -189,6 +193,76 @@ func (c *Controller) checkWorkerVerdict(findings []Finding, after []byte) []Viol
 	return v
 }
 
+// wantDones is how many Done a step of path p calls: one, but none
+// where the generated worker misses Done and the fix does not add it.
+func (c *Controller) wantDones(p Path, fixed bool) int {
+	if p.Undone && (!fixed || c.Oracle.Done == Review) {
+		return 0
+	}
+	return 1
+}
+
+// checkDoneVerdict holds the done rule's findings to the oracle.
+func (c *Controller) checkDoneVerdict(findings []Finding, after []byte) []Violation {
+	if c.Oracle.Done == "" {
+		return nil
+	}
+	count := map[string]int{}
+	var msgs []string
+	for _, f := range findings {
+		if f.Rule == "done" {
+			count[f.Status]++
+			msgs = append(msgs, fmt.Sprintf("%d: %s: %s", f.Line, f.Status, f.Message))
+		}
+	}
+	want := map[Verdict]bool{
+		Change: count["change"] == 1 && count["review"] == 0,
+		None:   count["change"] == 0 && count["review"] == 0,
+		Review: count["change"] == 0 && count["review"] > 0,
+	}
+	var v []Violation
+	if !want[c.Oracle.Done] {
+		v = append(v, Violation{What: fmt.Sprintf("done: want %s, queuefix said %q", c.Oracle.Done, strings.Join(msgs, "; "))})
+	}
+	if c.Oracle.Done != Change {
+		if a, b := bytes.Count(c.Source, []byte(".Done(")), bytes.Count(after, []byte(".Done(")); a != b {
+			v = append(v, Violation{What: fmt.Sprintf("worker (done: %s) gained Done calls: %d before, %d after", c.Oracle.Done, a, b)})
+		}
+	}
+	return v
+}
+
+// checkReprocessed: an item added again after a worker took it is taken
+// again. Before the fix, an item left without Done is not (the queue
+// keeps it in processing): that is the generated bug, seen.
+func (c *Controller) checkReprocessed(log []Entry, fixed bool, st *Stats) []Violation {
+	var v []Violation
+	taken := map[string]bool{}
+	lost := false
+	for i, e := range log {
+		if e.Phase == "worker" && e.Op == "Get" {
+			taken[e.Item] = true
+		}
+		if e.Phase == "worker" || !taken[e.Item] || e.Op != "Add" && e.Op != "AddRateLimited" {
+			continue
+		}
+		if slices.ContainsFunc(log[i+1:], func(g Entry) bool { return g.Phase == "worker" && g.Op == "Get" && g.Item == e.Item }) {
+			continue
+		}
+		lost = true
+		if fixed && c.Oracle.Done != Review {
+			v = append(v, Violation{What: fmt.Sprintf("after the fix, %s was added again in round %d and never taken again", e.Item, e.Round), Entries: []Entry{e}})
+		}
+	}
+	if !fixed && lost {
+		st.BugsSeen++
+	}
+	if !fixed && !lost && c.Oracle.Done == Change && c.Script.Undone {
+		v = append(v, Violation{What: "the generated Done bug is missing: every item added again was taken again before the fix"})
+	}
+	return v
+}
+
 // checkHandlers: the handlers enqueue the same items before and after the
 // fix, with Add where the oracle changes every handler site.
 func (c *Controller) checkHandlers(before, after []Entry, st *Stats) []Violation {
@@ -296,8 +370,8 @@ func (c *Controller) checkSteps(log []Entry, fixed bool, st *Stats) []Violation 
 			st.Paths[kind]++
 		}
 		ops := opsOf(s)
-		if ops["Get"] != 1 || ops["Done"] != 1 {
-			bad("want one Get and one Done, got %d and %d", ops["Get"], ops["Done"])
+		if want := c.wantDones(p, fixed); ops["Get"] != 1 || ops["Done"] != want {
+			bad("want one Get and %d Done, got %d and %d", want, ops["Get"], ops["Done"])
 		}
 		checkRequeue(s, p, ops, bad)
 		if !p.Ends() || c.Oracle.Worker == Review {

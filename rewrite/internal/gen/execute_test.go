@@ -58,7 +58,7 @@ func TestExecute(t *testing.T) {
 			d = filepath.Join(dir, fmt.Sprintf("batch%02d", i))
 			t.Logf("batch %d of %d: %s..%s", i+1, len(bs), b[0].Name, b[len(b)-1].Name)
 		}
-		out = append(out, execute(t, d, b)...)
+		out = append(out, execute(t, d, b, nil)...)
 	}
 	st := report(t, cs, out)
 	t.Logf("seed %d: %d controllers, %d distinct shapes, %d features; %d worker steps after the fix by path %v; %d generated bugs seen before the fix, %d not observable by the script; %d violations; %v",
@@ -116,8 +116,9 @@ type outcome struct {
 
 // execute writes the module, runs the driver, fixes the module as
 // `queuefix -w ./c/...` does, runs the driver again and checks each
-// controller. Both phases compile every controller into one binary.
-func execute(t *testing.T, dir string, cs []*Controller) []*outcome {
+// controller. Both phases compile every controller into one binary. A
+// mutant, if set, changes queuefix's result before it is written.
+func execute(t *testing.T, dir string, cs []*Controller, mutant func(*rewrite.Result)) []*outcome {
 	t.Helper()
 	writeModule(t, dir, cs)
 	start := time.Now()
@@ -130,6 +131,9 @@ func execute(t *testing.T, dir string, cs []*Controller) []*outcome {
 	}
 	if len(res.Errors) > 0 {
 		t.Fatalf("queuefix could not load the generated module: %v", res.Errors[0])
+	}
+	if mutant != nil {
+		mutant(res)
 	}
 	byPkg := fixFiles(t, dir, res)
 	t.Logf("queuefix: %d findings, %d files changed in %v", len(res.Findings), len(res.Files), time.Since(start).Round(time.Millisecond))
@@ -356,7 +360,7 @@ func shrink(t *testing.T, out []*outcome) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := execute(t, t.TempDir(), []*Controller{c})
+			res := execute(t, t.TempDir(), []*Controller{c}, nil)
 			if len(res[0].violations) > 0 {
 				cur, progress = res[0], true
 				break
@@ -390,4 +394,94 @@ func tags(cs []*Controller) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestDoneMutant runs controllers whose workers miss Done (never, or on
+// the invalid item's early return) with queuefix's fix, which must pass
+// every check, and with a mutant of queuefix that drops the done rule,
+// which the harness must catch on every such controller.
+func TestDoneMutant(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs generated controllers against the real client-go")
+	}
+	var cs []*Controller
+	for i, line := range []string{
+		"typed handler=closure enqueue=direct worker=flat style=returns outcome=err success-forget=true limit=false drop-forget=true perm=drop invalid=forget rule=v2 done=none",
+		"legacy handler=method enqueue=helper worker=closure style=chain outcome=switch success-forget=false limit=true drop-forget=true perm=retry invalid=forget rule=v2 done=none",
+		"typed handler=closure enqueue=add worker=split style=returns outcome=handleerr success-forget=true limit=false drop-forget=true perm=after invalid=none rule=v2 done=none",
+		"legacy handler=closure enqueue=direct worker=doneend style=chain outcome=err success-forget=true limit=false drop-forget=true perm=drop invalid=forget rule=v2 done=early",
+		"typed handler=closure enqueue=direct worker=doneend style=chain outcome=err success-forget=false limit=true drop-forget=false perm=retry invalid=bare rule=v2 done=early",
+	} {
+		s, err := ParseShape(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Build(fmt.Sprintf("c%04d", i), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Oracle.Done != Change {
+			t.Fatalf("%s: the oracle says %s, want change", line, c.Oracle.Done)
+		}
+		cs = append(cs, c)
+	}
+	for _, o := range execute(t, t.TempDir(), cs, nil) {
+		for _, v := range o.violations {
+			t.Errorf("with the done rule, %s (%s): %s", o.c.Name, o.c.Shape, v.What)
+		}
+	}
+	for _, o := range execute(t, t.TempDir(), cs, dropRule(rewrite.RuleDone)) {
+		if len(o.violations) == 0 {
+			t.Errorf("without the done rule, %s (%s) passes every check:\n%s", o.c.Name, o.c.Shape, o.diff)
+		}
+		for _, v := range o.violations {
+			t.Logf("without the done rule, %s: %s", o.c.Name, v.What)
+		}
+	}
+}
+
+// dropRule is a mutant of queuefix without one rule: its findings are
+// gone, and the files get only the other rules' edits.
+func dropRule(r rewrite.Rule) func(*rewrite.Result) {
+	return func(res *rewrite.Result) {
+		var kept []rewrite.Finding
+		edits := map[string][]rewrite.Edit{}
+		for _, f := range res.Findings {
+			if f.Rule == r {
+				continue
+			}
+			kept = append(kept, f)
+			if f.Status == rewrite.Change {
+				for _, e := range f.Edits {
+					edits[e.File] = append(edits[e.File], e)
+				}
+			}
+		}
+		res.Findings = kept
+		var files []rewrite.File
+		for _, f := range res.Files {
+			if es := edits[f.Path]; len(es) > 0 {
+				files = append(files, rewrite.File{Path: f.Path, Old: f.Old, New: splice(f.Old, es)})
+			}
+		}
+		res.Files = files
+	}
+}
+
+// splice applies edits to src in offset order, each identical edit once,
+// as queuefix does.
+func splice(src []byte, edits []rewrite.Edit) []byte {
+	sort.SliceStable(edits, func(i, j int) bool { return edits[i].Offset < edits[j].Offset })
+	var b bytes.Buffer
+	last := 0
+	for i, e := range edits {
+		if i > 0 && e == edits[i-1] {
+			continue
+		}
+		b.Write(src[last:e.Offset])
+		b.WriteString(e.New)
+		last = e.End
+	}
+	b.Write(src[last:])
+	return b.Bytes()
 }

@@ -39,6 +39,7 @@ type Script struct {
 	Rounds   [][]Event        `json:"rounds"`
 	Outcomes map[string][]int `json:"outcomes"` // 0 ok, 1 transient, 2 permanent
 	Invalid  string           `json:"-"`        // the invalid item as the log names it, or ""
+	Undone   bool             `json:"undone"`   // some path misses Done: the harness logs it and goes on
 }
 
 // An Event is one handler call, or the injection of an item of the wrong type.
@@ -107,6 +108,11 @@ func scriptFor(s Shape) Script {
 		sc.Invalid = "bad/ns/x"
 	}
 	sc.Rounds = [][]Event{first, {ev("update", "ok"), ev("update", "flaky"), ev("delete", "perm")}}
+	sc.Undone = s.Done != ""
+	if sc.Undone && s.Invalid != "none" {
+		// The invalid item comes again: processed only if it got Done.
+		sc.Rounds[1] = append(sc.Rounds[1], first[len(first)-1])
+	}
 	return sc
 }
 

@@ -2,6 +2,8 @@ package gen
 
 import (
 	"bytes"
+	"fmt"
+	"sort"
 	"testing"
 )
 
@@ -109,4 +111,48 @@ func join(xs []string) string {
 		b.WriteString(x)
 	}
 	return b.String()
+}
+
+// TestDoneOracle spells out the done rule's expectations by hand: a
+// worker that never calls Done gets one (every path misses it), one that
+// hands the item to a goroutine without Done is left for review, and
+// done=early misses Done only on the invalid item's path.
+func TestDoneOracle(t *testing.T) {
+	base := "typed handler=closure enqueue=direct worker=%s style=returns outcome=err success-forget=true limit=false drop-forget=true perm=drop invalid=forget rule=v2%s"
+	for _, tc := range []struct {
+		worker, done string
+		want         Verdict
+		undone       []string
+	}{
+		{"flat", "", None, nil},
+		{"flat", " done=none", Change, []string{PathInvalid, PathOK, PathPermanent, PathTransient}},
+		{"escape", " done=none", Review, []string{PathInvalid, PathOK, PathPermanent, PathTransient}},
+		{"flat", " done=early", Change, []string{PathInvalid}},
+	} {
+		line := fmt.Sprintf(base, tc.worker, tc.done)
+		s, err := ParseShape(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Build("c", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var undone []string
+		for kind, p := range c.Oracle.Paths {
+			if p.Undone {
+				undone = append(undone, kind)
+			}
+		}
+		sort.Strings(undone)
+		if c.Oracle.Done != tc.want || join(undone) != join(tc.undone) {
+			t.Errorf("%s: done %s, paths without Done %v; want %s and %v", line, c.Oracle.Done, undone, tc.want, tc.undone)
+		}
+		if got := bytes.Count(c.Source, []byte("c.queue.Done(")); (tc.done == " done=none") != (got == 0) {
+			t.Errorf("%s: %d Done calls in the source\n%s", line, got, c.Source)
+		}
+		if tc.done != "" && !c.Script.Undone {
+			t.Errorf("%s: the script does not expect a missing Done", line)
+		}
+	}
 }

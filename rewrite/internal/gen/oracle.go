@@ -31,6 +31,7 @@ const (
 type Path struct {
 	Requeue string // "ratelimited", "after", or "" (the retry cycle ends)
 	Forgets bool   // calls Forget before the fix
+	Undone  bool   // misses Done before the fix
 }
 
 // Ends reports whether the path ends the item's retry cycle.
@@ -40,6 +41,7 @@ func (p Path) Ends() bool { return p.Requeue == "" }
 type Oracle struct {
 	Sites      []Site
 	Worker     Verdict         // "" for controller-runtime handlers
+	Done       Verdict         // the done rule's verdict on the worker; "" for controller-runtime handlers
 	Paths      map[string]Path // by path kind; nil without a worker
 	Limit      bool            // the transient path drops past MaxRetries
 	RetryPerm  bool            // a permanent failure is retried like a transient one
@@ -93,7 +95,31 @@ func oracleFor(s Shape, sites []Site) Oracle {
 	if s.Worker == "split" || s.Outcome == "enum" || s.Outcome == "bool" {
 		o.NeedsV2 = true
 	}
+	o.Done = doneVerdict(s, o.Paths)
 	return o
+}
+
+// doneVerdict marks the paths that miss Done and says what the done rule
+// should decide: insert it, or leave a worker whose item a goroutine
+// takes to a human.
+func doneVerdict(s Shape, paths map[string]Path) Verdict {
+	switch s.Done {
+	case "none":
+		for kind, p := range paths {
+			p.Undone = true
+			paths[kind] = p
+		}
+	case "early":
+		p := paths[PathInvalid]
+		p.Undone = true
+		paths[PathInvalid] = p
+	default:
+		return None
+	}
+	if s.Worker == "escape" {
+		return Review
+	}
+	return Change
 }
 
 // PathOf names the path a worker step took: the last scripted outcome of

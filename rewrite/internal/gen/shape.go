@@ -23,6 +23,7 @@ type Shape struct {
 	Perm    string // what a permanent failure does: retry, drop, after
 	Invalid string // none, forget, bare: how an item of the wrong type or key is dropped
 	V2      bool   // judged by Forget rule v2 (issue 9): it follows loops that only sync
+	Done    string // "" (Done on every path), none (the worker never calls Done), early (the invalid item returns before the Done at the end)
 }
 
 var (
@@ -68,6 +69,7 @@ func drawShape(r *rand.Rand, f Features) Shape {
 	s.Perm = pick(r, perms...)
 	s.Invalid = pick(r, invalids...)
 	s.V2 = f.V2
+	s.Done = pick(r, "", "", "", "", "none", "early") // drawn last: earlier fields keep their seeds' values
 	return s.normal()
 }
 
@@ -89,9 +91,19 @@ func (s Shape) normal() Shape {
 	case "bool":
 		s.Perm = "retry" // a bool cannot tell a permanent failure
 	}
+	if s.Done == "early" {
+		// The invalid item's early return skips the Done at the end.
+		s.Worker = "doneend"
+	}
 	if s.Worker == "doneend" {
-		// Done at the end: no early return may skip it.
-		s.Style, s.Invalid = "chain", "none"
+		// Done at the end: no other early return may skip it.
+		s.Style = "chain"
+		switch {
+		case s.Done == "early" && s.Invalid == "none":
+			s.Invalid = "forget"
+		case s.Done != "early":
+			s.Invalid = "none"
+		}
 		if s.Outcome == "handleerr" || s.Outcome == "onerror" {
 			s.Outcome = "err"
 		}
@@ -118,8 +130,12 @@ func (s Shape) String() string {
 	if s.V2 {
 		rule = "v2"
 	}
-	return fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s",
-		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule)
+	done := ""
+	if s.Done != "" {
+		done = " done=" + s.Done
+	}
+	return fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s",
+		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule, done)
 }
 
 // Tags names the shape's features, for coverage counts.
@@ -141,6 +157,9 @@ func (s Shape) Tags() []string {
 	}
 	if !s.Drop {
 		tags = append(tags, "drop-without-forget")
+	}
+	if s.Done != "" {
+		tags = append(tags, "done="+s.Done)
 	}
 	return tags
 }
@@ -173,6 +192,7 @@ func (s Shape) simpler() []Shape {
 	try(func(t *Shape) { t.Success = true })
 	try(func(t *Shape) { t.Drop = true })
 	try(func(t *Shape) { t.Legacy = false })
+	try(func(t *Shape) { t.Done = "" })
 	return out
 }
 
@@ -206,7 +226,7 @@ func ParseShape(line string) (Shape, error) {
 
 func (s *Shape) set(k, v string) error {
 	strs := map[string]*string{"handler": &s.Handler, "enqueue": &s.Enqueue, "worker": &s.Worker,
-		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid}
+		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "done": &s.Done}
 	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop}
 	if p := strs[k]; p != nil {
 		*p = v

@@ -21,20 +21,24 @@ func (e *emitter) emitWorker() {
 	var body string
 	switch e.s.Worker {
 	case "flat", "loop":
-		body = fmt.Sprintf("defer c.queue.Done(%s)\n%s%s}", item, e.prelude(retTrue), e.decision(retTrue))
+		body = fmt.Sprintf("%s%s%s}", e.deferDone(item), e.prelude(retTrue), e.decision(retTrue))
 	case "closure":
 		body = fmt.Sprintf(`err := func(%[1]s %[2]s) error {
-		defer c.queue.Done(%[1]s)
-		%[3]s%[4]s}(%[1]s)
+		%[5]s%[3]s%[4]s}(%[1]s)
 	if err != nil {
 		utilruntime.HandleError(err)
 	}
 	return true
-}`, item, typ, e.prelude(retNil), e.decision(retNil))
+}`, item, typ, e.prelude(retNil), e.decision(retNil), e.deferDone(item))
 	case "doneend":
-		body = fmt.Sprintf("%s%sc.queue.Done(%s)\nreturn true\n}", e.prelude(retNone), e.decision(retNone), item)
+		done := fmt.Sprintf("c.queue.Done(%s)\n", item)
+		if e.s.Done == "none" {
+			done = ""
+		}
+		// The invalid item (only with done=early) returns before the Done.
+		body = fmt.Sprintf("%s%s%sreturn true\n}", e.prelude(ret{ok: "return true"}), e.decision(retNone), done)
 	case "escape":
-		body = fmt.Sprintf("go func() {\ndefer c.queue.Done(%s)\n%s%s}()\nreturn true\n}", item, e.prelude(retVoid), e.decision(retVoid))
+		body = fmt.Sprintf("go func() {\n%s%s%s}()\nreturn true\n}", e.deferDone(item), e.prelude(retVoid), e.decision(retVoid))
 	case "split":
 		body = e.split(item, typ)
 	}
@@ -48,11 +52,20 @@ func (e *emitter) split(item, typ string) string {
 		if e.s.Legacy {
 			conv = "key := obj.(string)\n"
 		}
-		e.add("// process syncs key and says what to do next.\nfunc (c *Controller) process(key string) state {\ndefer c.queue.Done(key)\nreturn c.sync(key)\n}")
+		e.add("// process syncs key and says what to do next.\nfunc (c *Controller) process(key string) state {\n%sreturn c.sync(key)\n}", e.deferDone("key"))
 		return fmt.Sprintf("%sswitch c.process(key) {\n%s}\nreturn true\n}", conv, e.enumCases())
 	}
-	e.add("func (c *Controller) process(%[1]s %[2]s) {\ndefer c.queue.Done(%[1]s)\n%[3]s%[4]s}", item, typ, e.prelude(retVoid), e.decision(retVoid))
+	e.add("func (c *Controller) process(%[1]s %[2]s) {\n%[5]s%[3]s%[4]s}", item, typ, e.prelude(retVoid), e.decision(retVoid), e.deferDone(item))
 	return fmt.Sprintf("c.process(%s)\nreturn true\n}", item)
+}
+
+// deferDone defers Done of the item, unless the shape's worker never
+// calls Done.
+func (e *emitter) deferDone(item string) string {
+	if e.s.Done == "none" {
+		return ""
+	}
+	return fmt.Sprintf("defer c.queue.Done(%s)\n", item)
 }
 
 // prelude turns the item into key, dropping items it cannot use.
