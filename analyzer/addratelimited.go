@@ -35,7 +35,33 @@ var AddRateLimited = &analysis.Analyzer{
 	Doc:       doc(rewrite.RuleAddRateLimited),
 	URL:       info(rewrite.RuleAddRateLimited).URL,
 	Run:       runAddRateLimited,
-	FactTypes: []analysis.Fact{new(summaryFact)},
+	FactTypes: []analysis.Fact{new(summaryFact), new(queueFree)},
+}
+
+// queueFree is a package fact: the package imports neither client-go's
+// cache nor its workqueue, directly or not (see rewrite.IsQueueAPI). Most
+// of a controller's dependencies are such packages (the standard library,
+// API types, clients); the rule builds no call graph for them.
+type queueFree struct{}
+
+func (*queueFree) AFact() {}
+
+func (*queueFree) String() string { return "queue-free" }
+
+// isQueueFree reports whether the pass's package is queue-free: it is not
+// one of the two packages, and each package it imports has the fact. A
+// package analysed without the fact (a driver that skipped it) counts as
+// one that may use a queue.
+func isQueueFree(pass *analysis.Pass) bool {
+	if rewrite.IsQueueAPI(pass.Pkg) {
+		return false
+	}
+	for _, imp := range pass.Pkg.Imports() {
+		if imp.Path() != "unsafe" && !pass.ImportPackageFact(imp, new(queueFree)) {
+			return false
+		}
+	}
+	return true
 }
 
 // summaryFact is the engine's summary of a function, for its importers.
@@ -73,14 +99,23 @@ func runAddRateLimited(pass *analysis.Pass) (any, error) {
 		}
 		return &f.Summary
 	}
-	findings, sums := rewrite.AddRateLimitedUnit(u)
-	for obj, s := range sums {
-		pass.ExportObjectFact(obj, &summaryFact{*s})
+	if isQueueFree(pass) {
+		pass.ExportPackageFact(new(queueFree))
+		exportSummaries(pass, rewrite.FactorySummaries(u))
+		return nil, nil
 	}
+	findings, sums := rewrite.AddRateLimitedUnit(u)
+	exportSummaries(pass, sums)
 	for _, f := range findings {
 		if f.Rule == rewrite.RuleAddRateLimited {
 			report(pass, f)
 		}
 	}
 	return nil, nil
+}
+
+func exportSummaries(pass *analysis.Pass, sums map[*types.Func]*rewrite.Summary) {
+	for obj, s := range sums {
+		pass.ExportObjectFact(obj, &summaryFact{*s})
+	}
 }

@@ -52,7 +52,7 @@ func report(pass *analysis.Pass, f rewrite.Finding) {
 	if !ok {
 		return // not a file of this package
 	}
-	d := analysis.Diagnostic{Pos: pos, Category: string(f.Rule), Message: f.Message, URL: info(f.Rule).URL}
+	d := analysis.Diagnostic{Pos: pos, Category: string(f.Rule), Message: f.Text(filepath.Base), URL: info(f.Rule).URL}
 	if f.Rule == rewrite.RuleAddRateLimited && len(f.Chains) > 0 {
 		d.Message += "; handler path: " + compact(f.Chains[0])
 		d.Related = related(pass, f.Chains[0], pos)
@@ -64,7 +64,10 @@ func report(pass *analysis.Pass, f rewrite.Finding) {
 }
 
 // compact spells a chain on one line, as queuefix prints it: the first
-// frame with its position, then the function names.
+// frame with its position, then the function names. A diagnostic names
+// the files of its own package, as a message's cause does (Finding.Text
+// above): by their base names, which is how go vet's reader sees them
+// beside the package's directory.
 func compact(c rewrite.Chain) string {
 	var parts []string
 	for i, fr := range c.Frames {

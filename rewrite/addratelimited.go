@@ -260,7 +260,7 @@ func (a *graph) judgeSite(s *site) (Finding, *ignore) {
 		return f, ig
 	}
 	if reason := a.declineReason(s); reason != "" {
-		f.Message = reason
+		f.Message, f.Cause = reason, s.fi.err() // the file's error, when that is the reason
 		if s.other != nil {
 			f.Chains = append(f.Chains, a.otherChain(s.other, s.sel.Sel.Pos()))
 		}
@@ -279,11 +279,13 @@ func (a *graph) judgeSite(s *site) (Finding, *ignore) {
 }
 
 // declineReason returns why the site must be left to a human, or "".
+// A file that cannot be read again is the reason: its error is the
+// finding's cause.
 func (a *graph) declineReason(s *site) string {
 	what, name := a.what(s), funcName(s.fn)
 	switch {
 	case s.fi.err() != nil:
-		return fmt.Sprintf("cannot rewrite %s: %v", what, s.fi.err())
+		return "cannot rewrite " + what + ": "
 	case s.fi.generated:
 		return what + " is reached from an event handler, in a generated file: fix the generator; left alone"
 	case s.fi.vendored:

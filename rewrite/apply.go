@@ -3,7 +3,6 @@ package rewrite
 import (
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -41,7 +40,8 @@ func (a *index) apply(findings []Finding) ([]Finding, []File) {
 			}
 			if err, ok := broken[f.Edits[0].File]; ok {
 				f.Status, f.Edits, f.Fix, f.checks = Review, nil, "", nil
-				f.Message += "; not applied, the edit does not type-check: " + err
+				f.Message += "; not applied, the edit does not type-check: "
+				f.Cause = err
 			}
 		}
 	}
@@ -117,12 +117,12 @@ func filesOf(m map[string]*File) []File {
 // those names to mean the same there as at the point of insertion). This
 // costs a few microseconds per edit where re-checking the packages would
 // cost a second type-check of everything that was loaded.
-func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]string {
+func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings []Finding) map[string]*Cause {
 	parsed := a.parseNew(files)
-	broken := make(map[string]string)
+	broken := make(map[string]*Cause)
 	for name, p := range parsed {
 		if p.err != nil {
-			broken[name] = p.err.Error()
+			broken[name] = editCause(a.fset, p.err)
 		}
 	}
 	done := make(map[Edit]bool)
@@ -131,12 +131,12 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 			continue
 		}
 		for i, e := range f.Edits {
-			if done[e] || broken[e.File] != "" {
+			if done[e] || broken[e.File] != nil {
 				continue
 			}
 			done[e] = true
 			if err := a.checkEdit(parsed[e.File].syntax, spans[e], f.checks[i]); err != nil {
-				broken[e.File] = err.Error()
+				broken[e.File] = editCause(a.fset, err)
 			}
 		}
 	}
@@ -214,7 +214,7 @@ func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 		call = callAround(f, tf, span)
 	}
 	if call == nil {
-		return fmt.Errorf("%s: the edit wrote no method call", a.fset.Position(tf.Pos(span[0])))
+		return &Cause{Pos: a.fset.Position(tf.Pos(span[0])), Text: "the edit wrote no method call"}
 	}
 	return types.CheckExpr(a.fset, c.pkg, c.pos, call, nil)
 }

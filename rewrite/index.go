@@ -1,7 +1,6 @@
 package rewrite
 
 import (
-	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -43,7 +42,7 @@ type fileInfo struct {
 
 	once    sync.Once
 	src     []byte // read on first use: most files are never edited
-	readErr error  // the file could not be read again, or changed
+	readErr *Cause // the file could not be read again, or changed
 }
 
 // source returns the file's bytes, read once, when a rule first needs
@@ -53,7 +52,7 @@ func (fi *fileInfo) source() []byte {
 	return fi.src
 }
 
-func (fi *fileInfo) err() error {
+func (fi *fileInfo) err() *Cause {
 	fi.read()
 	return fi.readErr
 }
@@ -61,18 +60,23 @@ func (fi *fileInfo) err() error {
 // read reads the file and checks that it still holds what was parsed.
 func (fi *fileInfo) read() {
 	fi.once.Do(func() {
+		changed := &Cause{Pos: token.Position{Filename: fi.name}, Text: "changed while queuefix was running; run queuefix again"}
 		info, err := os.Stat(fi.name)
-		if err == nil && info.ModTime().After(fi.since) {
-			err = fmt.Errorf("%s changed while queuefix was running; run queuefix again", fi.name)
-		}
-		if err == nil {
+		switch {
+		case err != nil:
+			fi.readErr = readCause(fi.name, err)
+		case info.ModTime().After(fi.since):
+			fi.readErr = changed
+		default:
 			fi.src, err = os.ReadFile(fi.name)
+			if err != nil {
+				fi.readErr = readCause(fi.name, err)
+			} else if len(fi.src) != fi.size {
+				fi.readErr = changed
+			}
 		}
-		if err == nil && len(fi.src) != fi.size {
-			err = fmt.Errorf("%s changed while queuefix was running; run queuefix again", fi.name)
-		}
-		if err != nil {
-			fi.src, fi.readErr = nil, err
+		if fi.readErr != nil {
+			fi.src = nil
 		}
 	})
 }

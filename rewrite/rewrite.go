@@ -17,11 +17,11 @@
 // while the graph is built. Nothing here prints or writes files;
 // cmd/queuefix does.
 //
-// The API is Run with Options and Result (Finding, Chain, Frame, Edit,
-// File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
+// The API is Run with Options and Result (Finding, Cause, Chain, Frame,
+// Edit, File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
 // RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
-// the go/analysis drivers, Unit, Summary, ForgetUnit and
-// AddRateLimitedUnit. Every other name is unexported.
+// the go/analysis drivers, Unit, Summary, ForgetUnit, AddRateLimitedUnit,
+// IsQueueAPI and FactorySummaries. Every other name is unexported.
 package rewrite
 
 import (
@@ -114,7 +114,8 @@ type Finding struct {
 	Pos     token.Position // Filename is absolute
 	Rule    Rule
 	Status  Status
-	Message string
+	Message string // in words; with a Cause, it ends where the cause goes (see Text)
+	Cause   *Cause // the error the finding quotes, or nil
 	Fix     string // what the edits do, in one line ("AddRateLimited → Add"); empty unless Status is Change
 	Chains  []Chain
 	Edits   []Edit // empty unless Status is Change

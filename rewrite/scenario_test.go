@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -111,7 +112,7 @@ type findingText struct{ dir string }
 func (ft findingText) diffs(files []File) string {
 	var b strings.Builder
 	for _, f := range files {
-		b.Write(f.Diff(filepath.ToSlash(ft.rel(f.Path))))
+		b.Write(f.Diff(filepath.ToSlash(ft.file(f.Path))))
 	}
 	return b.String()
 }
@@ -125,19 +126,19 @@ func (ft findingText) findings(fs []Finding, verbose bool, statuses ...Status) s
 		if !hasStatus(f, statuses) {
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %s: %s\n", ft.rel(f.Pos.String()), f.Rule, ft.rel(f.Message))
+		fmt.Fprintf(&b, "%s: %s: %s\n", ft.pos(f.Pos), f.Rule, f.Text(ft.file))
 		for _, c := range f.Chains {
 			if verbose {
 				fmt.Fprintf(&b, "\t%s path:\n", c.Kind)
 				for _, fr := range c.Frames {
-					fmt.Fprintf(&b, "\t\t%s: %s\n", ft.rel(fr.Pos.String()), fr.Func)
+					fmt.Fprintf(&b, "\t\t%s: %s\n", ft.pos(fr.Pos), fr.Func)
 				}
 				continue
 			}
 			var parts []string
 			for i, fr := range c.Frames {
 				if i == 0 {
-					parts = append(parts, fmt.Sprintf("%s (%s)", fr.Func, ft.rel(fr.Pos.String())))
+					parts = append(parts, fmt.Sprintf("%s (%s)", fr.Func, ft.pos(fr.Pos)))
 					continue
 				}
 				parts = append(parts, fr.Func)
@@ -157,9 +158,18 @@ func hasStatus(f Finding, statuses []Status) bool {
 	return false
 }
 
-// rel shortens the paths below the scenario's directory in s.
-func (ft findingText) rel(s string) string {
-	return strings.ReplaceAll(s, ft.dir+string(filepath.Separator), "")
+// file spells a path below the scenario's directory relative to it.
+func (ft findingText) file(path string) string {
+	if r, err := filepath.Rel(ft.dir, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+// pos spells a position with its file as file does.
+func (ft findingText) pos(pos token.Position) string {
+	pos.Filename = ft.file(pos.Filename)
+	return pos.String()
 }
 
 func writeFile(t *testing.T, path, data string) {

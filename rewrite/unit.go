@@ -61,6 +61,32 @@ func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 	return findings, a.summaries(scanned, fns)
 }
 
+// IsQueueAPI reports whether p is client-go's cache or workqueue package,
+// vendored or not. Every type the addratelimited rule starts from is
+// declared in one of them or in a package that imports one: the queue
+// interfaces, the handler structs and interfaces, and controller-runtime's
+// handlers and priority queue, which take a workqueue. So a package that
+// imports neither, directly or not, has no site, no root and no store into
+// a handler field, and no dependency of it has a summary that reaches an
+// add or names a handler: AddRateLimitedUnit finds nothing there and
+// summarises only what FactorySummaries finds.
+func IsQueueAPI(p *types.Package) bool {
+	return isPkg(p, cachePath) || isPkg(p, workqueuePath)
+}
+
+// FactorySummaries returns the summaries of a package that imports neither
+// of the packages IsQueueAPI names, directly or not, without building its
+// call graph: the funcs it returns that call a parameter (Summary.Calls),
+// which an importer may store in a handler field. They are read from
+// syntax, as AddRateLimitedUnit reads them.
+func FactorySummaries(u Unit) map[*types.Func]*Summary {
+	out := make(map[*types.Func]*Summary)
+	for obj, calls := range returnedCalls(u.pkg()) {
+		out[obj] = &Summary{Calls: calls}
+	}
+	return out
+}
+
 // summaryOf returns the summary of a function with no body here, or nil.
 func (a *graph) summaryOf(fn *ssa.Function) *Summary {
 	if a.summary == nil || fn == nil || a.prog.funcs[fn] {
@@ -318,7 +344,7 @@ func (a *graph) summaries(scanned []*site, fns []*ssa.Function) map[*types.Func]
 			get(obj).Returns = r
 		}
 	}
-	for obj, calls := range a.returnedCalls() {
+	for obj, calls := range returnedCalls(a.pkgs[0]) {
 		get(obj).Calls = calls
 	}
 	for obj, hs := range a.paramHandlers(fns) {
@@ -457,9 +483,8 @@ func (a *graph) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, sit
 // literal, the parameters that literal calls (in SSA numbering). It reads
 // syntax: the call graph leaves out bodies that mention no work queue or
 // handler type, as such a factory's may.
-func (a *graph) returnedCalls() map[*types.Func][]int {
+func returnedCalls(pkg *packages.Package) map[*types.Func][]int {
 	out := make(map[*types.Func][]int)
-	pkg := a.pkgs[0]
 	for _, f := range pkg.Syntax {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)

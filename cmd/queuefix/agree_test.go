@@ -138,7 +138,7 @@ func crossesPackages(f jsonFinding) bool {
 // disagreements compares queuefix's verdicts with the analyzers'
 // diagnostics on the module in dir and returns each difference as a line.
 func disagreements(t *testing.T, dir, vettool string, flags []string) []string {
-	stdout, stderr, code := runIn(dir, append([]string{"-json"}, flags...)...)
+	stdout, stderr, code := runJSON(dir, flags...)
 	var out jsonOutput
 	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
 		t.Fatalf("queuefix -json (exit %d): %v\n%s", code, err, stderr)

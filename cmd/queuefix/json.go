@@ -82,7 +82,7 @@ func (p *printer) jsonFinding(f rewrite.Finding) jsonFinding {
 		jsonPos: p.jsonPos(f.Pos),
 		Rule:    string(f.Rule),
 		Status:  f.Status.String(),
-		Message: p.relText(f.Message),
+		Message: f.Text(p.rel),
 		Fix:     f.Fix,
 		Chains:  []jsonChain{},
 		Edits:   []jsonEdit{},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"go/token"
 	"io"
 	"path/filepath"
 	"slices"
@@ -111,7 +112,7 @@ func (p *printer) printFindings() {
 }
 
 func (p *printer) printFinding(w io.Writer, f rewrite.Finding) {
-	fmt.Fprintf(w, "%s: %s: %s\n", p.pos(f.Pos), f.Rule, p.relText(f.Message))
+	fmt.Fprintf(w, "%s: %s: %s\n", p.pos(f.Pos), f.Rule, f.Text(p.rel))
 	for _, c := range f.Chains {
 		if p.c.verbose {
 			fmt.Fprintf(w, "\t%s path:\n", c.Kind)
@@ -138,8 +139,10 @@ func (p *printer) compact(c rewrite.Chain) string {
 	return strings.Join(parts, " -> ")
 }
 
-func (p *printer) pos(pos interface{ String() string }) string {
-	return p.relText(pos.String())
+// pos spells a position with its file relative to the working directory.
+func (p *printer) pos(pos token.Position) string {
+	pos.Filename = p.rel(pos.Filename)
+	return pos.String()
 }
 
 // rel returns path relative to the working directory when it lies below it.
@@ -150,7 +153,8 @@ func (p *printer) rel(path string) string {
 	return path
 }
 
-// relText shortens absolute paths under the working directory in s.
+// relText shortens absolute paths under the working directory in s: the
+// go command's error text, which names files inside its words.
 func (p *printer) relText(s string) string {
 	return strings.ReplaceAll(s, p.dir+string(filepath.Separator), "")
 }

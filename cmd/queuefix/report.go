@@ -144,7 +144,7 @@ func (p *printer) reportReview(b *bytes.Buffer) {
 	for _, f := range p.res.Findings {
 		if f.Status == rewrite.Review {
 			lines = append(lines, fmt.Sprintf("- `%s`: %s. %s", p.shortPos(f.Pos.Filename, f.Pos.Line),
-				strings.TrimSuffix(p.relText(f.Message), "."), p.evidence(f)))
+				strings.TrimSuffix(f.Text(p.rel), "."), p.evidence(f)))
 		}
 	}
 	for _, e := range p.loadErrors() {

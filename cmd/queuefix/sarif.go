@@ -284,7 +284,7 @@ type sarifSites struct {
 }
 
 func (s *sarifSites) result(f rewrite.Finding) sarifResult {
-	msg := s.p.relText(f.Message)
+	msg := f.Text(s.rel)
 	r := sarifResult{
 		RuleID:    string(f.Rule),
 		RuleIndex: ruleIndex(f.Rule),
@@ -340,6 +340,15 @@ func (s *sarifSites) artifact(file string) sarifArtifact {
 	return sarifArtifact{URI: filepath.ToSlash(rel), URIBaseID: srcRoot}
 }
 
+// rel spells a file a message names as its artifact's URI does: relative
+// to the repository root, or absolute when it lies outside.
+func (s *sarifSites) rel(file string) string {
+	if a := s.artifact(file); a.URIBaseID != "" {
+		return a.URI
+	}
+	return file
+}
+
 func (s *sarifSites) flow(c rewrite.Chain) sarifCodeFlow {
 	flow := sarifCodeFlow{Message: sarifMessage{string(c.Kind) + " path"}}
 	var tf sarifThreadFlow
@@ -358,7 +367,7 @@ func (s *sarifSites) fix(f rewrite.Finding) (sarifFix, bool) {
 	if f.Status != rewrite.Change || len(f.Edits) == 0 {
 		return sarifFix{}, false
 	}
-	fix := sarifFix{Description: sarifMessage{s.p.relText(f.Message)}}
+	fix := sarifFix{Description: sarifMessage{f.Text(s.rel)}}
 	edits := slices.Clone(f.Edits)
 	slices.SortStableFunc(edits, func(a, b rewrite.Edit) int { return a.Offset - b.Offset })
 	at := map[string]int{} // file -> index in fix.ArtifactChanges

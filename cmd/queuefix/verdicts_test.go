@@ -49,7 +49,7 @@ func checkVerdicts(t *testing.T, dir string) {
 	if len(sites) == 0 {
 		t.Fatalf("%s: no AddRateLimited calls to account for", dir)
 	}
-	out, errOut, code := runIn(dir, "-json")
+	out, errOut, code := runJSON(dir)
 	if code == exitError {
 		t.Fatalf("queuefix -json failed:\n%s", errOut)
 	}
