@@ -128,6 +128,17 @@ func TestTypedRule(t *testing.T) {
 	dir := moduleDir(t)
 	writeModule(t, dir, cs)
 	before := drive(t, dir, "before")
+	for _, c := range cs {
+		// The legacy controller must do what its oracle says before any
+		// migration, or an equal trace after it proves nothing.
+		v := c.checkSteps(before[c.Name].Log, false, &Stats{Paths: map[string]int{}})
+		if before[c.Name].Err != "" {
+			v = append(v, Violation{What: "the run failed: " + before[c.Name].Err})
+		}
+		if len(v) > 0 {
+			t.Fatalf("before the migration:\n%s", describeMigration(c.Name, c.Shape, v, c.Source, c.Source))
+		}
+	}
 	qf := buildQueuefix(t, dir)
 	out := runQueuefix(t, qf, dir, "-w")
 	t.Logf("queuefix -rule typed -w:\n%s", tailOf(out))
