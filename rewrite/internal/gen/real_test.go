@@ -65,15 +65,13 @@ func assembleCase(t *testing.T, c, side string) string {
 	}
 	text := string(gomod)
 	text = "module example.com/real\n" + text[strings.Index(text, "\ngo "):]
-	stubs, _ := filepath.Glob(filepath.Join(c, "stub", "*", "*", "go.mod"))
-	more, _ := filepath.Glob(filepath.Join(c, "stub", "*", "*", "*", "go.mod"))
-	for _, m := range append(stubs, more...) {
+	for _, m := range stubModules(t, filepath.Join(c, "stub")) {
 		path := modulePath(t, m)
 		abs, err := filepath.Abs(filepath.Dir(m))
 		if err != nil {
 			t.Fatal(err)
 		}
-		text += fmt.Sprintf("\nrequire %s v0.0.0\n\nreplace %s => %s\n", path, path, abs)
+		text += fmt.Sprintf("\nrequire %s %s\n\nreplace %s => %s\n", path, stubVersion(path), path, abs)
 	}
 	gosum, err := os.ReadFile(filepath.Join(pinned, "go.sum"))
 	if err != nil {
@@ -82,6 +80,30 @@ func assembleCase(t *testing.T, c, side string) string {
 	write(t, filepath.Join(dir, "go.mod"), []byte(text))
 	write(t, filepath.Join(dir, "go.sum"), gosum)
 	return dir
+}
+
+// stubModules returns the go.mod files under dir.
+func stubModules(t *testing.T, dir string) []string {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Name() == "go.mod" {
+			out = append(out, path)
+		}
+		return err
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// stubVersion is a version the module path allows: vN.0.0 for a /vN path.
+func stubVersion(path string) string {
+	i := strings.LastIndex(path, "/v")
+	if i < 0 || strings.Trim(path[i+2:], "0123456789") != "" || path[i+2:] == "" {
+		return "v0.0.0"
+	}
+	return path[i+1:] + ".0.0"
 }
 
 func modulePath(t *testing.T, gomod string) string {
