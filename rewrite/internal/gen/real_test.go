@@ -48,7 +48,9 @@ func TestTypedReal(t *testing.T) {
 			buildCase(t, after, "after")
 			if qf != "" {
 				compareCase(t, qf, c, before)
+				return
 			}
+			logAuthorsSites(t, c)
 		})
 	}
 }
@@ -176,6 +178,26 @@ func compareCase(t *testing.T, qf, c, dir string) {
 		t.Logf("%s, site by site:\n%s", rel, b.String())
 	}
 	t.Logf("%s: %d agree, %d differ, %d missed, %d extra", filepath.Base(c), counts[Agree], counts[Differ], counts[Missed], counts[Extra])
+}
+
+// logAuthorsSites prints what the authors changed, site by site: what
+// the typed rule must match.
+func logAuthorsSites(t *testing.T, c string) {
+	for _, rel := range goFiles(t, filepath.Join(c, "before")) {
+		before := read(t, filepath.Join(c, "before", rel))
+		after := read(t, filepath.Join(c, "after", rel))
+		var b strings.Builder
+		for _, h := range Hunks(lines(before), lines(after)) {
+			fmt.Fprintf(&b, "line %d:\n", h.From+1)
+			for _, l := range lines(before)[h.From:h.To] {
+				fmt.Fprintf(&b, "    - %s\n", l)
+			}
+			for _, l := range h.New {
+				fmt.Fprintf(&b, "    + %s\n", l)
+			}
+		}
+		t.Logf("%s, the authors' sites:\n%s", rel, b.String())
+	}
 }
 
 func goFiles(t *testing.T, dir string) []string {
