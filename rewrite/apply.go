@@ -3,6 +3,7 @@ package rewrite
 import (
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -10,6 +11,8 @@ import (
 	"go/types"
 	"sort"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // replace returns an edit of fi's bytes [pos, end).
@@ -126,8 +129,15 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 		}
 	}
 	done := make(map[Edit]bool)
+	typed := make(map[string]bool)
 	for _, f := range findings {
 		if f.Status != Change {
+			continue
+		}
+		if f.Rule == RuleTyped {
+			for _, e := range f.Edits {
+				typed[e.File] = true
+			}
 			continue
 		}
 		for i, e := range f.Edits {
@@ -140,7 +150,69 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 			}
 		}
 	}
+	a.checkPackages(typed, parsed, broken)
 	return broken
+}
+
+// checkPackages type-checks again, whole, every package variant that
+// holds a file in changed (the typed rule's: retyping a queue reaches
+// every use of it and of its items), with the new syntax of the changed
+// files. A package that fails marks all its changed files broken.
+func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedFile, broken map[string]string) {
+	for _, pkg := range a.pkgs {
+		var mine []string
+		for _, f := range pkg.CompiledGoFiles {
+			if changed[f] {
+				mine = append(mine, f)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		err := a.checkPackage(pkg, parsed)
+		for _, f := range mine {
+			if err != nil && broken[f] == "" {
+				broken[f] = err.Error()
+			}
+		}
+	}
+}
+
+// checkPackage type-checks pkg with the new syntax of the files in parsed.
+func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile) error {
+	files := make([]*ast.File, len(pkg.Syntax))
+	for i, f := range pkg.Syntax {
+		files[i] = f
+		if p, ok := parsed[a.fset.File(f.FileStart).Name()]; ok {
+			if p.err != nil {
+				return p.err
+			}
+			files[i] = p.syntax
+		}
+	}
+	byPath := make(map[string]*types.Package)
+	for _, imp := range pkg.Types.Imports() {
+		byPath[imp.Path()] = imp
+	}
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		if p := pkg.Imports[path]; p != nil && byPath[p.PkgPath] != nil {
+			return byPath[p.PkgPath], nil
+		}
+		return nil, fmt.Errorf("%s: import %s not loaded", pkg.PkgPath, path)
+	})
+	var first error
+	conf := types.Config{Importer: imp, Sizes: pkg.TypesSizes, Error: func(err error) {
+		if first == nil {
+			// "have/want" details go on lines of their own: keep the first.
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			first = errors.New(msg)
+		}
+	}}
+	conf.Check(pkg.PkgPath, a.fset, files, nil)
+	return first
 }
 
 // callWritten returns the outermost call whose method name lies in span.
@@ -218,3 +290,8 @@ func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 	}
 	return types.CheckExpr(a.fset, c.pkg, c.pos, call, nil)
 }
+
+// importerFunc is a types.Importer made of a function.
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }

@@ -209,6 +209,7 @@ type counts struct {
 	files, errors int
 	sites         verdicts // addratelimited findings
 	workers       verdicts // forget findings
+	typed         verdicts // typed findings
 }
 
 // verdicts counts findings by status.
@@ -242,6 +243,8 @@ func countResult(res *rewrite.Result, err error) counts {
 			c.sites.add(f.Status)
 		case rewrite.RuleForget:
 			c.workers.add(f.Status)
+		case rewrite.RuleTyped:
+			c.typed.add(f.Status)
 		}
 	}
 	return c
@@ -297,9 +300,17 @@ func (p *printer) printAccounting() {
 	if c.workers.keep == 1 {
 		forgets = "already forgets"
 	}
-	fmt.Fprintf(p.stderr, "queuefix: %s%s; %s%s\n",
-		plural(c.sites.total(), "AddRateLimited call"), c.sites.parts("to Add", "kept"),
-		plural(c.workers.total(), "worker"), c.workers.parts(added, forgets))
+	var parts []string
+	if p.c.runs(rewrite.RuleAddRateLimited) {
+		parts = append(parts, plural(c.sites.total(), "AddRateLimited call")+c.sites.parts("to Add", "kept"))
+	}
+	if p.c.runs(rewrite.RuleForget) {
+		parts = append(parts, plural(c.workers.total(), "worker")+c.workers.parts(added, forgets))
+	}
+	if p.c.runs(rewrite.RuleTyped) {
+		parts = append(parts, plural(c.typed.total(), "typed-queue edit")+c.typed.parts("to make", "kept"))
+	}
+	fmt.Fprintf(p.stderr, "queuefix: %s\n", strings.Join(parts, "; "))
 }
 
 // parts lists the non-zero counts after a colon: changed, review, kept,
