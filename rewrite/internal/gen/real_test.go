@@ -161,7 +161,7 @@ func buildCase(t *testing.T, dir, side string) {
 // compareCase runs queuefix -rule typed -w on a copy of before and
 // prints each file's sites against the authors' after.
 func compareCase(t *testing.T, qf, c, dir string) {
-	out := runQueuefix(t, qf, dir, "-w")
+	out := runQueuefix(t, qf, dir, "-w", "./...")
 	t.Logf("queuefix -rule typed -w:\n%s", out)
 	buildCase(t, dir, "queuefix's migration")
 	files := goFiles(t, filepath.Join(c, "before"))

@@ -140,7 +140,7 @@ func TestTypedRule(t *testing.T) {
 		}
 	}
 	qf := buildQueuefix(t, dir)
-	out := runQueuefix(t, qf, dir, "-w")
+	out := runQueuefix(t, qf, dir, "-w", "./c/...")
 	t.Logf("queuefix -rule typed -w:\n%s", tailOf(out))
 	after := drive(t, dir, "after")
 	bad := 0
@@ -159,7 +159,7 @@ func TestTypedRule(t *testing.T) {
 			t.Errorf("controller %s (shape %s): %s", c.Name, c.Shape, v[0].What)
 		}
 	}
-	if again := runQueuefix(t, qf, dir, "-diff"); strings.Contains(again, "diff --git") {
+	if again := runQueuefix(t, qf, dir, "-diff", "./c/..."); strings.Contains(again, "diff --git") {
 		t.Errorf("a second run of -rule typed changes the migrated controllers again:\n%s", tailOf(again))
 	}
 	t.Logf("seed %d: %d controllers, %d distinct shapes, %d differ after the migration", *genSeed, len(cs), distinct(cs), bad)
@@ -175,10 +175,10 @@ func buildQueuefix(t *testing.T, dir string) string {
 	return bin
 }
 
-// runQueuefix runs `queuefix -rule typed <mode> ./c/...` in dir; exit
+// runQueuefix runs `queuefix -rule typed <mode> <pattern>` in dir; exit
 // codes 0 and 1 (changes or findings) are a run that worked.
-func runQueuefix(t *testing.T, bin, dir, mode string) string {
-	cmd := exec.Command(bin, "-rule", "typed", mode, "./c/...")
+func runQueuefix(t *testing.T, bin, dir, mode, pattern string) string {
+	cmd := exec.Command(bin, "-rule", "typed", mode, pattern)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS="+driverFlags)
 	out, err := cmd.CombinedOutput()
