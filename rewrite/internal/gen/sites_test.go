@@ -79,3 +79,26 @@ func logf() { /* extra */ }
 }
 
 func countHunks(a, b string) int { return len(Hunks(lines(a), lines(b))) }
+
+// TestCompareTraces: the order across items may differ, the order,
+// delays and counts of one item's calls may not.
+func TestCompareTraces(t *testing.T) {
+	e := func(step int, op, item string, n int) Entry {
+		return Entry{Step: step, Phase: "worker", Op: op, Item: item, N: n}
+	}
+	before := Run{Log: []Entry{e(1, "Get", "a", 0), e(1, "Forget", "a", 0), e(2, "Get", "b", 1), e(2, "Done", "b", 1)}}
+	swapped := Run{Log: []Entry{e(1, "Get", "b", 1), e(1, "Done", "b", 1), e(2, "Get", "a", 0), e(2, "Forget", "a", 0)}}
+	if v := CompareTraces(before, swapped); len(v) != 0 {
+		t.Errorf("items in another order: want no violation, got %v", v)
+	}
+	for name, after := range map[string]Run{
+		"a call of one item reordered": {Log: []Entry{e(1, "Forget", "a", 0), e(1, "Get", "a", 0), e(2, "Get", "b", 1), e(2, "Done", "b", 1)}},
+		"another requeue count":        {Log: []Entry{e(1, "Get", "a", 0), e(1, "Forget", "a", 0), e(2, "Get", "b", 2), e(2, "Done", "b", 1)}},
+		"a call missing":               {Log: []Entry{e(1, "Get", "a", 0), e(2, "Get", "b", 1), e(2, "Done", "b", 1)}},
+		"a run error":                  {Log: before.Log, Err: "boom"},
+	} {
+		if v := CompareTraces(before, after); len(v) == 0 {
+			t.Errorf("%s: want a violation, got none", name)
+		}
+	}
+}
