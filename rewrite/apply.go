@@ -157,35 +157,107 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 // checkPackages type-checks again, whole, every package variant that
 // holds a file in changed (the typed rule's: retyping a queue reaches
 // every use of it and of its items), with the new syntax of the changed
-// files. A package that fails marks all its changed files broken.
+// files, and then every loaded package that imports one of them, against
+// the new types. A package that fails marks the changed files it holds,
+// or for an importer all changed files, broken.
 func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedFile, broken map[string]string) {
-	for _, pkg := range a.pkgs {
-		var mine []string
-		for _, f := range pkg.CompiledGoFiles {
-			if changed[f] {
-				mine = append(mine, f)
-			}
-		}
-		if len(mine) == 0 {
+	if len(changed) == 0 {
+		return
+	}
+	fresh := make(map[string]*types.Package) // by package ID
+	for _, pkg := range a.depOrder() {
+		mine := holding(pkg, changed)
+		if len(mine) == 0 && !importsAny(pkg, fresh) {
 			continue
 		}
-		err := a.checkPackage(pkg, parsed)
+		tp, err := a.checkPackage(pkg, parsed, fresh)
+		fresh[pkg.ID] = tp
+		if err == nil {
+			continue
+		}
+		if len(mine) == 0 {
+			mine = sortedKeys(changed)
+			err = fmt.Errorf("%s, which imports the changed package: %w", pkg.PkgPath, err)
+		}
 		for _, f := range mine {
-			if err != nil && broken[f] == "" {
+			if broken[f] == "" {
 				broken[f] = err.Error()
 			}
 		}
 	}
 }
 
-// checkPackage type-checks pkg with the new syntax of the files in parsed.
-func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile) error {
+func holding(pkg *packages.Package, changed map[string]bool) []string {
+	var mine []string
+	for _, f := range pkg.CompiledGoFiles {
+		if changed[f] {
+			mine = append(mine, f)
+		}
+	}
+	return mine
+}
+
+func importsAny(pkg *packages.Package, fresh map[string]*types.Package) bool {
+	for _, imp := range pkg.Imports {
+		if fresh[imp.ID] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// depOrder returns the loaded packages, each after the loaded packages it
+// imports.
+func (a *index) depOrder() []*packages.Package {
+	byID := make(map[string]*packages.Package, len(a.pkgs))
+	for _, p := range a.pkgs {
+		byID[p.ID] = p
+	}
+	seen := make(map[string]bool)
+	var out []*packages.Package
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		if seen[p.ID] {
+			return
+		}
+		seen[p.ID] = true
+		paths := make([]string, 0, len(p.Imports))
+		for path := range p.Imports {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths)
+		for _, path := range paths {
+			if dep := byID[p.Imports[path].ID]; dep != nil {
+				visit(dep)
+			}
+		}
+		out = append(out, p)
+	}
+	for _, p := range a.pkgs {
+		visit(p)
+	}
+	return out
+}
+
+// checkPackage type-checks pkg with the new syntax of the files in parsed
+// and the new types of the packages in fresh (by ID), and returns its
+// new types and the first error.
+func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile, fresh map[string]*types.Package) (*types.Package, error) {
 	files := make([]*ast.File, len(pkg.Syntax))
 	for i, f := range pkg.Syntax {
 		files[i] = f
 		if p, ok := parsed[a.fset.File(f.FileStart).Name()]; ok {
 			if p.err != nil {
-				return p.err
+				return nil, p.err
 			}
 			files[i] = p.syntax
 		}
@@ -198,8 +270,15 @@ func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile
 		if path == "unsafe" {
 			return types.Unsafe, nil
 		}
-		if p := pkg.Imports[path]; p != nil && byPath[p.PkgPath] != nil {
-			return byPath[p.PkgPath], nil
+		p := pkg.Imports[path]
+		if p == nil {
+			return nil, fmt.Errorf("%s: import %s not loaded", pkg.PkgPath, path)
+		}
+		if t := fresh[p.ID]; t != nil {
+			return t, nil
+		}
+		if t := byPath[p.PkgPath]; t != nil {
+			return t, nil
 		}
 		return nil, fmt.Errorf("%s: import %s not loaded", pkg.PkgPath, path)
 	})
@@ -211,8 +290,8 @@ func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile
 			first = errors.New(msg)
 		}
 	}}
-	conf.Check(pkg.PkgPath, a.fset, files, nil)
-	return first
+	tp, _ := conf.Check(pkg.PkgPath, a.fset, files, nil)
+	return tp, first
 }
 
 // callWritten returns the outermost call whose method name lies in span.

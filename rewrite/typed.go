@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"go/types"
 	"sort"
 	"strings"
 
@@ -54,11 +55,12 @@ type typedUse struct {
 
 // typedPkg is one package's uses and the choice of T.
 type typedPkg struct {
-	pkg     *packages.Package
-	uses    []typedUse
-	gen     []typedUse // in generated files: reported, never edited
-	item    itemFlow
-	version string
+	pkg      *packages.Package
+	uses     []typedUse
+	gen      []typedUse // in generated files: reported, never edited
+	item     itemFlow
+	version  string
+	exported string // an exported declaration that names a deprecated type
 }
 
 // typed returns the typed rule's findings: the edits of every package
@@ -227,13 +229,22 @@ type blocker struct {
 	reason string
 }
 
-// typedBlocker returns why the package cannot move at all: an exported
-// declaration that names a deprecated type, or a run-time assertion to a
-// deprecated interface.
+// typedBlocker returns why the package cannot move at all: a deprecated
+// type inside a composite type of the exported API (a func, slice, map or
+// chan type is not assignable to its [any] twin's) or embedded in an
+// exported struct (importers name the field), or a run-time assertion to
+// a deprecated interface. An exported API that names a deprecated type
+// directly moves to T = any (tp.exported), which importers can still
+// assign to and from.
 func (a *index) typedBlocker(tp *typedPkg) *blocker {
 	for _, u := range tp.uses {
-		if name := exportedOwner(u); name != "" {
-			return &blocker{u, "part of the exported API (" + name + "): importers hold or pass the untyped queue; migrate them together by hand"}
+		if name, plain := exportedOwner(u); name != "" {
+			if !plain {
+				return &blocker{u, "part of the exported API (" + name + ") inside a func, slice, map or chan type or as an embedded field, which importers cannot use unchanged; migrate them together by hand"}
+			}
+			if tp.exported == "" {
+				tp.exported = name
+			}
 		}
 		if isAssertedType(u) {
 			return &blocker{u, "asserted at run time: a typed queue would fail this assertion silently; change the assertion by hand"}
@@ -244,41 +255,60 @@ func (a *index) typedBlocker(tp *typedPkg) *blocker {
 
 // exportedOwner returns the exported declaration whose type mentions the
 // use (a field of an exported struct, an exported function's signature,
-// an exported variable or type), or "".
-func exportedOwner(u typedUse) string {
+// an exported variable or type), or "", and whether the use is plain: the
+// whole type of a parameter, result, field or variable, not inside a
+// composite type nor an embedded field.
+func exportedOwner(u typedUse) (string, bool) {
 	path, _ := pathTo(u.fi.syntax, u.node.Pos(), u.node.End())
 	var field *ast.Field
-	for _, n := range path {
+	plain := true
+	for i, n := range path {
 		switch n := n.(type) {
 		case *ast.FuncLit, *ast.BlockStmt:
-			return "" // a local declaration or a body
+			return "", true // a local declaration or a body
+		case *ast.ArrayType, *ast.MapType, *ast.ChanType:
+			plain = false
+		case *ast.FuncType:
+			if i+1 < len(path) {
+				if _, ok := path[i+1].(*ast.FuncDecl); !ok {
+					plain = false
+				}
+			}
 		case *ast.Field:
 			if field == nil {
 				field = n
+				// Embedded in an interface, the [any] twin gives the same
+				// method set; in a struct, importers name the field.
+				plain = plain && (len(n.Names) > 0 || inInterface(path[i+1:]))
 			}
 		case *ast.FuncDecl:
 			if n.Name.IsExported() && (n.Recv == nil || recvExported(n.Recv)) {
-				return n.Name.Name
+				return n.Name.Name, plain
 			}
-			return ""
+			return "", true
 		case *ast.TypeSpec:
-			if !n.Name.IsExported() {
-				return ""
+			if !n.Name.IsExported() || field != nil && !fieldExported(field) {
+				return "", true
 			}
-			if field != nil && !fieldExported(field) {
-				return ""
-			}
-			return n.Name.Name
+			return n.Name.Name, plain
 		case *ast.ValueSpec:
 			for _, name := range n.Names {
 				if name.IsExported() {
-					return name.Name
+					return name.Name, plain
 				}
 			}
-			return ""
+			return "", true
 		}
 	}
-	return ""
+	return "", true
+}
+
+func inInterface(path []ast.Node) bool {
+	if len(path) < 2 {
+		return false
+	}
+	_, ok := path[1].(*ast.InterfaceType)
+	return ok
 }
 
 func recvExported(recv *ast.FieldList) bool {
@@ -376,6 +406,7 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 			}
 		}
 	}
+	out = append(out, a.embeddedRenames(tp)...)
 	for _, ie := range t.edits {
 		out = append(out, Finding{Pos: a.fset.Position(ie.pos), Rule: RuleTyped, Status: Change,
 			Message: ie.message, Fix: ie.fix, Edits: []Edit{ie.edit}})
@@ -449,17 +480,33 @@ func (a *index) renderUse(u typedUse, t, version string, spans []typedSpan) (str
 		return text, u.entry.Name + " → " + form.Twin, nil
 	}
 	if call.Ellipsis.IsValid() && form.Args != nil {
+		// A spread cannot fill a config's fields.
 		return "", "", fmt.Errorf("its arguments are spread (...): rewrite it by hand")
 	}
 	args := make([]string, len(call.Args))
 	for i, arg := range call.Args {
 		args[i] = textWith(u.fi, arg.Pos(), arg.End(), spans)
 	}
-	text := form.Call(pkg, t, args)
-	if call.Ellipsis.IsValid() {
-		text = strings.TrimSuffix(text, ")") + "...)"
+	return callInPlace(u.fi, call, form.Func(pkg, t), form.CallArgs(pkg, t, args), spans), callFix(u.entry.Name, form, t), nil
+}
+
+// callInPlace returns the call's new text with the function and each
+// argument replaced where it stood, so line breaks and commas stay; a
+// call whose arity changes gets its arguments written on one line.
+func callInPlace(fi *fileInfo, call *ast.CallExpr, fun string, args []string, spans []typedSpan) string {
+	if len(args) != len(call.Args) {
+		return fun + "(" + strings.Join(args, ", ") + ")"
 	}
-	return text, callFix(u.entry.Name, form, t), nil
+	var b strings.Builder
+	b.WriteString(fun)
+	last := call.Fun.End()
+	for i, arg := range call.Args {
+		b.WriteString(textWith(fi, last, arg.Pos(), spans))
+		b.WriteString(args[i])
+		last = arg.End()
+	}
+	b.WriteString(textWith(fi, last, call.End(), spans))
+	return b.String()
 }
 
 // callFix says in one line what a call's rewrite does.
@@ -505,4 +552,30 @@ func qualify(pkg, name string) string {
 		return name
 	}
 	return pkg + "." + name
+}
+
+// embeddedRenames renames the selectors and keyed literals that name a
+// field embedding a deprecated type: the twin's field is named after it
+// (RateLimitingInterface becomes TypedRateLimitingInterface).
+func (a *index) embeddedRenames(tp *typedPkg) []Finding {
+	var out []Finding
+	for _, u := range tp.uses {
+		field, ok := u.fi.pkg.TypesInfo.Defs[u.id].(*types.Var)
+		if !ok || !field.Embedded() {
+			continue
+		}
+		twin := u.entry.Forms[0].Twin
+		for _, fi := range a.pkgFiles(tp.pkg) {
+			for id, obj := range fi.pkg.TypesInfo.Uses {
+				if obj != field {
+					continue
+				}
+				out = append(out, Finding{Pos: a.fset.Position(id.Pos()), Rule: RuleTyped, Status: Change,
+					Message: "the embedded field " + field.Name() + " is named " + twin + " now",
+					Fix:     field.Name() + " → " + twin,
+					Edits:   []Edit{a.replace(fi, id.Pos(), id.End(), twin)}})
+			}
+		}
+	}
+	return out
 }

@@ -22,6 +22,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
 )
@@ -116,7 +117,9 @@ func (a *index) itemFlow(tp *typedPkg) itemFlow {
 	files := a.pkgFiles(tp.pkg)
 	for _, fi := range files {
 		fl.findGets(fi)
+		fl.findOverrides(fi)
 	}
+	fl.findMirrors(files)
 	for changed := true; changed; {
 		changed = false
 		for _, fi := range files {
@@ -127,6 +130,9 @@ func (a *index) itemFlow(tp *typedPkg) itemFlow {
 		fl.collect(fi)
 	}
 	t, why := fl.choose()
+	if tp.exported != "" {
+		t, why = nil, "part of the exported API ("+tp.exported+"): any keeps it assignable to and from the untyped queue importers hold"
+	}
 	if t == nil {
 		return itemFlow{reason: why}
 	}
@@ -166,10 +172,11 @@ func (a *index) pkgFiles(pkg *packages.Package) []*fileInfo {
 func (fl *flow) info(fi *fileInfo) *types.Info { return fi.pkg.TypesInfo }
 
 // untypedCall returns the work-queue method an untyped queue call calls
-// (its item parameter or result is interface{}), or "".
+// (its item parameter or result is interface{}) on a queue of a
+// deprecated type, directly or through embedded fields, or "".
 func untypedCall(info *types.Info, call *ast.CallExpr) string {
 	name, _ := calledQueueMethod(info, call)
-	if name == "" {
+	if name == "" || !onDeprecated(info, call.Fun) {
 		return ""
 	}
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
@@ -189,6 +196,48 @@ func untypedCall(info *types.Info, call *ast.CallExpr) string {
 		return ""
 	}
 	return name
+}
+
+// onDeprecated reports whether the method selected by fun is reached
+// through a value or an embedded field of a deprecated work-queue type.
+func onDeprecated(info *types.Info, fun ast.Expr) bool {
+	sel, ok := ast.Unparen(fun).(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	s := info.Selections[sel]
+	if s == nil {
+		return false
+	}
+	t := s.Recv()
+	for _, i := range s.Index() {
+		if isDeprecatedType(t) {
+			return true
+		}
+		st, ok := deref(t).Underlying().(*types.Struct)
+		if !ok || i >= st.NumFields() {
+			return false
+		}
+		t = st.Field(i).Type()
+	}
+	return false
+}
+
+// isDeprecatedType reports whether t (or *t) is a deprecated work-queue
+// type.
+func isDeprecatedType(t types.Type) bool {
+	t = deref(t)
+	var obj *types.TypeName
+	switch t := t.(type) {
+	case *types.Named:
+		obj = t.Obj()
+	case *types.Alias:
+		obj = t.Obj()
+	default:
+		return false
+	}
+	_, ok := typedapi.Lookup(obj)
+	return ok
 }
 
 func isEmptyInterface(t types.Type) bool {
@@ -213,6 +262,53 @@ func (fl *flow) findGets(fi *fileInfo) {
 		}
 		return true
 	})
+}
+
+// queueMethods are the work-queue methods whose first parameter is an
+// item.
+var queueMethods = map[string]bool{"Add": true, "AddRateLimited": true, "AddAfter": true,
+	"Done": true, "Forget": true, "NumRequeues": true, "When": true}
+
+func isAddName(name string) bool {
+	return name == "Add" || name == "AddRateLimited" || name == "AddAfter"
+}
+
+// isOverride reports whether fn is a method of a struct that embeds a
+// deprecated queue or limiter and that overrides one of its item methods
+// (a wrapper whose Add goes through the limiter).
+func isOverride(fn *types.Func) bool {
+	recv := fn.Signature().Recv()
+	if recv == nil || !queueMethods[fn.Name()] || fn.Signature().Params().Len() == 0 {
+		return false
+	}
+	st, ok := deref(recv.Type()).Underlying().(*types.Struct)
+	if !ok {
+		return false
+	}
+	for i := range st.NumFields() {
+		if f := st.Field(i); f.Embedded() && isDeprecatedType(f.Type()) {
+			return true
+		}
+	}
+	return false
+}
+
+// findOverrides marks the item parameters of wrapper overrides.
+func (fl *flow) findOverrides(fi *fileInfo) {
+	for _, d := range fi.syntax.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil {
+			continue
+		}
+		fn, _ := fi.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
+		if fn == nil || !isOverride(fn) {
+			continue
+		}
+		p := fn.Signature().Params().At(0)
+		if isEmptyInterface(p.Type()) {
+			fl.items[p] = true
+		}
+	}
 }
 
 // propagate marks the interface{} parameters of the package's own
@@ -352,6 +448,10 @@ func (fl *flow) collect(fi *fileInfo) {
 		case *ast.CallExpr:
 			switch untypedCall(info, n) {
 			case "Add", "AddRateLimited", "AddAfter":
+				fl.added(info, n.Args[0])
+				return true
+			}
+			if fn := calleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
 				fl.added(info, n.Args[0])
 			}
 		case *ast.TypeAssertExpr:

@@ -108,7 +108,7 @@ func loadScenario(t *testing.T, file string) *scenario {
 	sc.verbose = regexp.MustCompile(`(?m)^verbose: true$`).Match(ar.Comment)
 	hasMod := false
 	if m := regexp.MustCompile(`(?m)^module: (\S+)$`).FindSubmatch(ar.Comment); m != nil {
-		copyMatrixModule(t, string(m[1]), sc.dir)
+		copyMatrixModule(t, string(m[1]), sc.dir, strings.TrimSuffix(filepath.Base(file), ".txtar"))
 		hasMod = true
 	}
 	for _, f := range ar.Files {
@@ -360,14 +360,19 @@ func compareTrees(t *testing.T, got, want string) {
 	})
 }
 
-// copyMatrixModule writes the go.mod and go.sum of the matrix module name
-// into dir: a scenario on a real client-go version.
-func copyMatrixModule(t *testing.T, name, dir string) {
+// copyMatrixModule writes the go.mod, naming module example.com/scenario,
+// and go.sum of the matrix module name into dir: a scenario on a real
+// client-go version.
+func copyMatrixModule(t *testing.T, name, dir, scenario string) {
 	t.Helper()
 	for _, file := range []string{"go.mod", "go.sum"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "matrix", name, file))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if file == "go.mod" {
+			_, rest, _ := strings.Cut(string(data), "\n")
+			data = []byte("module example.com/" + scenario + "\n" + rest)
 		}
 		writeTestFile(t, filepath.Join(dir, file), data)
 	}
