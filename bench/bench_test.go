@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLoadMode fails when rewrite/internal/load/load.go changes its load mode and the
@@ -88,6 +89,32 @@ func TestGenerate(t *testing.T) {
 		}
 		if got := strings.Count(string(src), "c.queue.AddRateLimited(key)"); got != 2 {
 			t.Errorf("%s: %d AddRateLimited calls, want 2", pkgName(i), got)
+		}
+	}
+}
+
+// TestPrintTargets checks the verdicts of the targets on two sizes: CPU
+// 1.2x and 1.4x the floor's, and growth against the floor's plus 10%.
+func TestPrintTargets(t *testing.T) {
+	s := func(secs float64, mib int64) sample {
+		d := time.Duration(secs * float64(time.Second))
+		return sample{wall: d, cpu: d, rss: mib << 10}
+	}
+	rows := []row{
+		{n: 200, measured: true, m: measurement{floor: s(2, 100), fix: s(2.4, 120), against: s(3, 150)}},
+		{n: 1000, measured: true, m: measurement{floor: s(10, 500), fix: s(14, 600), against: s(20, 700)}},
+	}
+	var b strings.Builder
+	printTable(&b, rows)
+	got := b.String()
+	for _, want := range []string{
+		"queuefix cpu <= 1.3x floor: 200 1.20x ok, 1000 1.40x MISSED",
+		"queuefix RSS <= 1.3x floor: 200 1.20x ok, 1000 1.20x ok",
+		"queuefix time growth 200->1000 <= floor's 5.00x + 10% = 5.50x: 5.83x MISSED",
+		"1000: wall 2.00x -> 1.40x, cpu 2.00x (20.0s) -> 1.40x, RSS 1.40x (700 MiB) -> 1.20x",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("printTable lacks %q:\n%s", want, got)
 		}
 	}
 }

@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-cold [-real cert-manager,external-dns] [-vet=false]]
+//	go run ./bench [-n 200,1000] [-runs 3] [-keep dir] [-seed 1] [-against dir] [-cold [-real cert-manager,external-dns] [-vet=false]]
 //
 // See bench/README.md.
 package main
@@ -30,6 +30,9 @@ type config struct {
 	gen   bool
 	real  string
 	vet   bool
+	// against is another checkout of queuefix (main's, say) whose
+	// queuefix is measured in the same alternation.
+	against string
 }
 
 func main() {
@@ -52,6 +55,7 @@ func parseFlags(args []string) (config, error) {
 	fs.BoolVar(&cfg.cold, "cold", false, "measure cold loads (a fresh GOCACHE per run) against the cold floor and go vet, and warm ones")
 	fs.StringVar(&cfg.real, "real", "cert-manager,external-dns", "with -cold, the pinned public controller `modules` to measure too (comma-separated; none for none)")
 	fs.BoolVar(&cfg.vet, "vet", true, "with -cold, measure go vet cold too")
+	fs.StringVar(&cfg.against, "against", "", "also measure the queuefix of the checkout in `dir` (main's, say), in the same alternation")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -91,6 +95,11 @@ func run(cfg config) int {
 	defer cleanup()
 	progress("building queuefix and the baseline into %s", work)
 	t, err := buildTools(repo, work)
+	if err == nil && cfg.against != "" {
+		t.against = filepath.Join(work, "queuefix-against")
+		progress("building the queuefix of %s", cfg.against)
+		err = goCmd(cfg.against, "build", "-o", t.against, "./cmd/queuefix")
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2

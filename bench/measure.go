@@ -19,10 +19,12 @@ type sample struct {
 	rss  int64         // peak resident set, KiB (ru_maxrss: the child or its largest descendant)
 }
 
-// tools are the two programs measured, built from this repository.
+// tools are the programs measured, built from this repository, and
+// optionally the queuefix of another checkout (against).
 type tools struct {
 	queuefix string
 	baseline string
+	against  string
 }
 
 // buildTools builds cmd/queuefix and bench/baseline from repo into dir.
@@ -64,29 +66,35 @@ func (t tools) floor(mod string) (sample, error) {
 // fix runs queuefix -diff ./... in mod with the diff going to out.
 // queuefix exits 1 when changes are pending, which is what the module has.
 func (t tools) fix(mod, out string) (sample, string, error) {
+	return fixWith(t.queuefix, mod, out)
+}
+
+// fixWith runs the queuefix binary bin as fix does.
+func fixWith(bin, mod, out string) (sample, string, error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return sample{}, "", err
 	}
 	defer f.Close()
-	s, code, stderr, err := runChild(mod, f, t.queuefix, "-diff", "./...")
+	s, code, stderr, err := runChild(mod, f, bin, "-diff", "./...")
 	if err == nil && code != 1 {
 		err = fmt.Errorf("queuefix -diff exited %d in %s, want 1 (changes pending):\n%s", code, mod, stderr)
 	}
 	return s, stderr, err
 }
 
-// A measurement is the medians of both programs on one module, and what
+// A measurement is the medians of the programs on one module, and what
 // queuefix printed.
 type measurement struct {
 	floor, fix sample
+	against    sample // zero unless tools.against is set
 	diff       []byte
 	stderr     string // queuefix's, from the untimed run
 }
 
 // measure runs each program once untimed to warm the caches, then runs
-// times each, alternating, and checks that every queuefix run printed the
-// same diff.
+// times each, alternating, and checks that every queuefix run (and every
+// run of the other checkout's) printed the same diff.
 func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 	var m measurement
 	if _, err := t.floor(mod); err != nil {
@@ -100,7 +108,12 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 		return m, err
 	}
 	m.stderr = stderr
-	var floors, fixes []sample
+	if t.against != "" {
+		if _, err := t.againstRun(mod, diffPath, m.diff); err != nil {
+			return m, err
+		}
+	}
+	var floors, fixes, againsts []sample
 	for r := range runs {
 		progress("  run %d/%d", r+1, runs)
 		f, err := t.floor(mod)
@@ -108,18 +121,44 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 			return m, err
 		}
 		q, _, err := t.fix(mod, diffPath+".run")
-		if err != nil {
-			return m, err
+		if err == nil {
+			err = sameFile(diffPath+".run", m.diff)
 		}
-		if err := sameFile(diffPath+".run", m.diff); err != nil {
+		if err != nil {
 			return m, err
 		}
 		floors, fixes = append(floors, f), append(fixes, q)
 		progress("    floor %s (cpu %s) %s, queuefix %s (cpu %s) %s",
 			secs(f.wall), secs(f.cpu), mib(f.rss), secs(q.wall), secs(q.cpu), mib(q.rss))
+		if t.against == "" {
+			continue
+		}
+		a, err := t.againstRun(mod, diffPath, m.diff)
+		if err != nil {
+			return m, err
+		}
+		againsts = append(againsts, a)
+		progress("    against %s (cpu %s) %s", secs(a.wall), secs(a.cpu), mib(a.rss))
 	}
 	m.floor, m.fix = median(floors), median(fixes)
+	if len(againsts) > 0 {
+		m.against = median(againsts)
+	}
 	return m, nil
+}
+
+// againstRun runs the other checkout's queuefix and checks that it
+// printed the same diff: a faster program that answers differently
+// proves nothing.
+func (t tools) againstRun(mod, diffPath string, want []byte) (sample, error) {
+	a, _, err := fixWith(t.against, mod, diffPath+".against")
+	if err == nil {
+		err = sameFile(diffPath+".against", want)
+	}
+	if err != nil {
+		return a, fmt.Errorf("the queuefix of -against: %w", err)
+	}
+	return a, nil
 }
 
 func sameFile(path string, want []byte) error {

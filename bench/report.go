@@ -8,9 +8,13 @@ import (
 
 // Targets queuefix is held to; printed next to the numbers, never enforced.
 const (
-	maxWallRatio = 1.5
-	maxRSSRatio  = 1.5
-	maxGrowth    = 5.5
+	maxWallRatio = 1.3
+	maxRSSRatio  = 1.3
+	maxCPURatio  = 1.3
+	// maxGrowthOver is how much faster than the floor's queuefix's time
+	// may grow from the smallest to the largest N: its own work is to grow
+	// as the load does.
+	maxGrowthOver = 1.1
 )
 
 // A row is one module size's outcome.
@@ -46,6 +50,13 @@ func printTable(w io.Writer, rows []row) {
 		fmt.Fprintf(w, "  %d: floor %s, queuefix %s, %s\n", r.n,
 			secs(r.m.floor.cpu), secs(r.m.fix.cpu), ratio(r.m.fix.cpu.Seconds(), r.m.floor.cpu.Seconds()))
 	}
+	if len(done) >= 2 {
+		a, b := done[0], done[len(done)-1]
+		fmt.Fprintf(w, "cpu %d->%d: floor %s, queuefix %s\n", a.n, b.n,
+			ratio(b.m.floor.cpu.Seconds(), a.m.floor.cpu.Seconds()),
+			ratio(b.m.fix.cpu.Seconds(), a.m.fix.cpu.Seconds()))
+	}
+	printAgainst(w, done)
 	fmt.Fprintln(w)
 	for _, r := range rows {
 		fmt.Fprintf(w, "%d: %s\n", r.n, r.verdict)
@@ -53,24 +64,52 @@ func printTable(w io.Writer, rows []row) {
 	printTargets(w, done)
 }
 
+// printAgainst shows the other checkout's queuefix (-against) next to
+// this one's, as ratios to the same floor runs.
+func printAgainst(w io.Writer, rows []row) {
+	if len(rows) == 0 || rows[0].m.against.wall == 0 {
+		return
+	}
+	fmt.Fprintln(w, "against (the other checkout's queuefix, same alternation): ratios to the floor, against -> this")
+	for _, r := range rows {
+		f, q, a := r.m.floor, r.m.fix, r.m.against
+		fmt.Fprintf(w, "  %d: wall %s -> %s, cpu %s (%s) -> %s, RSS %s (%s) -> %s\n", r.n,
+			ratio(a.wall.Seconds(), f.wall.Seconds()), ratio(q.wall.Seconds(), f.wall.Seconds()),
+			ratio(a.cpu.Seconds(), f.cpu.Seconds()), secs(a.cpu), ratio(q.cpu.Seconds(), f.cpu.Seconds()),
+			ratio(float64(a.rss), float64(f.rss)), mib(a.rss), ratio(float64(q.rss), float64(f.rss)))
+	}
+}
+
 // printTargets says, for each target, whether each size met it.
 func printTargets(w io.Writer, rows []row) {
 	if len(rows) == 0 {
 		return
 	}
-	var wall, rss []string
+	var wall, rss, cpu []string
 	for _, r := range rows {
 		wr := r.m.fix.wall.Seconds() / r.m.floor.wall.Seconds()
 		rr := float64(r.m.fix.rss) / float64(r.m.floor.rss)
+		cr := r.m.fix.cpu.Seconds() / r.m.floor.cpu.Seconds()
 		wall = append(wall, fmt.Sprintf("%d %.2fx %s", r.n, wr, verdict(wr, maxWallRatio)))
 		rss = append(rss, fmt.Sprintf("%d %.2fx %s", r.n, rr, verdict(rr, maxRSSRatio)))
+		cpu = append(cpu, fmt.Sprintf("%d %.2fx %s", r.n, cr, verdict(cr, maxCPURatio)))
 	}
 	fmt.Fprintf(w, "\ntargets: queuefix wall <= %.1fx floor: %s\n", maxWallRatio, strings.Join(wall, ", "))
+	fmt.Fprintf(w, "         queuefix cpu <= %.1fx floor: %s\n", maxCPURatio, strings.Join(cpu, ", "))
 	fmt.Fprintf(w, "         queuefix RSS <= %.1fx floor: %s\n", maxRSSRatio, strings.Join(rss, ", "))
 	if len(rows) >= 2 {
 		a, b := rows[0], rows[len(rows)-1]
-		g := b.m.fix.wall.Seconds() / a.m.fix.wall.Seconds()
-		fmt.Fprintf(w, "         queuefix time growth %d->%d <= %.1fx: %.2fx %s\n", a.n, b.n, maxGrowth, g, verdict(g, maxGrowth))
+		for _, m := range []struct {
+			name        string
+			floor, mine float64
+		}{
+			{"time", b.m.floor.wall.Seconds() / a.m.floor.wall.Seconds(), b.m.fix.wall.Seconds() / a.m.fix.wall.Seconds()},
+			{"cpu", b.m.floor.cpu.Seconds() / a.m.floor.cpu.Seconds(), b.m.fix.cpu.Seconds() / a.m.fix.cpu.Seconds()},
+		} {
+			limit := m.floor * maxGrowthOver
+			fmt.Fprintf(w, "         queuefix %s growth %d->%d <= floor's %.2fx + 10%% = %.2fx: %.2fx %s\n",
+				m.name, a.n, b.n, m.floor, limit, m.mine, verdict(m.mine, limit))
+		}
 	}
 }
 

@@ -236,15 +236,39 @@ func (a *index) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Ty
 }
 
 // satisfiedByQueue reports whether a workqueue rate-limiting interface in
-// the program implements iface.
+// the program implements iface: the untyped one, or the typed one at the
+// item type iface's AddRateLimited takes.
 func (a *index) satisfiedByQueue(iface *types.Interface) bool {
 	for _, p := range a.apiPkgs(workqueuePath) {
 		obj := p.Scope().Lookup("RateLimitingInterface")
 		if obj != nil && types.Implements(obj.Type(), iface) {
 			return true
 		}
+		if typed := typedQueueFor(p, iface); typed != nil && types.Implements(typed, iface) {
+			return true
+		}
 	}
 	return false
+}
+
+// typedQueueFor returns TypedRateLimitingInterface of package p at the
+// item type of iface's AddRateLimited, or nil.
+func typedQueueFor(p *types.Package, iface *types.Interface) types.Type {
+	generic, ok := p.Scope().Lookup("TypedRateLimitingInterface").(*types.TypeName)
+	if !ok {
+		return nil
+	}
+	for i := range iface.NumMethods() {
+		m := iface.Method(i)
+		if m.Name() != "AddRateLimited" || m.Signature().Params().Len() != 1 {
+			continue
+		}
+		t, err := types.Instantiate(nil, generic.Type(), []types.Type{m.Signature().Params().At(0).Type()}, true)
+		if err == nil {
+			return t
+		}
+	}
+	return nil
 }
 
 // judgeSite decides what to do with a site reached from an event handler,

@@ -3,12 +3,15 @@ package rewrite
 import (
 	"github.com/queuefix/queuefix/rewrite/internal/udiff"
 
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"sort"
 	"strings"
+
+	"golang.org/x/tools/go/packages"
 )
 
 // replace returns an edit of fi's bytes [pos, end).
@@ -126,8 +129,15 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 		}
 	}
 	done := make(map[Edit]bool)
+	typed := make(map[string]bool)
 	for _, f := range findings {
 		if f.Status != Change {
+			continue
+		}
+		if f.Rule == RuleTyped {
+			for _, e := range f.Edits {
+				typed[e.File] = true
+			}
 			continue
 		}
 		for i, e := range f.Edits {
@@ -140,7 +150,150 @@ func (a *index) verify(files map[string]*File, spans map[Edit][2]int, findings [
 			}
 		}
 	}
+	a.checkPackages(typed, parsed, broken)
 	return broken
+}
+
+// checkPackages type-checks again, whole, every package variant that
+// holds a file in changed (the typed rule's: retyping a queue reaches
+// every use of it and of its items), with the new syntax of the changed
+// files, and then every loaded package that imports one of them, against
+// the new types. A package that fails marks the changed files it holds,
+// or for an importer all changed files, broken.
+func (a *index) checkPackages(changed map[string]bool, parsed map[string]parsedFile, broken map[string]*Cause) {
+	if len(changed) == 0 {
+		return
+	}
+	fresh := make(map[string]*types.Package) // by package ID
+	for _, pkg := range a.depOrder() {
+		mine := holding(pkg, changed)
+		if len(mine) == 0 && !importsAny(pkg, fresh) {
+			continue
+		}
+		tp, err := a.checkPackage(pkg, parsed, fresh)
+		fresh[pkg.ID] = tp
+		if err == nil {
+			continue
+		}
+		if len(mine) == 0 {
+			mine = sortedKeys(changed)
+		}
+		for _, f := range mine {
+			if broken[f] == nil {
+				broken[f] = editCause(a.fset, err)
+			}
+		}
+	}
+}
+
+func holding(pkg *packages.Package, changed map[string]bool) []string {
+	var mine []string
+	for _, f := range pkg.CompiledGoFiles {
+		if changed[f] {
+			mine = append(mine, f)
+		}
+	}
+	return mine
+}
+
+func importsAny(pkg *packages.Package, fresh map[string]*types.Package) bool {
+	for _, imp := range pkg.Imports {
+		if fresh[imp.ID] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// depOrder returns the loaded packages, each after the loaded packages it
+// imports.
+func (a *index) depOrder() []*packages.Package {
+	byID := make(map[string]*packages.Package, len(a.pkgs))
+	for _, p := range a.pkgs {
+		byID[p.ID] = p
+	}
+	seen := make(map[string]bool)
+	var out []*packages.Package
+	var visit func(p *packages.Package)
+	visit = func(p *packages.Package) {
+		if seen[p.ID] {
+			return
+		}
+		seen[p.ID] = true
+		paths := make([]string, 0, len(p.Imports))
+		for path := range p.Imports {
+			paths = append(paths, path)
+		}
+		sort.Strings(paths)
+		for _, path := range paths {
+			if dep := byID[p.Imports[path].ID]; dep != nil {
+				visit(dep)
+			}
+		}
+		out = append(out, p)
+	}
+	for _, p := range a.pkgs {
+		visit(p)
+	}
+	return out
+}
+
+// checkPackage type-checks pkg with the new syntax of the files in parsed
+// and the new types of the packages in fresh (by ID), and returns its
+// new types and the first error.
+func (a *index) checkPackage(pkg *packages.Package, parsed map[string]parsedFile, fresh map[string]*types.Package) (*types.Package, error) {
+	files := make([]*ast.File, len(pkg.Syntax))
+	for i, f := range pkg.Syntax {
+		files[i] = f
+		if p, ok := parsed[a.fset.File(f.FileStart).Name()]; ok {
+			if p.err != nil {
+				return nil, p.err
+			}
+			files[i] = p.syntax
+		}
+	}
+	byPath := make(map[string]*types.Package)
+	for _, imp := range pkg.Types.Imports() {
+		byPath[imp.Path()] = imp
+	}
+	imp := importerFunc(func(path string) (*types.Package, error) {
+		if path == "unsafe" {
+			return types.Unsafe, nil
+		}
+		p := pkg.Imports[path]
+		if p == nil {
+			return nil, fmt.Errorf("%s: import %s not loaded", pkg.PkgPath, path)
+		}
+		if t := fresh[p.ID]; t != nil {
+			return t, nil
+		}
+		if t := byPath[p.PkgPath]; t != nil {
+			return t, nil
+		}
+		return nil, fmt.Errorf("%s: import %s not loaded", pkg.PkgPath, path)
+	})
+	var first error
+	conf := types.Config{Importer: imp, Sizes: pkg.TypesSizes, Error: func(err error) {
+		if first == nil {
+			// "have/want" details go on lines of their own: keep the first.
+			if te, ok := err.(types.Error); ok {
+				te.Msg, _, _ = strings.Cut(te.Msg, "\n")
+				err = te
+			}
+			first = err
+		}
+	}}
+	tp, _ := conf.Check(pkg.PkgPath, a.fset, files, nil)
+	return tp, first
 }
 
 // callWritten returns the outermost call whose method name lies in span.
@@ -218,3 +371,8 @@ func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 	}
 	return types.CheckExpr(a.fset, c.pkg, c.pos, call, nil)
 }
+
+// importerFunc is a types.Importer made of a function.
+type importerFunc func(path string) (*types.Package, error)
+
+func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }

@@ -74,8 +74,9 @@ func ignoreSite(fi *fileInfo, f *Finding) *ignore {
 
 // unusedIgnores reports directives without a reason and directives that
 // cover nothing the rules used them for (used), so stale ones do not
-// pile up.
-func (a *index) unusedIgnores(used []*ignore) []Finding {
+// pile up; all says every rule that reads directives ran, without which
+// an unused directive may be one a rule not run would use.
+func (a *index) unusedIgnores(used []*ignore, all bool) []Finding {
 	isUsed := make(map[*ignore]bool, len(used))
 	for _, ig := range used {
 		isUsed[ig] = true
@@ -87,7 +88,7 @@ func (a *index) unusedIgnores(used []*ignore) []Finding {
 			switch {
 			case ig.reason == "":
 				msg = "//queuefix:ignore needs a reason: //queuefix:ignore <why this call stays rate limited>"
-			case !isUsed[ig]:
+			case !isUsed[ig] && all: // a rule not run may have used it
 				msg = "//queuefix:ignore covers nothing queuefix would change or leave for review (an AddRateLimited reached from an event handler, an adapter's Add, a worker's Get) on line " + strconv.Itoa(ig.line) + ": remove it"
 			default:
 				continue

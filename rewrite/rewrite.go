@@ -46,6 +46,9 @@ type Options struct {
 	Env   []string // extra environment for the go command
 	Load  LoadMode // where dependencies' types come from (see LoadMode)
 
+	// Rules are the rules to run; nil means DefaultRules.
+	Rules []Rule
+
 	// Closed says nothing outside the analysed packages calls into them
 	// (an application analysed whole): exported functions and methods
 	// that nothing analysed calls are then no entry points.
@@ -187,25 +190,43 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	forgets := make(chan verdicts, 1)
 	go func() {
+		if !opts.runs(RuleForget) {
+			forgets <- verdicts{}
+			return
+		}
 		f, used := ix.forget()
 		forgets <- verdicts{f, used}
 	}()
 	dones := make(chan verdicts, 1)
 	go func() {
+		if !opts.runs(RuleDone) {
+			dones <- verdicts{}
+			return
+		}
 		f, used := ix.done()
 		dones <- verdicts{f, used}
 	}()
-	sites := make(chan []*site, 1)
-	go func() { sites <- ix.scanSites() }()
-	g := buildGraph(ix, opts)
-	findings, used := g.addRateLimited(<-sites)
+	var findings []Finding
+	var used []*ignore
+	if opts.runs(RuleAddRateLimited) {
+		sites := make(chan []*site, 1)
+		go func() { sites <- ix.scanSites() }()
+		g := buildGraph(ix, opts)
+		findings, used = g.addRateLimited(<-sites)
+	}
 	fg, dn := <-forgets, <-dones
 	// Done follows Forget in findings: at one offset the edits splice
 	// in this order, so an exit gets Forget, then Done.
 	findings = append(findings, fg.findings...)
 	findings = append(findings, dn.findings...)
 	used = append(append(used, fg.used...), dn.used...)
-	findings = append(findings, ix.unusedIgnores(used)...)
+	if opts.runs(RuleIgnore) {
+		all := opts.runs(RuleAddRateLimited) && opts.runs(RuleForget) && opts.runs(RuleDone)
+		findings = append(findings, ix.unusedIgnores(used, all)...)
+	}
+	if opts.runs(RuleTyped) {
+		findings = append(findings, ix.typed()...)
+	}
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = ix.apply(findings)
 	SortFindings(res.Findings)

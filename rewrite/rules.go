@@ -1,5 +1,11 @@
 package rewrite
 
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
 // A Rule names what a finding is about.
 type Rule string
 
@@ -8,7 +14,47 @@ const (
 	RuleForget         Rule = "forget"         // a worker exit that does not Forget the item
 	RuleDone           Rule = "done"           // a worker path from Get that never calls Done
 	RuleIgnore         Rule = "ignore"         // a malformed or stale //queuefix:ignore directive
+	RuleTyped          Rule = "typed"          // a deprecated untyped work-queue name: move to the typed API
 )
+
+// DefaultRules are the rules a run with no Options.Rules runs: typed
+// rewrites types and calls all over a module, so it runs only when asked.
+var DefaultRules = []Rule{RuleAddRateLimited, RuleForget, RuleDone, RuleIgnore}
+
+// ParseRules parses a comma-separated list of rule names, as -rule takes.
+func ParseRules(s string) ([]Rule, error) {
+	var out []Rule
+	for _, name := range strings.Split(s, ",") {
+		r := Rule(strings.TrimSpace(name))
+		if !isRule(r) {
+			return nil, fmt.Errorf("unknown rule %q: want a comma-separated list of %s", name, ruleNames())
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func isRule(r Rule) bool {
+	return slices.ContainsFunc(Rules, func(ri RuleInfo) bool { return ri.Name == r })
+}
+
+func ruleNames() string {
+	names := make([]string, len(Rules))
+	for i, ri := range Rules {
+		names[i] = string(ri.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// runs reports whether the run includes rule r: a plain set lookup.
+func (o Options) runs(r Rule) bool {
+	if len(o.Rules) == 0 {
+		return slices.Contains(DefaultRules, r)
+	}
+	return slices.Contains(o.Rules, r)
+}
 
 // RuleInfo describes a rule for -help, SARIF and reports.
 type RuleInfo struct {
@@ -62,6 +108,15 @@ var Rules = []RuleInfo{
 		URL:     docURL + string(RuleIgnore),
 		Description: "A //queuefix:ignore directive without a reason, or one that no longer covers a site queuefix reports, " +
 			"hides nothing and misleads readers; give the reason or delete the directive.",
+	},
+	{
+		Name:    RuleTyped,
+		Summary: "Deprecated untyped work queue (client-go v0.31+): move to the typed API (off by default: -rule typed)",
+		Help:    "Replace each deprecated work-queue name with its Typed* twin at the queue's item type T, and drop the type assertions on items that T makes dead.",
+		URL:     docURL + string(RuleTyped),
+		Description: "client-go v0.31 deprecated the untyped work queue (RateLimitingInterface, NewNamedRateLimitingQueue, DefaultControllerRateLimiter, ...) " +
+			"in favour of generic twins that take the item type. A typed queue checks at compile time what the untyped one asserts at run time, " +
+			"and avoids boxing each item in an interface. Ten of the deprecations sit mid-paragraph, where staticcheck's SA1019 does not see them.",
 	},
 }
 

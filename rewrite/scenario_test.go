@@ -40,6 +40,11 @@ func runScenario(t *testing.T, file string) {
 	dir := writeScenario(t, ar, "example.com/"+strings.TrimSuffix(filepath.Base(file), ".txtar"))
 	flags := regexp.MustCompile(`(?m)^flags: (.*)$`).FindSubmatch(ar.Comment)
 	opts := Options{Dir: dir, Tests: true, Load: LoadExport, Closed: flags != nil && strings.Contains(string(flags[1]), "-closed")}
+	if m := regexp.MustCompile(`(?m)^flags:.*-rule (\S+)`).FindSubmatch(ar.Comment); m != nil {
+		if opts.Rules, err = ParseRules(string(m[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
 	res, err := Run(opts, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +70,12 @@ func writeScenario(t *testing.T, ar *txtar.Archive, path string) string {
 		if !strings.HasPrefix(f.Name, "want.") {
 			files[f.Name] = string(f.Data)
 		}
+	}
+	if m := regexp.MustCompile(`(?m)^module: (\S+)$`).FindSubmatch(ar.Comment); m != nil {
+		if testing.Short() {
+			t.Skip("loads real client-go")
+		}
+		files["go.mod"], files["go.sum"] = matrixModule(t, string(m[1]), path)
 	}
 	if _, ok := files["go.mod"]; ok {
 		dir := t.TempDir()
@@ -180,4 +191,20 @@ func writeFile(t *testing.T, path, data string) {
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// matrixModule returns the go.mod, renamed to path, and go.sum of the
+// matrix module name: a scenario on a real client-go version.
+func matrixModule(t *testing.T, name, path string) (string, string) {
+	dir := filepath.Join("..", "testdata", "matrix", name)
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(mod), "\n")
+	return "module " + path + "\n" + rest, string(sum)
 }

@@ -359,12 +359,44 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-l", "-json"}, []string{"exclusive"}},
 		{[]string{"-C", missing}, []string{"-C " + missing + ":", "no such file or directory"}},
 		{[]string{"-C", file}, []string{"-C " + file + ": not a directory"}},
+		{[]string{"-rule", "bogus"}, []string{`-rule bogus: unknown rule "bogus": want a comma-separated list of addratelimited, forget, done, ignore, typed`}},
+		{[]string{"-rule", "forget,"}, []string{`unknown rule ""`}},
 	} {
 		r := queuefix(tc.args...)
 		r.expect(t, exitError, []string{""}, tc.stderr)
 		if n := strings.Count(r.stderr, "\n"); n != 1 {
 			t.Errorf("stderr has %d lines, want the error alone on 1\n%v", n, r)
 		}
+	}
+}
+
+// TestRuleFlag checks that -rule runs only the rules it names: the
+// leaky controller's two fixes come apart, the accounting line counts only
+// what ran, and typed, which the default leaves out, runs alone.
+func TestRuleFlag(t *testing.T) {
+	t.Parallel()
+	dir := newModule(t, map[string]string{"ctrl/ctrl.go": leaky})
+	addHunk, forgetHunk := "+func (c *C) enqueue(obj interface{}) { c.queue.Add(obj) }", "+\tc.queue.Forget(item)"
+	for _, tc := range []struct {
+		rule           string
+		code           int
+		stdout, stderr []string
+	}{
+		{"", exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{"2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n", "!typed"}},
+		{"addratelimited,forget,done,ignore", exitPending, []string{leakyDiff("ctrl/ctrl.go")}, []string{"2 AddRateLimited calls: 1 to Add, 1 kept; 1 worker: 1 Forget to add\n"}},
+		{"addratelimited", exitPending, []string{addHunk, "!" + forgetHunk}, []string{"queuefix: 2 AddRateLimited calls: 1 to Add, 1 kept\n", "!worker"}},
+		{"forget", exitPending, []string{forgetHunk, "!" + addHunk}, []string{"queuefix: 1 worker: 1 Forget to add\n", "!AddRateLimited call"}},
+		{"forget,forget", exitPending, []string{forgetHunk, "!" + addHunk}, []string{"queuefix: 1 worker: 1 Forget to add\n"}},
+		// The stubs are client-go v0.0.0: no typed queue to move to.
+		{"typed", exitPending, []string{""}, []string{
+			"ctrl/ctrl.go:9:18: typed: workqueue.RateLimitingInterface: client-go v0.0.0 has no typed work queue: upgrade k8s.io/client-go to v0.31.0 or newer; left alone\n",
+			"queuefix: 1 typed-queue edit: 1 needs review\n", "!AddRateLimited call", "!worker"}},
+	} {
+		args := []string{"-diff"}
+		if tc.rule != "" {
+			args = append(args, "-rule", tc.rule)
+		}
+		queuefixIn(dir, args...).expect(t, tc.code, tc.stdout, tc.stderr)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/queuefix/queuefix/internal/version"
@@ -56,7 +57,7 @@ Exit status:
      found)
   2  errors: bad flags, packages that failed to load, a failed write
 
-Rules:
+Rules (-rule selects; typed runs only when named):
 %s
 Flags:
 `
@@ -80,6 +81,7 @@ type config struct {
 	closed  bool
 	load    string
 	version bool
+	rules   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
@@ -102,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	fs.BoolVar(&c.tests, "test", true, "include _test.go files and test packages")
 	fs.StringVar(&c.tags, "tags", "", "comma-separated build `tags`")
 	fs.BoolVar(&c.closed, "closed", false, "nothing outside these packages calls them: exported functions nothing analysed calls are no entry points")
+	fs.StringVar(&c.rules, "rule", "", "comma-separated `rules` to run (default addratelimited,forget,done,ignore; typed runs only when named)")
 	fs.BoolVar(&c.version, "version", false, "print queuefix's version and exit")
 	fs.StringVar(&c.load, "load", "auto", "where dependencies' types come from: `auto`, source (type-check them, compile nothing) or export (compile them, as go vet)")
 	if err := fs.Parse(args); err == flag.ErrHelp {
@@ -114,6 +117,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	}
 	if _, err := rewrite.ParseLoadMode(c.load); err != nil {
 		return nil, nil, err
+	}
+	if c.rules != "" {
+		if _, err := rewrite.ParseRules(c.rules); err != nil {
+			return nil, nil, fmt.Errorf("-rule %s: %w", c.rules, err)
+		}
 	}
 	switch c.format {
 	case "", "text":
@@ -141,6 +149,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, []string, error) {
 	return c, fs.Args(), nil
 }
 
+// runs reports whether the run includes rule r (-rule, or the default).
+func (c *config) runs(r rewrite.Rule) bool {
+	rules := rewrite.DefaultRules
+	if c.rules != "" {
+		rules, _ = rewrite.ParseRules(c.rules)
+	}
+	return slices.Contains(rules, r)
+}
+
 // ruleHelp lists the rules for -help from the engine's table.
 func ruleHelp() string {
 	var b strings.Builder
@@ -165,6 +182,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := rewrite.Options{Tests: c.tests, Closed: c.closed, Loaded: capHeap}
 	opts.Load, _ = rewrite.ParseLoadMode(c.load)
+	if c.rules != "" {
+		opts.Rules, _ = rewrite.ParseRules(c.rules)
+	}
 	if c.tags != "" {
 		opts.Tags = strings.Split(c.tags, ",")
 	}

@@ -210,6 +210,7 @@ type counts struct {
 	sites         verdicts // addratelimited findings
 	workers       verdicts // forget findings
 	dones         verdicts // done findings
+	typed         verdicts // typed findings
 }
 
 // verdicts counts findings by status.
@@ -245,6 +246,8 @@ func countResult(res *rewrite.Result, err error) counts {
 			c.workers.add(f.Status)
 		case rewrite.RuleDone:
 			c.dones.add(f.Status)
+		case rewrite.RuleTyped:
+			c.typed.add(f.Status)
 		}
 	}
 	return c
@@ -304,9 +307,24 @@ func (p *printer) printAccounting() {
 	if c.workers.keep == 1 {
 		forgets = "already forgets"
 	}
-	fmt.Fprintf(p.stderr, "queuefix: %s%s; %s%s%s\n",
-		plural(c.sites.total(), "AddRateLimited call"), c.sites.parts("to Add", "kept"),
-		plural(c.workers.total(), "worker"), c.workers.parts(added, forgets), p.doneAccount(c.dones))
+	var parts []string
+	if p.c.runs(rewrite.RuleAddRateLimited) {
+		parts = append(parts, plural(c.sites.total(), "AddRateLimited call")+c.sites.parts("to Add", "kept"))
+	}
+	if p.c.runs(rewrite.RuleForget) {
+		parts = append(parts, plural(c.workers.total(), "worker")+c.workers.parts(added, forgets))
+	}
+	if d := p.doneAccount(c.dones); p.c.runs(rewrite.RuleDone) && d != "" {
+		parts = append(parts, d)
+	}
+	if p.c.runs(rewrite.RuleTyped) {
+		made := "to make"
+		if p.c.write {
+			made = "made"
+		}
+		parts = append(parts, plural(c.typed.total(), "typed-queue edit")+c.typed.parts(made, "kept"))
+	}
+	fmt.Fprintf(p.stderr, "queuefix: %s\n", strings.Join(parts, "; "))
 }
 
 // doneAccount is the done rule's part of the accounting line, "" when
@@ -319,7 +337,7 @@ func (p *printer) doneAccount(v verdicts) string {
 	if p.c.write {
 		added = "added"
 	}
-	return "; Done" + v.parts(added, "called on every path")
+	return "Done" + v.parts(added, "called on every path")
 }
 
 // parts lists the non-zero counts after a colon: changed, review, kept,

@@ -20,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite the want sections of testdata/s
 
 // A scenario is a txtar archive: the comment says what it covers and holds
 // an "exit: N" line, and may hold a "flags: -closed ..." line (flags for
-// every run) and a "verbose: true" line; the files are the module (a go.mod
+// every run), a "module: NAME" line (go.mod and go.sum of
+// testdata/matrix/NAME: a real client-go) and a "verbose: true" line; the files are the module (a go.mod
 // using the client-go stubs is added when missing); the want.* sections are
 // the expectations:
 //
@@ -106,6 +107,13 @@ func loadScenario(t *testing.T, file string) *scenario {
 	}
 	sc.verbose = regexp.MustCompile(`(?m)^verbose: true$`).Match(ar.Comment)
 	hasMod := false
+	if m := regexp.MustCompile(`(?m)^module: (\S+)$`).FindSubmatch(ar.Comment); m != nil {
+		if testing.Short() {
+			t.Skip("loads real client-go")
+		}
+		copyMatrixModule(t, string(m[1]), sc.dir, strings.TrimSuffix(filepath.Base(file), ".txtar"))
+		hasMod = true
+	}
 	for _, f := range ar.Files {
 		if strings.HasPrefix(f.Name, "want.") {
 			continue
@@ -284,7 +292,7 @@ func checkSecondRun(t *testing.T, dir, wantErr string, flags []string) {
 	if out != "" || positionless(findings) != positionless(wantFindings) {
 		t.Errorf("second run is not clean:\nstdout:\n%s\nstderr:\n%s\nwant stderr:\n%s", out, errOut, wantErr)
 	}
-	if strings.Contains(account, "to Add") || strings.Contains(account, "Forget to add") {
+	if strings.Contains(account, "to Add") || strings.Contains(account, "Forget to add") || strings.Contains(account, "to make") {
 		t.Errorf("second run still has changes to make: %s", account)
 	}
 	if code == exitError {
@@ -353,4 +361,22 @@ func compareTrees(t *testing.T, got, want string) {
 		}
 		return nil
 	})
+}
+
+// copyMatrixModule writes the go.mod, naming module example.com/scenario,
+// and go.sum of the matrix module name into dir: a scenario on a real
+// client-go version.
+func copyMatrixModule(t *testing.T, name, dir, scenario string) {
+	t.Helper()
+	for _, file := range []string{"go.mod", "go.sum"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "matrix", name, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if file == "go.mod" {
+			_, rest, _ := strings.Cut(string(data), "\n")
+			data = []byte("module example.com/" + scenario + "\n" + rest)
+		}
+		writeTestFile(t, filepath.Join(dir, file), data)
+	}
 }

@@ -152,7 +152,11 @@ type Controller struct {
 	env   *harness.Env%s
 }`, e.queueType(), field)
 	queue := "env.Typed()"
-	if e.s.Legacy {
+	switch {
+	case e.s.Ctor:
+		// The queue the way controllers built it before client-go v0.31.
+		queue = fmt.Sprintf("harness.Record(env, workqueue.NewNamedRateLimitingQueue(harness.Limiter(env, workqueue.DefaultControllerRateLimiter()), %q))", e.pkg)
+	case e.s.Legacy:
 		queue = "env.Legacy()"
 	}
 	init := ""
@@ -275,8 +279,12 @@ func (e *emitter) emitEnqueueHelpers() {
 	}
 	%s}`, call)
 	if e.s.Enqueue == "shared" {
-		e.add("// requeue is shared by the handlers and the worker's retry.\nfunc (c *Controller) requeue(key string) {\n%s}",
-			e.site("c.queue", "key", "review", true))
+		param := "key string"
+		if e.s.Ctor {
+			param = "key interface{}" // untyped, as queues were before v0.31
+		}
+		e.add("// requeue is shared by the handlers and the worker's retry.\nfunc (c *Controller) requeue(%s) {\n%s}",
+			param, e.site("c.queue", "key", "review", true))
 	}
 }
 

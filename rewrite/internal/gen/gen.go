@@ -66,6 +66,26 @@ func Generate(seed uint64, n int, f Features) ([]*Controller, error) {
 	return out, nil
 }
 
+// GenerateLegacy returns n controllers of legacy-constructor shapes
+// (Shape.Ctor), the input of the typed migration, drawn from seed.
+func GenerateLegacy(seed uint64, n int) ([]*Controller, error) {
+	out := make([]*Controller, 0, n)
+	for i := range n {
+		r := rand.New(rand.NewPCG(seed, uint64(i)))
+		s := drawShape(r, Features{V2: true})
+		for s.CR {
+			s = drawShape(r, Features{V2: true})
+		}
+		s.Ctor = true
+		c, err := Build(fmt.Sprintf("c%04d", i), s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
 // Build writes the controller of one shape.
 func Build(name string, s Shape) (*Controller, error) {
 	s = s.normal()
@@ -99,7 +119,7 @@ func scriptFor(s Shape) Script {
 		first = append(first, ev("add", "exhaust"))
 	}
 	switch {
-	case s.Invalid == "none":
+	case s.Invalid == "none" || s.Ctor:
 	case s.Legacy:
 		first = append(first, Event{"inject", ns, "xyz"})
 		sc.Invalid = "int(3)"

@@ -25,6 +25,13 @@ type Shape struct {
 	V2      bool   // judged by Forget rule v2 (issue 9): it follows loops that only sync
 	Done    string // "" (Done on every path), none (the worker never calls Done), early (the invalid item returns before the Done at the end)
 	Store   string // none, lookup, parked: where the worker stores the key (issue 19)
+
+	// Ctor: a legacy controller that builds its own queue the pre-v0.31
+	// way (NewNamedRateLimitingQueue, DefaultControllerRateLimiter) and
+	// hands items to helpers as interface{}: the input of -rule typed
+	// (issue 18). Its script injects no item of the wrong type, so that
+	// the migrated controller runs the same script.
+	Ctor bool
 }
 
 var (
@@ -81,6 +88,9 @@ func drawShape(r *rand.Rand, f Features) Shape {
 // normal resolves the choices that cannot go together, so that every
 // shape, drawn or shrunk, is one the emitter can write.
 func (s Shape) normal() Shape {
+	if s.Ctor {
+		s.CR, s.Legacy = false, true
+	}
 	if s.CR {
 		if s.Enqueue == "shared" || s.Handler == "crhelper" && s.Enqueue == "direct" {
 			s.Enqueue = "helper"
@@ -143,8 +153,12 @@ func (s Shape) String() string {
 	if s.Done != "" {
 		done = " done=" + s.Done
 	}
-	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s",
-		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule, done)
+	ctor := ""
+	if s.Ctor {
+		ctor = " ctor=true"
+	}
+	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s%s",
+		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule, done, ctor)
 	if s.Store != "none" {
 		line += " store=" + s.Store // shapes without a store read as they did before
 	}
@@ -205,7 +219,9 @@ func (s Shape) simpler() []Shape {
 	try(func(t *Shape) { t.Store = "none" })
 	try(func(t *Shape) { t.Success = true })
 	try(func(t *Shape) { t.Drop = true })
-	try(func(t *Shape) { t.Legacy = false })
+	if !s.Ctor {
+		try(func(t *Shape) { t.Legacy = false })
+	}
 	try(func(t *Shape) { t.Done = "" })
 	return out
 }
@@ -241,7 +257,7 @@ func ParseShape(line string) (Shape, error) {
 func (s *Shape) set(k, v string) error {
 	strs := map[string]*string{"handler": &s.Handler, "enqueue": &s.Enqueue, "worker": &s.Worker,
 		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "done": &s.Done, "store": &s.Store}
-	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop}
+	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop, "ctor": &s.Ctor}
 	if p := strs[k]; p != nil {
 		*p = v
 		return nil

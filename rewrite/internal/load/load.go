@@ -58,11 +58,7 @@ func Load(opts Options, patterns []string) (good []*packages.Package, bad []Erro
 	pre := startPreparse(fset, dir, patterns, opts.Tests)
 	defer pre.finish()
 	req := loadReq{opts, dir, env, buildFlags(opts, dir, env), patterns, fset}
-	switch opts.Mode {
-	case Export:
-		good, bad, err = req.export(context.Background(), pre.ParseFile)
-		return good, bad, Info{Mode: Export, Why: "-load=export"}, err
-	case Source:
+	if opts.Mode == Source {
 		pkgs, info := req.source(pre.ParseFile, func() {})
 		if pkgs != nil {
 			return pkgs, nil, info, nil
@@ -70,7 +66,21 @@ func Load(opts Options, patterns []string) (good []*packages.Package, bad []Erro
 		good, bad, err = req.export(context.Background(), pre.ParseFile)
 		return good, bad, info, err
 	}
-	return req.auto(pre)
+	stamp := req.newWarmStamp()
+	switch {
+	case opts.Mode == Export:
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
+		info = Info{Mode: Export, Why: "-load=export"}
+	case stamp.warm():
+		good, bad, err = req.export(context.Background(), pre.ParseFile)
+		info = Info{Mode: Export, Why: "no file of the module and no go env setting changed since its last export load, so the dependencies are in the build cache, and so are the target packages"}
+	default:
+		good, bad, info, err = req.auto(pre)
+	}
+	if err == nil && len(bad) == 0 && info.Mode == Export {
+		stamp.keep()
+	}
+	return good, bad, info, err
 }
 
 // auto starts the export load at once and, meanwhile, lists the graph

@@ -64,6 +64,15 @@ const coldShare = 4
 func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, Info) {
 	opts, dir, env, flags := req.opts, req.dir, req.env, req.flags
 	asked := opts.Mode == Source
+	why := "-load=source"
+	if !asked {
+		opts.progress("asking the build cache about the packages")
+		fromSource, reason := req.chooseSource()
+		if !fromSource {
+			return nil, Info{Mode: Export, Why: reason}
+		}
+		why = reason
+	}
 	opts.progress("listing packages (no compiling)")
 	l, err := goList(dir, env, opts.Tests, flags, req.patterns)
 	if err != nil {
@@ -71,15 +80,6 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 	}
 	if why := l.unfit(env); why != "" {
 		return nil, Info{Mode: Export, Why: why, Fallback: asked}
-	}
-	why := "-load=source"
-	if !asked {
-		opts.progress("asking the build cache about %d packages", len(l.pkgs))
-		p := probeCache(dir, env, flags, l)
-		var fromSource bool
-		if fromSource, why = p.choose(l); !fromSource {
-			return nil, Info{Mode: Export, Why: why}
-		}
 	}
 	commit()
 	s := newSrcLoad(l, req.fset, parse)
@@ -92,15 +92,27 @@ func (req loadReq) source(parse parseFunc, commit func()) ([]*packages.Package, 
 	return s.packages(), Info{Mode: Source, Why: why}
 }
 
-// samples is how many dependencies probeCache asks about: enough to tell
-// a cold cache from a warm one.
-const samples = 12
-
-// targetSamples is how many target packages probeCache asks about: enough
-// to tell a module whose packages were all compiled from one that was
-// just cloned or pulled. They cost little more: the dependencies below
-// them are hashed for the dependency sample anyway.
-const targetSamples = 6
+// chooseSource asks go list, in the user's own environment, which of the
+// packages and their dependencies are stale, that is missing from the
+// build cache, and reports whether a source load costs less than the
+// export load, and why. When go list fails, export data answers. One
+// listing of the whole graph with Stale costs what the listing without
+// it and a probe of a dozen packages cost together, less than half, and
+// it counts every package instead of a sample.
+func (req loadReq) chooseSource() (bool, string) {
+	args := listArgs(req.opts.Tests, staleFields, req.flags, req.patterns)
+	cmd := exec.Command("go", args...)
+	cmd.Dir, cmd.Env = req.dir, req.env
+	out, err := cmd.Output()
+	if err != nil {
+		return false, fmt.Sprintf("go list: %v", err)
+	}
+	l, err := decodeListing(out)
+	if err != nil {
+		return false, err.Error()
+	}
+	return l.probe().choose()
+}
 
 // depBytes is how many bytes of target source go list -export compiles
 // for the CPU time a source load spends type-checking one dependency.
@@ -113,156 +125,66 @@ const targetSamples = 6
 // the module) 3.05 s, 9.4 ms each; 9.4 ms / 31 µs = 304 bytes.
 const depBytes = 300
 
-// A probe is what the build cache said about a sample of the graph.
+// A probe is what the build cache said about the graph.
 type probe struct {
-	depStale, deps int // sampled dependencies missing from the cache, of those sampled
-	tgtStale, tgts int // the same for target packages
+	depStale, deps int   // dependencies missing from the cache, of all
+	tgtStale, tgts int   // the same for target packages
+	staleBytes     int64 // the size of the stale targets' Go files
 }
 
-// choose reports whether a source load costs less than the export load,
-// and why. A cold sample of the dependencies decides at once (see
-// coldShare). Otherwise the stale share of the sampled targets estimates
-// how much target source go list -export would compile; the source load
-// wins when compiling that costs more than type-checking every
-// dependency from source (see depBytes), which a large pull meets, and
-// every module of a fleet sharing one client-go version but the first.
-func (p probe) choose(l *listing) (bool, string) {
-	if p.deps > 0 && p.depStale*coldShare >= p.deps {
-		return true, fmt.Sprintf("%d of %d sampled dependencies are not in the build cache", p.depStale, p.deps)
-	}
-	warm := fmt.Sprintf("%d of %d sampled dependencies are in the build cache", p.deps-p.depStale, p.deps)
-	if p.tgts == 0 {
-		return false, warm
-	}
-	if p.tgtStale == 0 {
-		return false, fmt.Sprintf("%s, and so are %d of %d sampled target packages", warm, p.tgts, p.tgts)
-	}
-	deps, size := l.deps(), l.targetBytes()
-	stale := size * int64(p.tgtStale) / int64(p.tgts)
-	if stale <= int64(deps)*depBytes {
-		return false, fmt.Sprintf("%s; %d of %d sampled target packages are not, but compiling about %d KB of them costs less than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, stale>>10, deps)
-	}
-	return true, fmt.Sprintf("%s, but %d of %d sampled target packages are not: compiling about %d KB of them costs more than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, stale>>10, deps)
-}
-
-// deps returns how many dependencies the listing holds.
-func (l *listing) deps() int {
-	n := 0
-	for _, p := range l.pkgs {
-		if p.DepOnly {
-			n++
-		}
-	}
-	return n
-}
-
-// targetBytes returns the size of the target packages' Go files, test
-// variants included (go list -export compiles them too); files that
-// cannot be read, like a test main's, count nothing.
-func (l *listing) targetBytes() int64 {
-	var n int64
-	for _, p := range l.pkgs {
-		if p.DepOnly {
-			continue
-		}
-		for _, name := range append(append([]string(nil), p.GoFiles...), p.CgoFiles...) {
-			if fi, err := os.Stat(filepath.Join(p.Dir, name)); err == nil {
-				n += fi.Size()
-			}
-		}
-	}
-	return n
-}
-
-// probeCache asks go list, in the user's own environment, whether a few
-// low-level dependencies and a few target packages are stale, that is
-// missing from the build cache. When go list fails it reports none
-// stale, so export data answers.
-func probeCache(dir string, env, flags []string, l *listing) probe {
-	deps, targets := sampleDeps(l, samples), sampleTargets(l, targetSamples)
-	if len(deps)+len(targets) == 0 {
-		return probe{}
-	}
-	isDep := make(map[string]bool, len(deps))
-	for _, id := range deps {
-		isDep[id] = true
-	}
-	args := append([]string{"list", "-e", "-buildvcs=false", "-f", "{{.ImportPath}} {{.Stale}}"}, flags...)
-	cmd := exec.Command("go", append(append(append(args, "--"), deps...), targets...)...)
-	cmd.Dir, cmd.Env = dir, env
-	out, err := cmd.Output()
-	if err != nil {
-		return probe{deps: len(deps)}
-	}
-	p := probe{deps: len(deps), tgts: len(targets)}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		id, stale, _ := strings.Cut(line, " ")
+// probe counts the stale packages of a listing made with staleFields.
+// Commands and test mains are left out: go list calls a command stale
+// when its binary is not installed, compiled or not.
+func (l *listing) probe() probe {
+	var p probe
+	for _, lp := range l.pkgs {
 		switch {
-		case stale != "true":
-		case isDep[id]:
-			p.depStale++
+		case lp.ImportPath == "unsafe":
+		case lp.DepOnly:
+			p.deps++
+			if lp.Stale {
+				p.depStale++
+			}
+		case lp.Name == "main" || strings.HasSuffix(lp.ImportPath, ".test"):
 		default:
-			p.tgtStale++
+			p.tgts++
+			if lp.Stale {
+				p.tgtStale++
+				p.staleBytes += lp.goBytes()
+			}
 		}
 	}
 	return p
 }
 
-// sampleTargets returns up to n target packages spread over all of them,
-// leaving out test variants and commands (go list calls a command stale
-// when its binary is not installed, compiled or not).
-func sampleTargets(l *listing, n int) []string {
-	var ids []string
-	for _, p := range l.pkgs {
-		if !p.DepOnly && p.Name != "main" && !strings.ContainsAny(p.ImportPath, " ") && !strings.HasSuffix(p.ImportPath, ".test") {
-			ids = append(ids, p.ImportPath)
-		}
+// choose reports whether a source load costs less than the export load,
+// and why. A cold graph decides at once (see coldShare). Otherwise the
+// stale targets are what go list -export would compile; the source load
+// wins when compiling them costs more than type-checking every dependency
+// from source (see depBytes), which a large pull meets, and every module
+// of a fleet sharing one client-go version but the first.
+func (p probe) choose() (bool, string) {
+	if p.deps > 0 && p.depStale*coldShare >= p.deps {
+		return true, fmt.Sprintf("%d of %d dependencies are not in the build cache", p.depStale, p.deps)
 	}
-	if len(ids) <= n {
-		return ids
+	warm := fmt.Sprintf("%d of %d dependencies are in the build cache", p.deps-p.depStale, p.deps)
+	if p.tgtStale == 0 {
+		return false, fmt.Sprintf("%s, and so are %d of %d target packages", warm, p.tgts, p.tgts)
 	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = ids[i*len(ids)/n]
+	if p.staleBytes <= int64(p.deps)*depBytes {
+		return false, fmt.Sprintf("%s; %d of %d target packages are not, but compiling their %d KB costs less than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, p.staleBytes>>10, p.deps)
 	}
-	return out
+	return true, fmt.Sprintf("%s, but %d of %d target packages are not: compiling their %d KB costs more than type-checking %d dependencies from source", warm, p.tgtStale, p.tgts, p.staleBytes>>10, p.deps)
 }
 
-// sampleDeps returns up to n import paths of dependencies, half from the
-// standard library and half from modules, so that a cache warm for the
-// standard library only (a fleet of modules pinning different versions)
-// still reads as cold. They come from the first third of go list's order,
-// low in the graph: go list hashes every file below a package to tell
-// whether it is stale, and that took 2.1 s for 12 packages spread over
-// the whole of a client-go graph, 0.4 s for 12 from its first third.
-func sampleDeps(l *listing, n int) []string {
-	var std, mods []string
-	for _, p := range l.pkgs {
-		id := p.ImportPath
-		switch {
-		case !p.DepOnly || id == "unsafe" || strings.ContainsAny(id, " ") || strings.HasSuffix(id, ".test") ||
-			strings.HasPrefix(id, "vendor/") || strings.Contains(id, "/vendor/"):
-		case p.Standard:
-			std = append(std, id)
-		default:
-			mods = append(mods, id)
+// goBytes returns the size of the package's Go files; files that cannot
+// be read, like a test main's, count nothing.
+func (lp *listed) goBytes() int64 {
+	var n int64
+	for _, name := range append(append([]string(nil), lp.GoFiles...), lp.CgoFiles...) {
+		if fi, err := os.Stat(filepath.Join(lp.Dir, name)); err == nil {
+			n += fi.Size()
 		}
 	}
-	if len(mods) == 0 {
-		return spread(std, n)
-	}
-	return append(spread(std, n/2), spread(mods, n-n/2)...)
-}
-
-// spread returns up to n elements evenly spread over the first third of list.
-func spread(list []string, n int) []string {
-	low := list[:(len(list)+2)/3]
-	if len(low) <= n {
-		return low
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = low[i*len(low)/n]
-	}
-	return out
+	return n
 }

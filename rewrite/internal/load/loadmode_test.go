@@ -8,15 +8,12 @@ import (
 	"testing"
 )
 
-// TestProbeChoose checks auto's rule on a listing of 300 dependencies and
-// 10 target packages of 10 KB each (100 KB): source when the dependencies
-// are cold, or when the stale share of the targets would compile more
-// than 300 dependencies' worth of source (300 * depBytes = 90,000 bytes).
+// TestProbeChoose checks auto's rule on a listing of 300 dependencies
+// and 10 target packages of 10 KB each (100 KB), with a command and a
+// test main that never count: source when a quarter of the dependencies
+// are cold, or when the stale targets would compile more than 300
+// dependencies' worth of source (300 * depBytes = 90,000 bytes).
 func TestProbeChoose(t *testing.T) {
-	l := &listing{}
-	for i := range 300 {
-		l.pkgs = append(l.pkgs, &listed{ImportPath: fmt.Sprintf("dep/p%d", i), DepOnly: true})
-	}
 	dir := t.TempDir()
 	for i := range 10 {
 		d := filepath.Join(dir, fmt.Sprint(i))
@@ -26,45 +23,35 @@ func TestProbeChoose(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(d, "a.go"), make([]byte, 10_000), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		l.pkgs = append(l.pkgs, &listed{ImportPath: fmt.Sprintf("m/p%d", i), Dir: d, GoFiles: []string{"a.go"}})
+	}
+	listing := func(depStale, tgtStale int) *listing {
+		l := &listing{pkgs: []*listed{{ImportPath: "unsafe", DepOnly: true, Stale: true}}}
+		for i := range 300 {
+			l.pkgs = append(l.pkgs, &listed{ImportPath: fmt.Sprintf("dep/p%d", i), DepOnly: true, Stale: i < depStale})
+		}
+		for i := range 10 {
+			d := filepath.Join(dir, fmt.Sprint(i))
+			l.pkgs = append(l.pkgs, &listed{ImportPath: fmt.Sprintf("m/p%d", i), Name: "p", Dir: d, GoFiles: []string{"a.go"}, Stale: i < tgtStale})
+		}
+		cmd := filepath.Join(dir, "0")
+		return &listing{pkgs: append(l.pkgs,
+			&listed{ImportPath: "m/cmd", Name: "main", Dir: cmd, GoFiles: []string{"a.go"}, Stale: true},
+			&listed{ImportPath: "m/p0.test", Name: "main", Stale: true})}
 	}
 	for _, c := range []struct {
-		p      probe
-		source bool
-		why    string
+		depStale, tgtStale int
+		source             bool
+		why                string
 	}{
-		{probe{depStale: 3, deps: 12}, true, "3 of 12 sampled dependencies are not in the build cache"},
-		{probe{depStale: 2, deps: 12}, false, "10 of 12 sampled dependencies are in the build cache"},
-		{probe{deps: 12, tgts: 6}, false, "and so are 6 of 6 sampled target packages"},
-		{probe{deps: 12, tgtStale: 5, tgts: 6}, false, "compiling about 81 KB of them costs less"},
-		{probe{deps: 12, tgtStale: 6, tgts: 6}, true, "compiling about 97 KB of them costs more than type-checking 300 dependencies"},
+		{75, 0, true, "75 of 300 dependencies are not in the build cache"},
+		{74, 0, false, "226 of 300 dependencies are in the build cache"},
+		{0, 0, false, "and so are 10 of 10 target packages"},
+		{0, 9, false, "9 of 10 target packages are not, but compiling their 87 KB costs less"},
+		{0, 10, true, "10 of 10 target packages are not: compiling their 97 KB costs more than type-checking 300 dependencies"},
 	} {
-		source, why := c.p.choose(l)
+		source, why := listing(c.depStale, c.tgtStale).probe().choose()
 		if source != c.source || !strings.Contains(why, c.why) {
-			t.Errorf("%+v: got source=%v (%s), want source=%v (%s)", c.p, source, why, c.source, c.why)
+			t.Errorf("%d stale dependencies, %d stale targets: got source=%v (%s), want source=%v (%s)", c.depStale, c.tgtStale, source, why, c.source, c.why)
 		}
-	}
-}
-
-// TestSampleTargets checks that the target sample spreads over all the
-// targets and leaves out dependencies, commands and test variants.
-func TestSampleTargets(t *testing.T) {
-	l := &listing{pkgs: []*listed{
-		{ImportPath: "fmt", DepOnly: true},
-		{ImportPath: "m/cmd", Name: "main"},
-		{ImportPath: "m/a", Name: "a"},
-		{ImportPath: "m/a [m/a.test]", Name: "a"},
-		{ImportPath: "m/a.test", Name: "main"},
-		{ImportPath: "m/b", Name: "b"},
-		{ImportPath: "m/c", Name: "c"},
-		{ImportPath: "m/d", Name: "d"},
-	}}
-	got := strings.Join(sampleTargets(l, 2), " ")
-	if want := "m/a m/c"; got != want {
-		t.Errorf("sampleTargets(2) = %q, want %q", got, want)
-	}
-	got = strings.Join(sampleTargets(l, 6), " ")
-	if want := "m/a m/b m/c m/d"; got != want {
-		t.Errorf("sampleTargets(6) = %q, want %q", got, want)
 	}
 }

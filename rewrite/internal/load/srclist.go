@@ -28,12 +28,17 @@ type listed struct {
 	ImportMap      map[string]string
 	DepOnly        bool
 	Standard       bool
+	Stale          bool // asked only by auto's listing (staleFields)
 	Module         *packages.Module
 	Error          *struct{ Err string }
 	DepsErrors     []*struct{ Err string }
 }
 
 const listFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,Imports,ImportMap,DepOnly,Standard,Module,Error,DepsErrors"
+
+// staleFields are what auto's choice needs: go list hashes every file
+// of the graph to tell whether a package is stale.
+const staleFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,DepOnly,Stale"
 
 // A listing is the package graph of a source load, in go list's order
 // (dependencies before the packages that import them).
@@ -44,8 +49,8 @@ type listing struct {
 
 // listArgs are go/packages' own go list flags, without -export and
 // -compiled: no package is built, and no cgo is run.
-func listArgs(tests bool, flags, patterns []string) []string {
-	args := []string{"list", "-e", "-json=" + listFields, "-deps", "-test=" + strconv.FormatBool(tests),
+func listArgs(tests bool, fields string, flags, patterns []string) []string {
+	args := []string{"list", "-e", "-json=" + fields, "-deps", "-test=" + strconv.FormatBool(tests),
 		"-export=false", "-compiled=false", "-buildvcs=false", "-pgo=off"}
 	args = append(args, flags...)
 	return append(append(args, "--"), patterns...)
@@ -58,7 +63,7 @@ func goList(dir string, env []string, tests bool, flags, patterns []string) (*li
 	env = append(append([]string(nil), env...), "CGO_ENABLED=0")
 	archc := make(chan string, 1)
 	go func() { archc <- goEnv(dir, env, "GOARCH") }()
-	cmd := exec.Command("go", listArgs(tests, flags, patterns)...)
+	cmd := exec.Command("go", listArgs(tests, listFields, flags, patterns)...)
 	cmd.Dir, cmd.Env = dir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -66,7 +71,17 @@ func goList(dir string, env []string, tests bool, flags, patterns []string) (*li
 	if err != nil {
 		return nil, fmt.Errorf("go list: %v: %s", err, strings.TrimSpace(stderr.String()))
 	}
-	l := &listing{arch: <-archc}
+	l, err := decodeListing(out)
+	if err != nil {
+		return nil, err
+	}
+	l.arch = <-archc
+	return l, nil
+}
+
+// decodeListing decodes go list's JSON, one package after another.
+func decodeListing(out []byte) (*listing, error) {
+	l := &listing{}
 	for dec := json.NewDecoder(bytes.NewReader(out)); dec.More(); {
 		p := new(listed)
 		if err := dec.Decode(p); err != nil {

@@ -61,3 +61,24 @@ func qualify(pkg, name string) string {
 	}
 	return pkg + "." + name
 }
+
+// Func returns the source text of the function a call of a Func entry
+// calls once rewritten: Twin, or Twin[t] where T must be explicit.
+func (f Form) Func(pkg, t string) string {
+	if f.ExplicitT {
+		return qualify(pkg, f.Twin) + "[" + t + "]"
+	}
+	return qualify(pkg, f.Twin)
+}
+
+// CallArgs returns the source text of each argument of the rewritten
+// call whose old arguments are args, so a caller can put each where an
+// old argument stood and keep the call's layout.
+func (f Form) CallArgs(pkg, t string, args []string) []string {
+	newArgs := f.newArgs(args)
+	out := make([]string, len(newArgs))
+	for i, a := range newArgs {
+		out[i] = a.render(pkg, t, args)
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+module github.com/kubernetes-csi/external-resizer
+
+go 1.22

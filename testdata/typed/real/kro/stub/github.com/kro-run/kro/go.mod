@@ -1,0 +1,3 @@
+module github.com/kro-run/kro
+
+go 1.22
