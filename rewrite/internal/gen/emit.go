@@ -85,11 +85,14 @@ var (
 )
 `
 	}
+	sync := ""
+	if e.s.Store == "lookup" || e.s.Store == "parked" {
+		sync = "\t\"sync\"\n" // the store's mutex; other shapes' sources stay as they were
+	}
 	return `import (
 	"errors"
 	"fmt"
-	"sync"
-	"time"
+` + sync + `	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -105,7 +108,6 @@ var (
 	_ = fmt.Errorf
 	_ metav1.Object
 	_ = utilruntime.HandleError
-	_ sync.Mutex
 )
 `
 }
