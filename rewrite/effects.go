@@ -16,7 +16,9 @@ import (
 //     Forget of the item, in the body or anything it calls statically):
 //     the walk must then follow that code path by path;
 //   - lets it escape: returns it, stores it in a field, map, slice, global
-//     or composite literal, sends it on a channel, takes its address,
+//     or composite literal from which analysed code reads it back into a
+//     work queue or which code that is not analysed can reach (stores.go),
+//     sends it on a channel, takes its address,
 //     hands it to a goroutine, a func literal that is not called at once,
 //     or a dependency (or a func value the walk cannot resolve) together
 //     with a work queue.
@@ -74,6 +76,12 @@ type scanner struct {
 	depth int
 	impls map[string][]*types.Func // methods of the analysed types by name
 	fidx  *funcIndex               // func values' stores (funcvalues.go)
+
+	// Stores of the item (stores.go).
+	sidx       *storeIndex
+	places     map[place]bool // whether the item escapes from a place
+	placeBusy  map[place]bool
+	placeDepth int
 }
 
 // A summaryKey is a function and which of its parameters hold the item
@@ -96,6 +104,7 @@ type view struct {
 	info    *types.Info
 	items   map[types.Object]bool
 	derived map[types.Object]bool // values computed from the item, when known
+	reads   map[ast.Expr]bool     // reads of a place that yield the item (stores.go)
 }
 
 // isItem reports whether e is the item itself: a variable holding it,
@@ -103,6 +112,9 @@ type view struct {
 // value stays the same, so Forget of it forgets the item), or a call of a
 // summarised function that returns it.
 func (v *view) isItem(e ast.Expr) bool {
+	if v.reads[ast.Unparen(e)] {
+		return true
+	}
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		return v.items[v.info.ObjectOf(e)]
@@ -137,6 +149,9 @@ func (v *view) mentionsItem(n ast.Node) bool {
 	found := false
 	ast.Inspect(n, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && v.items[v.info.ObjectOf(id)] {
+			found = true
+		}
+		if e, ok := n.(ast.Expr); ok && v.reads[e] {
 			found = true
 		}
 		return !found
@@ -184,16 +199,17 @@ func (v *view) uses(n ast.Node) effect {
 	return eff
 }
 
-// assign records stores of the item anywhere but in a local variable.
+// assign records stores of the item from which it may come back out
+// (stores.go); a local variable assigned the item is an alias, no store.
 func (v *view) assign(lhs, rhs []ast.Expr, eff *effect) {
 	for i, l := range lhs {
-		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && !v.isLocal(idx.X) {
+		if idx, ok := ast.Unparen(l).(*ast.IndexExpr); ok && v.isItem(idx.Index) && v.containerEscapes(idx.X, asKey) {
 			eff.escapes("it is stored as a key of "+v.text(idx.X), l.Pos())
 		}
 		if i >= len(rhs) || len(lhs) != len(rhs) || !v.isItem(rhs[i]) {
 			continue
 		}
-		if !v.isLocal(l) {
+		if !v.isLocal(l) && v.storeEscapes(l) {
 			eff.escapes("it is stored in "+v.text(l), l.Pos())
 		}
 	}
@@ -212,16 +228,18 @@ func (v *view) isLocal(e ast.Expr) bool {
 	return ok && obj.Parent() != nil && obj.Parent() != obj.Pkg().Scope()
 }
 
+// literal records the item stored in a composite literal where it may
+// come back out (stores.go).
 func (v *view) literal(lit *ast.CompositeLit, eff *effect) {
-	for _, elt := range lit.Elts {
+	for i, elt := range lit.Elts {
 		val := elt
 		if kv, ok := elt.(*ast.KeyValueExpr); ok {
-			if v.isItem(kv.Key) {
+			if v.isItem(kv.Key) && v.literalEscapes(lit, i, asKey) {
 				eff.escapes("it is stored in a composite literal", elt.Pos())
 			}
 			val = kv.Value
 		}
-		if v.isItem(val) {
+		if v.isItem(val) && v.literalEscapes(lit, i, asElem) {
 			eff.escapes("it is stored in a composite literal", elt.Pos())
 		}
 	}
@@ -263,6 +281,9 @@ func (v *view) mentionsAny(e ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
 			obj := v.info.ObjectOf(id)
 			found = found || v.items[obj] || v.derived[obj]
+		}
+		if e, ok := n.(ast.Expr); ok && v.reads[e] {
+			found = true
 		}
 		return !found
 	})
@@ -346,7 +367,7 @@ func (v *view) returnsItem(call *ast.CallExpr) bool {
 // handsItemNoReturn is handsItem without looking through calls (which
 // would recurse through returnsItem).
 func (v *view) handsItemNoReturn(call *ast.CallExpr) bool {
-	plain := &view{info: v.info, items: v.items}
+	plain := &view{info: v.info, items: v.items, reads: v.reads}
 	return plain.handsItem(call)
 }
 
@@ -354,7 +375,7 @@ func (v *view) handsItemNoReturn(call *ast.CallExpr) bool {
 func (v *view) callee(call *ast.CallExpr) effect {
 	var eff effect
 	if isConversion(v.info, call) {
-		if b, ok := v.info.Uses[calleeIdent(call)].(*types.Builtin); ok && b.Name() == "append" {
+		if b, ok := v.info.Uses[calleeIdent(call)].(*types.Builtin); ok && b.Name() == "append" && v.appendEscapes(call) {
 			eff.escapes("it is appended to a slice", call.Pos())
 		}
 		return eff
@@ -634,7 +655,7 @@ func (v *view) derive(as *ast.AssignStmt, changed *bool) {
 // isItemNoCall is isItem without summarising calls: aliases runs before
 // the body's own summary is known.
 func (v *view) isItemNoCall(e ast.Expr) bool {
-	plain := &view{info: v.info, items: v.items}
+	plain := &view{info: v.info, items: v.items, reads: v.reads}
 	return plain.isItem(e)
 }
 

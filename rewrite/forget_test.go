@@ -130,6 +130,8 @@ type C struct {
 	jobs  map[string]*Job
 	ch    chan interface{}
 	last  interface{}
+	// pending is sent on c.ch, where the item escapes again.
+	pending interface{}
 	fn    func(interface{}) error
 	fnq   func(interface{}, workqueue.RateLimitingInterface) error
 	check func(interface{}) error
@@ -159,6 +161,7 @@ func (c *C) poll(key interface{}) error {
 	return c.remote()
 }
 func (c *C) remote() error { return nil }
+func (c *C) flush()        { c.ch <- c.pending }
 func (c *C) process(key interface{}) bool {
 	if err := c.sync(key.(string)); err != nil {
 		c.queue.AddRateLimited(key)
@@ -239,9 +242,9 @@ var walkCases = []walkCase{
 		}
 	}()
 `, Review, "handed to a goroutine"},
-	{"stored in a field by a helper", `
+	{"stored by a helper in a field nothing reads", `
 	c.keep(key)
-`, Review, "stored in c.last in keep"},
+`, Change, "after c.keep returns"},
 	{"sent on a channel", `
 	c.ch <- key
 `, Review, "sent on a channel"},
@@ -265,11 +268,14 @@ var walkCases = []walkCase{
 `, Change, "after a successful c.check"},
 	{"func value set to a literal that keeps the item", `
 	c.store(key)
-`, Review, "stored in c.last in keep"},
-	{"stored in a map", `
+`, Change, "after c.store returns"},
+	{"stored in a map that is only looked up", `
 	job := key.(*Job)
 	c.jobs[job.Name] = job
-`, Review, "stored in c.jobs[job.Name]"},
+`, Change, "inserting c.queue.Forget(key)"},
+	{"stored in a channel's field read back by a sender", `
+	c.pending = key
+`, Review, "stored in c.pending"},
 	{"forgets on every exit", `
 	if err := c.sync(key.(string)); err != nil {
 		if c.queue.NumRequeues(key) < maxRetries {

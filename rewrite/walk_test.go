@@ -146,6 +146,8 @@ type C struct {
 	ch    chan interface{}
 	last  interface{}
 	seen  map[interface{}]bool
+	kept  map[interface{}]bool
+	park  []interface{}
 }
 
 func (c *C) forgets(key interface{})   { c.queue.Forget(key) }
@@ -158,6 +160,24 @@ func (c *C) keys(key interface{})      { c.seen[key] = true }
 func (c *C) goes(key interface{})      { go fmt.Println(key) }
 func (c *C) captures(key interface{})  { f := func() { fmt.Println(key) }; c.last = f }
 func (c *C) local(key interface{})     { k := key; fmt.Println(k) }
+func (c *C) keeps(key interface{})     { c.kept[key] = true }
+func (c *C) parks(key interface{})     { c.park = append(c.park, key) }
+func (c *C) lookup(key interface{}) bool {
+	_, ok := c.kept[key]
+	return ok && len(c.kept) > 0
+}
+func (c *C) retrySeen() {
+	for k := range c.seen {
+		c.requeues(k)
+	}
+}
+func (c *C) retryLast() { c.queue.Add(c.last) }
+func (c *C) drain() {
+	for _, k := range c.park {
+		go c.queue.Add(k)
+	}
+	c.park = c.park[:0]
+}
 `
 
 // TestEffects sums up what each body does with its parameter key: a
@@ -179,6 +199,8 @@ func TestEffects(t *testing.T) {
 		{"sends", false, false, "it is sent on a channel"},
 		{"stores", false, false, "it is stored in c.last"},
 		{"keys", false, false, "it is stored as a key of c.seen"},
+		{"keeps", false, false, ""},
+		{"parks", false, false, "it is appended to a slice"},
 		{"goes", false, false, "it is handed to a goroutine"},
 		{"captures", false, false, "it is captured by a func literal"},
 		{"local", false, false, ""},

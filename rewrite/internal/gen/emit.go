@@ -85,10 +85,14 @@ var (
 )
 `
 	}
+	sync := ""
+	if e.s.Store == "lookup" || e.s.Store == "parked" {
+		sync = "\t\"sync\"\n" // the store's mutex; other shapes' sources stay as they were
+	}
 	return `import (
 	"errors"
 	"fmt"
-	"time"
+` + sync + `	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -117,13 +121,22 @@ func (e *emitter) emit() {
 	e.emitController()
 	e.emitHandlers()
 	e.emitWorker()
+	e.emitStore()
 	e.emitSync()
 }
 
 func (e *emitter) emitController() {
-	field := ""
+	field, store := "", ""
 	if e.s.Handler == "field" {
 		field = "\n\tenqueueFn func(obj interface{})"
+	}
+	switch e.s.Store {
+	case "lookup":
+		field += "\n\tmu     sync.Mutex\n\tsynced map[string]time.Time"
+		store = ", synced: map[string]time.Time{}"
+	case "parked":
+		field += "\n\tmu     sync.Mutex\n\tparked map[string]bool"
+		store = ", parked: map[string]bool{}"
 	}
 	e.add(`const (
 	maxRetries   = 3
@@ -154,7 +167,7 @@ type Controller struct {
 	}
 	e.add(`// Build is the harness's entry point.
 func Build(env *harness.Env) harness.Parts {
-	c := &Controller{queue: %s, env: env}%s
+	c := &Controller{queue: %s, env: env%s}%s
 	return harness.Parts{Handler: c.handlers(), Process: c.processNextItem}
 }
 
@@ -170,7 +183,7 @@ func (c *Controller) Run(workers int, stop <-chan struct{}) {
 func (c *Controller) runWorker() {
 	for c.processNextItem() {
 	}
-}`, queue, init)
+}`, queue, store, init)
 }
 
 // enqueueCall is what a handler does with obj, through the receiver c.

@@ -49,7 +49,8 @@ func TestV1Features(t *testing.T) {
 	}
 }
 
-// TestOracle spells out the oracle of two shapes by hand.
+// TestOracle spells out the oracle of some shapes by hand: a key stored
+// in a lookup map keeps its verdict, a parked key turns Change to Review.
 func TestOracle(t *testing.T) {
 	for _, tc := range []struct {
 		shape  string
@@ -63,6 +64,33 @@ func TestOracle(t *testing.T) {
 			sites:  "h1:change r2:keep",
 			paths: map[string]Path{
 				PathOK: {}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
+			},
+		},
+		{
+			shape:  "typed handler=closure enqueue=helper worker=flat style=returns outcome=err success-forget=false limit=true drop-forget=true perm=drop invalid=none rule=v2 store=lookup",
+			worker: Change,
+			sites:  "h1:change r2:keep",
+			paths: map[string]Path{
+				PathOK: {}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
+			},
+		},
+		{
+			shape:  "typed handler=closure enqueue=helper worker=flat style=returns outcome=err success-forget=false limit=true drop-forget=true perm=drop invalid=none rule=v2 store=parked",
+			worker: Review,
+			sites:  "h1:change r2:keep",
+			paths: map[string]Path{
+				PathOK: {}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
+			},
+		},
+		{
+			shape:  "typed handler=closure enqueue=helper worker=flat style=returns outcome=err success-forget=true limit=true drop-forget=true perm=drop invalid=none rule=v2 store=parked",
+			worker: None,
+			sites:  "h1:change r2:keep",
+			paths: map[string]Path{
+				PathOK: {Forgets: true}, PathTransient: {Requeue: "ratelimited"},
 				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
 			},
 		},

@@ -92,6 +92,13 @@ func oracleFor(s Shape, sites []Site) Oracle {
 	if s.Worker == "escape" || s.Worker == "loop" && !s.V2 {
 		o.Worker = Review
 	}
+	// A key stored in a map that only lookups read keeps nothing from
+	// its retry cycle (the verdict stands); a key parked in a map that
+	// other code drains into the queue escapes there (issue 19). Every
+	// path passes the store, so only the paths that need Forget care.
+	if s.Store == "parked" && o.Worker == Change {
+		o.Worker = Review
+	}
 	if s.Worker == "split" || s.Outcome == "enum" || s.Outcome == "bool" {
 		o.NeedsV2 = true
 	}

@@ -24,6 +24,7 @@ type Shape struct {
 	Invalid string // none, forget, bare: how an item of the wrong type or key is dropped
 	V2      bool   // judged by Forget rule v2 (issue 9): it follows loops that only sync
 	Done    string // "" (Done on every path), none (the worker never calls Done), early (the invalid item returns before the Done at the end)
+	Store   string // none, lookup, parked: where the worker stores the key (issue 19)
 
 	// Ctor: a legacy controller that builds its own queue the pre-v0.31
 	// way (NewNamedRateLimitingQueue, DefaultControllerRateLimiter) and
@@ -77,6 +78,10 @@ func drawShape(r *rand.Rand, f Features) Shape {
 	s.Invalid = pick(r, invalids...)
 	s.V2 = f.V2
 	s.Done = pick(r, "", "", "", "", "none", "early") // drawn last: earlier fields keep their seeds' values
+	s.Store = "none"
+	if f.V2 {
+		s.Store = pick(r, "none", "none", "lookup", "parked") // drawn after Done, for the same reason
+	}
 	return s.normal()
 }
 
@@ -120,6 +125,10 @@ func (s Shape) normal() Shape {
 	}
 	if s.Worker == "split" && s.Outcome == "enum" {
 		s.Invalid = "none" // process returns the state; the worker switches on it
+		s.Store = "none"   // no worker code between Get and the switch to store from
+	}
+	if s.Store == "" {
+		s.Store = "none"
 	}
 	if s.Worker == "loop" && (s.Outcome == "enum" || s.Outcome == "bool") {
 		s.Outcome = "err"
@@ -148,8 +157,12 @@ func (s Shape) String() string {
 	if s.Ctor {
 		ctor = " ctor=true"
 	}
-	return fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s%s",
+	line := fmt.Sprintf("%s handler=%s enqueue=%s worker=%s style=%s outcome=%s success-forget=%t limit=%t drop-forget=%t perm=%s invalid=%s rule=%s%s%s",
 		q, s.Handler, s.Enqueue, s.Worker, s.Style, s.Outcome, s.Success, s.Limit, s.Drop, s.Perm, s.Invalid, rule, done, ctor)
+	if s.Store != "none" {
+		line += " store=" + s.Store // shapes without a store read as they did before
+	}
+	return line
 }
 
 // Tags names the shape's features, for coverage counts.
@@ -162,7 +175,7 @@ func (s Shape) Tags() []string {
 		q = "legacy"
 	}
 	tags := []string{q, "handler=" + s.Handler, "enqueue=" + s.Enqueue, "worker=" + s.Worker,
-		"style=" + s.Style, "outcome=" + s.Outcome, "perm=" + s.Perm, "invalid=" + s.Invalid}
+		"style=" + s.Style, "outcome=" + s.Outcome, "perm=" + s.Perm, "invalid=" + s.Invalid, "store=" + s.Store}
 	if s.Limit {
 		tags = append(tags, "limit")
 	}
@@ -203,6 +216,7 @@ func (s Shape) simpler() []Shape {
 	try(func(t *Shape) { t.Limit = false })
 	try(func(t *Shape) { t.Perm = "retry" })
 	try(func(t *Shape) { t.Invalid = "none" })
+	try(func(t *Shape) { t.Store = "none" })
 	try(func(t *Shape) { t.Success = true })
 	try(func(t *Shape) { t.Drop = true })
 	if !s.Ctor {
@@ -242,7 +256,7 @@ func ParseShape(line string) (Shape, error) {
 
 func (s *Shape) set(k, v string) error {
 	strs := map[string]*string{"handler": &s.Handler, "enqueue": &s.Enqueue, "worker": &s.Worker,
-		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "done": &s.Done}
+		"style": &s.Style, "outcome": &s.Outcome, "perm": &s.Perm, "invalid": &s.Invalid, "done": &s.Done, "store": &s.Store}
 	bools := map[string]*bool{"success-forget": &s.Success, "limit": &s.Limit, "drop-forget": &s.Drop, "ctor": &s.Ctor}
 	if p := strs[k]; p != nil {
 		*p = v

@@ -106,8 +106,63 @@ func tail(r ret) string {
 	return r.ok + "\n"
 }
 
-// decision writes what the worker does with the outcome of sync.
+// decision writes what the worker does with the key: store it (issue
+// 19), sync it and act on the outcome.
 func (e *emitter) decision(r ret) string {
+	return e.storeKey() + e.decide(r)
+}
+
+// storeKey writes the worker's store of the key, on every path.
+func (e *emitter) storeKey() string {
+	switch e.s.Store {
+	case "lookup":
+		return "c.mu.Lock()\nc.synced[key] = time.Now()\nc.mu.Unlock()\n"
+	case "parked":
+		return "c.mu.Lock()\nc.parked[key] = true\nc.mu.Unlock()\n"
+	}
+	return ""
+}
+
+// emitStore writes the place the worker stores the key in and the code
+// that reads it: lookups only, or a resync that drains it into the queue
+// rate limited (the harness never calls Resync, so the runs are those of
+// a worker without the store).
+func (e *emitter) emitStore() {
+	switch e.s.Store {
+	case "lookup":
+		e.add(`// lastSync says when key was last synced.
+func (c *Controller) lastSync(key string) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.synced[key]
+	return t, ok && len(c.synced) > 0
+}
+
+// dropSynced forgets a deleted object's sync time.
+func (c *Controller) dropSynced(key string) {
+	c.mu.Lock()
+	delete(c.synced, key)
+	c.mu.Unlock()
+}`)
+	case "parked":
+		e.add(`// Resync requeues the parked keys.
+func (c *Controller) Resync() {
+	go c.retryParked()
+}
+
+func (c *Controller) retryParked() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key := range c.parked {
+		c.queue.AddRateLimited(key)
+		delete(c.parked, key)
+	}
+}`)
+	}
+}
+
+// decide writes what the worker does with the outcome of sync.
+func (e *emitter) decide(r ret) string {
 	s := e.s
 	switch s.Outcome {
 	case "switch":
