@@ -126,6 +126,12 @@ func doneVerdict(s Shape, paths map[string]Path) Verdict {
 	if s.Worker == "escape" {
 		return Review
 	}
+	// A parked key escapes on every path that reaches the decision, so a
+	// worker without any Done lets it escape without Done; the early
+	// return of an invalid item stores nothing.
+	if s.Store == "parked" && s.Done == "none" {
+		return Review
+	}
 	return Change
 }
 
