@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 )
 
 // itemEdits plans the edits a concrete T forces on the items' path:
@@ -101,6 +102,12 @@ func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, 
 		return nil, fmt.Sprintf("the assertion at %s keeps only ok: drop it by hand", pos)
 	}
 	assign := key + " " + as.Tok.String() + " " + x
+	var keyDecl *ast.DeclStmt
+	if as.Tok == token.ASSIGN {
+		if keyDecl = fl.foldableKeyDecl(fi, stack, as, ta); keyDecl != nil {
+			assign = key + " := " + x
+		}
+	}
 	ok := identObj(info, as.Lhs[1])
 	if ok == nil { // _: nothing else to drop
 		return []itemEdit{fl.itemEdit(fi, as.Pos(), as.End(), assign, "the assertion cannot fail now: "+fl.a.text(as)+" → "+assign)}, ""
@@ -129,7 +136,69 @@ func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, 
 		}
 		out = append(out, decl...)
 	}
+	if keyDecl != nil {
+		del, why := fl.deleteLines(fi, keyDecl.Pos(), keyDecl.End(), "var "+key)
+		if why != "" {
+			return nil, why
+		}
+		del.message = "var " + key + " folds into " + assign + ": deleted"
+		out = append(out, del)
+	}
 	return out, ""
+}
+
+// foldableKeyDecl returns the `var key T` that `key, ok = x.(T)` can
+// replace with `key := x`: a declaration of key alone, without a value,
+// earlier in the block that will hold the assignment, with no use of key
+// before the assignment. Without it the migration leaves `var key string`
+// and `key = obj` two lines apart, which no author writes.
+func (fl *flow) foldableKeyDecl(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, ta *ast.TypeAssertExpr) *ast.DeclStmt {
+	info := fl.info(fi)
+	key := identObj(info, as.Lhs[0])
+	if key == nil || !types.Identical(key.Type(), info.TypeOf(ta.Type)) {
+		return nil
+	}
+	// The statement the assignment becomes: the assignment itself, or the
+	// if statement whose init it is.
+	var stmt ast.Stmt = as
+	i := len(stack) - 3
+	if s, isIf := stack[i].(*ast.IfStmt); isIf && s.Init == as {
+		stmt, i = s, i-1
+	}
+	block, isBlock := stack[i].(*ast.BlockStmt)
+	if !isBlock {
+		return nil
+	}
+	decl := lonelyVarDecl(fi, key)
+	if decl == nil || !slices.Contains(block.List, ast.Stmt(decl)) || decl.Pos() > stmt.Pos() {
+		return nil
+	}
+	for _, u := range usesOf(fi, key, as.Lhs[0]) {
+		if u.Pos() < as.Pos() {
+			return nil
+		}
+	}
+	return decl
+}
+
+// lonelyVarDecl returns `var v T`, the declaration of v alone without a
+// value, or nil.
+func lonelyVarDecl(fi *fileInfo, v types.Object) *ast.DeclStmt {
+	var spec *ast.DeclStmt
+	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+		ds, isDecl := n.(*ast.DeclStmt)
+		if !isDecl {
+			return spec == nil
+		}
+		gd := ds.Decl.(*ast.GenDecl)
+		if len(gd.Specs) == 1 {
+			if vs, isVal := gd.Specs[0].(*ast.ValueSpec); isVal && len(vs.Names) == 1 && vs.Names[0].Pos() == v.Pos() && len(vs.Values) == 0 {
+				spec = ds
+			}
+		}
+		return spec == nil
+	})
+	return spec
 }
 
 // deadBranch returns the `if !ok` statement that is the one use of ok:
@@ -176,20 +245,7 @@ func usesOf(fi *fileInfo, obj types.Object, def ast.Expr) []*ast.Ident {
 
 // dropVarDecl deletes `var ok bool` when ok has no use left.
 func (fl *flow) dropVarDecl(fi *fileInfo, ok types.Object) ([]itemEdit, string) {
-	var spec *ast.DeclStmt
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
-		ds, isDecl := n.(*ast.DeclStmt)
-		if !isDecl {
-			return spec == nil
-		}
-		gd := ds.Decl.(*ast.GenDecl)
-		if len(gd.Specs) == 1 {
-			if vs, isVal := gd.Specs[0].(*ast.ValueSpec); isVal && len(vs.Names) == 1 && vs.Names[0].Pos() == ok.Pos() && len(vs.Values) == 0 {
-				spec = ds
-			}
-		}
-		return spec == nil
-	})
+	spec := lonelyVarDecl(fi, ok)
 	if spec == nil {
 		return nil, fmt.Sprintf("%s is declared with other names: drop it by hand", ok.Name())
 	}
