@@ -47,6 +47,7 @@ import (
 	"strings"
 
 	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
+	"golang.org/x/tools/go/ast/inspector"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -129,22 +130,12 @@ func (a *index) widestVariant(path string) *packages.Package {
 func typedUses(fi *fileInfo) []typedUse {
 	info := fi.pkg.TypesInfo
 	var uses []typedUse
-	var stack []ast.Node
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
+	in := inspector.New([]*ast.File{fi.syntax})
+	in.WithStack([]ast.Node{(*ast.Ident)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		id := n.(*ast.Ident)
+		if e, ok := typedapi.Lookup(info.Uses[id]); ok && push {
+			uses = append(uses, typedUse{fi: fi, id: id, entry: e, node: useNode(stack)})
 		}
-		stack = append(stack, n)
-		id, ok := n.(*ast.Ident)
-		if !ok {
-			return true
-		}
-		e, ok := typedapi.Lookup(info.Uses[id])
-		if !ok {
-			return true
-		}
-		uses = append(uses, typedUse{fi: fi, id: id, entry: e, node: useNode(stack)})
 		return true
 	})
 	return uses

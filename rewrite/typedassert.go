@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+
+	"golang.org/x/tools/go/ast/inspector"
 )
 
 // itemEdits plans the edits a concrete T forces on the items' path:
@@ -31,14 +33,9 @@ func (fl *flow) fileItemEdits(fi *fileInfo, t types.Type) ([]itemEdit, string) {
 	info := fl.info(fi)
 	var out []itemEdit
 	why := ""
-	var stack []ast.Node
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
-		if n == nil {
-			stack = stack[:len(stack)-1]
-			return true
-		}
-		stack = append(stack, n)
-		if why != "" {
+	in := inspector.New([]*ast.File{fi.syntax})
+	in.WithStack([]ast.Node{(*ast.TypeAssertExpr)(nil), (*ast.Field)(nil)}, func(n ast.Node, push bool, stack []ast.Node) bool {
+		if !push || why != "" {
 			return false
 		}
 		switch n := n.(type) {

@@ -294,16 +294,7 @@ func isOverride(fn *types.Func) bool {
 	if recv == nil || !queueMethods[fn.Name()] || fn.Signature().Params().Len() == 0 {
 		return false
 	}
-	st, ok := deref(recv.Type()).Underlying().(*types.Struct)
-	if !ok {
-		return false
-	}
-	for i := range st.NumFields() {
-		if f := st.Field(i); f.Embedded() && isDeprecatedType(f.Type()) {
-			return true
-		}
-	}
-	return false
+	return embedsDeprecated(deref(recv.Type()))
 }
 
 // findOverrides marks the item parameters of wrapper overrides.
