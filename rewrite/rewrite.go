@@ -182,30 +182,10 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		opts.Loaded()
 	}
 	ix := newIndex(good, start)
-	// The forget rule and the search for AddRateLimited sites read only
-	// the index: they run while the call graph is built.
-	type verdicts struct {
-		findings []Finding
-		used     []*ignore
-	}
-	forgets := make(chan verdicts, 1)
-	go func() {
-		if !opts.runs(RuleForget) {
-			forgets <- verdicts{}
-			return
-		}
-		f, used := ix.forget()
-		forgets <- verdicts{f, used}
-	}()
-	dones := make(chan verdicts, 1)
-	go func() {
-		if !opts.runs(RuleDone) {
-			dones <- verdicts{}
-			return
-		}
-		f, used := ix.done()
-		dones <- verdicts{f, used}
-	}()
+	// The forget and done rules and the search for AddRateLimited sites
+	// read only the index: they run while the call graph is built.
+	forgets := onIndex(opts.runs(RuleForget), ix.forget)
+	dones := onIndex(opts.runs(RuleDone), ix.done)
 	var findings []Finding
 	var used []*ignore
 	if opts.runs(RuleAddRateLimited) {
@@ -231,6 +211,27 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	res.Findings, res.Files = ix.apply(findings)
 	SortFindings(res.Findings)
 	return res, nil
+}
+
+// A ruleResult is what a rule found and the directives it used.
+type ruleResult struct {
+	findings []Finding
+	used     []*ignore
+}
+
+// onIndex runs a rule that reads only the index in a goroutine of its
+// own, if it runs at all.
+func onIndex(runs bool, rule func() ([]Finding, []*ignore)) <-chan ruleResult {
+	out := make(chan ruleResult, 1)
+	if !runs {
+		out <- ruleResult{}
+		return out
+	}
+	go func() {
+		f, used := rule()
+		out <- ruleResult{f, used}
+	}()
+	return out
 }
 
 // SortFindings orders findings by file, offset and rule.
