@@ -59,24 +59,41 @@ type typedUse struct {
 	node  ast.Expr // the expression the edit replaces: a type or a call
 }
 
-// typedPkg is one package's uses and the choice of T.
+// typedPkg is one package's uses and the flow of its items.
 type typedPkg struct {
 	pkg      *packages.Package
 	uses     []typedUse
 	gen      []typedUse // in generated files: reported, never edited
-	item     itemFlow
 	version  string
-	exported string // an exported declaration that names a deprecated type
+	exported []exportedUse // uses that name a deprecated type in the exported API
+	flow     *flow
+	review   *Finding // why the package is left alone, once planning found it
+}
+
+// exportedUse is a use in the declaration of an exported name.
+type exportedUse struct {
+	use  typedUse
+	name string
 }
 
 // typed returns the typed rule's findings: the edits of every package
 // that can move to the typed queue, and why the others cannot.
 func (a *index) typed() []Finding {
 	var out []Finding
+	var ready []*typedPkg
 	for _, tp := range a.typedPkgs() {
-		out = append(out, a.typedPackage(tp)...)
+		out = append(out, a.generatedUses(tp)...)
+		if len(tp.uses) == 0 {
+			continue
+		}
+		if f := a.typedGate(tp); f != nil {
+			out = append(out, *f)
+			continue
+		}
+		ready = append(ready, tp)
 	}
-	return out
+	fm := a.typedFamilies(ready)
+	return append(out, a.typedPlan(ready, fm)...)
 }
 
 // typedPkgs groups the deprecated uses of the analysed files by package
@@ -160,45 +177,139 @@ func useNode(stack []ast.Node) ast.Expr {
 	return node
 }
 
-// typedPackage plans one package's migration, or says why there is none.
-func (a *index) typedPackage(tp *typedPkg) []Finding {
-	out := a.generatedUses(tp)
-	if len(tp.uses) == 0 {
-		return out
-	}
+// typedGate returns why a package cannot move at all, or nil.
+func (a *index) typedGate(tp *typedPkg) *Finding {
 	first := tp.uses[0]
 	version, err := clientGoVersion(tp.pkg)
 	if err == nil {
 		err = typedapi.Supported(version)
 	}
 	if err != nil {
-		return append(out, a.typedReview(first, err.Error()))
+		f := a.typedReview(first, err.Error())
+		return &f
 	}
 	tp.version = version
 	if why := a.typedBlocker(tp); why != nil {
-		return append(out, a.typedReview(why.use, why.reason))
+		f := a.typedReview(why.use, why.reason)
+		return &f
 	}
-	tp.item = a.itemFlow(tp)
-	if tp.item.blocker != nil {
-		return append(out, a.typedReview(tp.item.blocker.use, tp.item.blocker.reason))
-	}
-	fs := a.typedEdits(tp)
-	if t := tp.item.t; t != nil {
-		if c := a.typedCheck(fs); c != nil {
-			// Some use of the items does not take T (a value flows into a
-			// field, a map or a function the rule does not retype): any
-			// still fits every use the untyped queue had.
-			tp.item = itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check", t), cause: c}
-			fs = a.typedEdits(tp)
+	return nil
+}
+
+// typedFamilies joins the packages' queues, limiters and items into
+// families and chooses each family's T.
+func (a *index) typedFamilies(tps []*typedPkg) *families {
+	fm := newFamilies(a)
+	for _, tp := range tps {
+		for _, u := range tp.uses {
+			fm.uses[u.node] = useKey(u)
+			fm.find(useKey(u))
+		}
+		for _, e := range tp.exported {
+			fm.exportedPlaces[useKey(e.use)] = exportedPlace{e.name, tp.pkg}
 		}
 	}
-	return append(out, fs...)
+	for _, tp := range tps {
+		tp.flow = a.newFlow(tp, fm)
+	}
+	for _, tp := range tps {
+		tp.flow.follow()
+	}
+	fm.solve(tps)
+	return fm
+}
+
+// typedPlan plans every package's edits with its families' T. A package
+// whose item path cannot be edited is left alone, and the families it
+// holds fall back to any; so do the concrete families of a package that
+// does not type-check with the edits (a value flows into a place the
+// rule does not retype): any still fits every use the untyped queue had.
+func (a *index) typedPlan(tps []*typedPkg, fm *families) []Finding {
+	for {
+		byPkg, changed := a.typedPlanOnce(tps, fm)
+		if changed {
+			continue
+		}
+		if !a.typedFallBack(tps, fm, byPkg) {
+			var out []Finding
+			for _, tp := range tps {
+				if tp.review != nil {
+					out = append(out, *tp.review)
+					continue
+				}
+				out = append(out, byPkg[tp]...)
+			}
+			return out
+		}
+	}
+}
+
+// typedPlanOnce returns each package's edits; it reports whether a
+// package was newly left for review (its families fell back to any).
+func (a *index) typedPlanOnce(tps []*typedPkg, fm *families) (map[*typedPkg][]Finding, bool) {
+	byPkg := make(map[*typedPkg][]Finding)
+	changed := false
+	for _, tp := range tps {
+		if tp.review != nil {
+			continue
+		}
+		edits, b := tp.flow.itemEdits(a.pkgFiles(tp.pkg))
+		var fs []Finding
+		if b == nil {
+			fs = a.typedEdits(tp, fm, edits)
+		}
+		if b != nil || len(fs) == 1 && fs[0].Status == Review {
+			if b != nil {
+				f := a.typedReview(b.use, b.reason)
+				fs = []Finding{f}
+			}
+			tp.review = &fs[0]
+			fm.fallBackPkg(tp, "tied to "+tp.pkg.PkgPath+", which is left for review")
+			changed = true
+			continue
+		}
+		byPkg[tp] = fs
+	}
+	return byPkg, changed
+}
+
+// typedFallBack type-checks all edits together and makes the concrete
+// families of each package that breaks any; it reports whether it did.
+func (a *index) typedFallBack(tps []*typedPkg, fm *families, byPkg map[*typedPkg][]Finding) bool {
+	var all []Finding
+	concrete := false
+	for _, tp := range tps {
+		all = append(all, byPkg[tp]...)
+		for _, u := range tp.uses {
+			concrete = concrete || fm.of(useKey(u)).t != nil
+		}
+	}
+	if !concrete {
+		return false
+	}
+	broken := a.typedCheck(all)
+	changed := false
+	for _, tp := range tps {
+		c := broken[tp.pkg.PkgPath]
+		if c == nil {
+			continue
+		}
+		for _, u := range tp.uses {
+			if t := fm.of(useKey(u)).t; t != nil {
+				fm.fallBack(useKey(u), itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check", t), cause: c})
+				changed = true
+			}
+		}
+	}
+	return changed
 }
 
 // typedCheck type-checks the packages the findings' edits change, and
-// their importers, with the edits applied; apply checks again with every
-// rule's edits.
-func (a *index) typedCheck(fs []Finding) *Cause {
+// the loaded packages that import them, with the edits applied, and
+// returns the first type error by the path of each changed package that
+// broke: its own, or an importer's (apply checks again with every rule's
+// edits).
+func (a *index) typedCheck(fs []Finding) map[string]*Cause {
 	files, _ := a.splice(fs)
 	parsed := a.parseNew(files)
 	changed := make(map[string]bool, len(files))
@@ -206,13 +317,41 @@ func (a *index) typedCheck(fs []Finding) *Cause {
 		changed[name] = true
 	}
 	broken := make(map[string]*Cause)
-	a.checkPackages(changed, parsed, broken)
-	for _, name := range sortedKeys(changed) {
-		if c := broken[name]; c != nil {
-			return c
+	fresh := make(map[string]*types.Package) // by package ID
+	for _, pkg := range a.depOrder() {
+		mine := len(holding(pkg, changed)) > 0
+		if !mine && !importsAny(pkg, fresh) {
+			continue
+		}
+		tpkg, err := a.checkPackage(pkg, parsed, fresh)
+		fresh[pkg.ID] = tpkg
+		if err == nil {
+			continue
+		}
+		blame := []string{pkg.PkgPath}
+		if !mine {
+			blame = changedImports(pkg, fresh)
+		}
+		for _, path := range blame {
+			if broken[path] == nil {
+				broken[path] = editCause(a.fset, err)
+			}
 		}
 	}
-	return nil
+	return broken
+}
+
+// changedImports returns the paths of pkg's imports that were checked
+// again with new bytes.
+func changedImports(pkg *packages.Package, fresh map[string]*types.Package) []string {
+	var out []string
+	for _, imp := range pkg.Imports {
+		if fresh[imp.ID] != nil {
+			out = append(out, imp.PkgPath)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // generatedUses reports the deprecated names in generated files.
@@ -260,17 +399,16 @@ type blocker struct {
 // chan type is not assignable to its [any] twin's) or embedded in an
 // exported struct (importers name the field), or a run-time assertion to
 // a deprecated interface. An exported API that names a deprecated type
-// directly moves to T = any (tp.exported), which importers can still
-// assign to and from.
+// directly (tp.exported) moves to a concrete T only when every importer
+// is in the run, and else to T = any, which importers can still assign
+// to and from.
 func (a *index) typedBlocker(tp *typedPkg) *blocker {
 	for _, u := range tp.uses {
 		if name, plain := exportedOwner(u); name != "" {
 			if !plain {
 				return &blocker{u, "part of the exported API (" + name + ") inside a func, slice, map or chan type or as an embedded field, which importers cannot use unchanged; migrate them together by hand"}
 			}
-			if tp.exported == "" {
-				tp.exported = name
-			}
+			tp.exported = append(tp.exported, exportedUse{u, name})
 		}
 		if isAssertedType(u) {
 			return &blocker{u, "asserted at run time: a typed queue would fail this assertion silently; change the assertion by hand"}
@@ -408,8 +546,7 @@ func pathTo(f *ast.File, pos, end token.Pos) ([]ast.Node, bool) {
 // checked together with the whole package (apply.go). A use inside the
 // arguments of another (DefaultControllerRateLimiter() in
 // NewNamedRateLimitingQueue(...)) shares the outer use's edit.
-func (a *index) typedEdits(tp *typedPkg) []Finding {
-	t := tp.item
+func (a *index) typedEdits(tp *typedPkg, fm *families, edits []itemEdit) []Finding {
 	uses := append([]typedUse(nil), tp.uses...)
 	// Inner calls first: an outer call whose arguments move takes their
 	// new text with it.
@@ -417,6 +554,7 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 	var spans []typedSpan
 	out := make([]Finding, len(uses))
 	for i, u := range uses {
+		t := fm.of(useKey(u))
 		text, fix, err := a.renderUse(u, t.text(u.fi), tp.version, spans)
 		if err != nil {
 			return []Finding{a.typedReview(u, err.Error())}
@@ -433,7 +571,7 @@ func (a *index) typedEdits(tp *typedPkg) []Finding {
 		}
 	}
 	out = append(out, a.embeddedRenames(tp)...)
-	for _, ie := range t.edits {
+	for _, ie := range edits {
 		out = append(out, Finding{Pos: a.fset.Position(ie.pos), Rule: RuleTyped, Status: Change,
 			Message: ie.message, Fix: ie.fix, Edits: []Edit{ie.edit}})
 	}

@@ -12,15 +12,16 @@ import (
 
 // itemEdits plans the edits a concrete T forces on the items' path:
 // assertions to T dropped, with a comma-ok's dead `if !ok` branch, and
-// interface{} parameters that receive items retyped. It returns a blocker
-// for an assertion whose shape it cannot drop.
-func (fl *flow) itemEdits(files []*fileInfo, t types.Type) ([]itemEdit, *blocker) {
+// interface{} parameters that receive items retyped, each item with its
+// family's T. It returns a blocker for an assertion whose shape it cannot
+// drop.
+func (fl *flow) itemEdits(files []*fileInfo) ([]itemEdit, *blocker) {
 	var out []itemEdit
 	for _, fi := range files {
 		if fi.generated {
 			continue
 		}
-		edits, why := fl.fileItemEdits(fi, t)
+		edits, why := fl.fileItemEdits(fi)
 		if why != "" {
 			return nil, &blocker{fl.tp.uses[0], why}
 		}
@@ -29,7 +30,19 @@ func (fl *flow) itemEdits(files []*fileInfo, t types.Type) ([]itemEdit, *blocker
 	return out, nil
 }
 
-func (fl *flow) fileItemEdits(fi *fileInfo, t types.Type) ([]itemEdit, string) {
+// itemT returns the T of an item's family, or nil when it is any.
+func (fl *flow) itemT(obj types.Object) types.Type {
+	if !fl.items[obj] {
+		return nil
+	}
+	k, ok := fl.fm.objKey(obj)
+	if !ok {
+		return nil
+	}
+	return fl.fm.of(k).t
+}
+
+func (fl *flow) fileItemEdits(fi *fileInfo) ([]itemEdit, string) {
 	info := fl.info(fi)
 	var out []itemEdit
 	why := ""
@@ -40,13 +53,13 @@ func (fl *flow) fileItemEdits(fi *fileInfo, t types.Type) ([]itemEdit, string) {
 		}
 		switch n := n.(type) {
 		case *ast.TypeAssertExpr:
-			if fl.items[identObj(info, n.X)] {
+			if fl.itemT(identObj(info, n.X)) != nil {
 				var es []itemEdit
 				es, why = fl.dropAssert(fi, stack, n)
 				out = append(out, es...)
 			}
 		case *ast.Field:
-			out = append(out, fl.retypeParam(fi, n, t)...)
+			out = append(out, fl.retypeParam(fi, n)...)
 		}
 		return true
 	})
@@ -54,12 +67,16 @@ func (fl *flow) fileItemEdits(fi *fileInfo, t types.Type) ([]itemEdit, string) {
 }
 
 // retypeParam retypes a parameter declaration whose names all hold items.
-func (fl *flow) retypeParam(fi *fileInfo, f *ast.Field, t types.Type) []itemEdit {
+func (fl *flow) retypeParam(fi *fileInfo, f *ast.Field) []itemEdit {
 	if len(f.Names) == 0 {
 		return nil
 	}
+	t := fl.itemT(fi.pkg.TypesInfo.Defs[f.Names[0]])
+	if t == nil {
+		return nil
+	}
 	for _, name := range f.Names {
-		if !fl.items[fi.pkg.TypesInfo.Defs[name]] {
+		if u := fl.itemT(fi.pkg.TypesInfo.Defs[name]); u == nil || !types.Identical(u, t) {
 			return nil
 		}
 		if _, isParam := fi.pkg.TypesInfo.Defs[name].(*types.Var); !isParam {

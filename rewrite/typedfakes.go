@@ -44,7 +44,7 @@ func (fl *flow) findMirrors(files []*fileInfo) {
 			if it, ok := tn.Type().Underlying().(*types.Interface); ok {
 				if isMirror(it, old) {
 					mirrors = append(mirrors, it)
-					fl.markItemParams(it)
+					fl.markItemParams(tn, it)
 				}
 				continue
 			}
@@ -57,7 +57,7 @@ func (fl *flow) findMirrors(files []*fileInfo) {
 		}
 		for _, it := range append(mirrors, old...) {
 			if types.Implements(tn.Type(), it) || types.Implements(types.NewPointer(tn.Type()), it) {
-				fl.markItemParams(methodIface(tn.Type()))
+				fl.markItemParams(tn, methodIface(tn.Type()))
 				break
 			}
 		}
@@ -101,12 +101,18 @@ func methodIface(t types.Type) *types.Interface {
 	return types.NewInterfaceType(fns, nil)
 }
 
-// markItemParams marks the item parameters of it's queue methods.
-func (fl *flow) markItemParams(it *types.Interface) {
+// markItemParams marks the item parameters of it's queue methods, the
+// methods of tn, as items of tn's family.
+func (fl *flow) markItemParams(tn *types.TypeName, it *types.Interface) {
+	k, ok := fl.fm.markSpecial(tn)
 	for i := range it.NumMethods() {
 		m := it.Method(i)
 		if queueMethods[m.Name()] && hasItemParam(m) && m.Pkg() != nil && m.Pkg().Path() == fl.tp.pkg.PkgPath {
-			fl.items[m.Signature().Params().At(0)] = true
+			p := m.Signature().Params().At(0)
+			fl.items[p] = true
+			if ok {
+				fl.fm.unionObj(k, p)
+			}
 		}
 	}
 }

@@ -28,13 +28,11 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// itemFlow is the choice of T for a package and the edits it forces.
+// itemFlow is the choice of T for a queue family.
 type itemFlow struct {
-	t       types.Type // nil: any
-	reason  string     // why T is any
-	cause   *Cause     // the type error that made T any, quoted last
-	edits   []itemEdit
-	blocker *blocker
+	t      types.Type // nil: any
+	reason string     // why T is any
+	cause  *Cause     // the type error that made T any, quoted last
 }
 
 // itemEdit is one edit on an item's path.
@@ -110,13 +108,13 @@ func canName(fi *fileInfo, t types.Type) bool {
 	return ok
 }
 
-// flow is the state of the search for T in one package.
+// flow is the state of the search for items in one package; what it
+// learns about T goes to the families.
 type flow struct {
-	a        *index
-	tp       *typedPkg
-	items    map[types.Object]bool // variables that hold queue items
-	evidence []evidence
-	anyWhy   string
+	a     *index
+	tp    *typedPkg
+	fm    *families
+	items map[types.Object]bool // variables that hold queue items
 }
 
 type evidence struct {
@@ -124,15 +122,30 @@ type evidence struct {
 	pos token.Pos
 }
 
-// itemFlow chooses T for the package and plans the item edits.
-func (a *index) itemFlow(tp *typedPkg) itemFlow {
-	fl := &flow{a: a, tp: tp, items: make(map[types.Object]bool)}
+// newFlow finds the package's wrapper, mirror and fake types and the
+// variables Get's items go to.
+func (a *index) newFlow(tp *typedPkg, fm *families) *flow {
+	fl := &flow{a: a, tp: tp, fm: fm, items: make(map[types.Object]bool)}
 	files := a.pkgFiles(tp.pkg)
 	for _, fi := range files {
-		fl.findGets(fi)
 		fl.findOverrides(fi)
 	}
 	fl.findMirrors(files)
+	return fl
+}
+
+// follow joins the package's flows into the families and follows its
+// items; collect then records the evidence for T.
+func (fl *flow) follow() {
+	files := fl.a.pkgFiles(fl.tp.pkg)
+	for _, fi := range files {
+		fl.fm.objTypes(fi)
+		fl.fm.walkFlows(fi)
+		fl.findGets(fi)
+	}
+	for _, u := range fl.tp.uses {
+		fl.fm.declLinks(u)
+	}
 	for changed := true; changed; {
 		changed = false
 		for _, fi := range files {
@@ -142,23 +155,27 @@ func (a *index) itemFlow(tp *typedPkg) itemFlow {
 	for _, fi := range files {
 		fl.collect(fi)
 	}
-	t, why := fl.choose()
-	if tp.exported != "" {
-		t, why = nil, "part of the exported API ("+tp.exported+"): any keeps it assignable to and from the untyped queue importers hold"
+}
+
+// itemKey returns the family key of an item variable.
+func (fl *flow) itemKey(obj types.Object) (fkey, bool) { return fl.fm.objKey(obj) }
+
+// joinItem joins an item variable with the family of the queue value
+// recv it came from or goes to.
+func (fl *flow) joinItem(info *types.Info, obj types.Object, recv ast.Expr) {
+	k, ok := fl.itemKey(obj)
+	r, ok2 := fl.fm.root(info, recv)
+	if ok && ok2 {
+		fl.fm.union(k, r)
 	}
-	if t == nil {
-		return itemFlow{reason: why}
+}
+
+// recvOf returns the queue value a method call is made on.
+func recvOf(call *ast.CallExpr) ast.Expr {
+	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
+		return sel.X
 	}
-	for _, fi := range files {
-		if fi.generated {
-			continue
-		}
-		if !canName(fi, t) && fileUses(tp, fi) {
-			return itemFlow{reason: fmt.Sprintf("the items are %s, which %s does not import", t, fi.pkg.Fset.File(fi.syntax.FileStart).Name())}
-		}
-	}
-	ie, b := fl.itemEdits(files, t)
-	return itemFlow{t: t, edits: ie, blocker: b}
+	return nil
 }
 
 func fileUses(tp *typedPkg, fi *fileInfo) bool {
@@ -272,6 +289,9 @@ func (fl *flow) findGets(fi *fileInfo) {
 		}
 		if obj := identObj(info, as.Lhs[0]); obj != nil {
 			fl.items[obj] = true
+			if r := recvOf(call); r != nil {
+				fl.joinItem(info, obj, r)
+			}
 		}
 		return true
 	})
@@ -311,6 +331,11 @@ func (fl *flow) findOverrides(fi *fileInfo) {
 		p := fn.Signature().Params().At(0)
 		if isEmptyInterface(p.Type()) {
 			fl.items[p] = true
+			if n := namedOf(fn.Signature().Recv().Type()); n != nil {
+				if k, ok := fl.fm.markSpecial(n.Obj()); ok {
+					fl.fm.unionObj(k, p)
+				}
+			}
 		}
 	}
 }
@@ -333,13 +358,21 @@ func (fl *flow) propagate(fi *fileInfo) bool {
 			}
 			// An item passed on, or a concrete key handed to a helper
 			// that gives it to the queue (requeue(key interface{})).
-			if !fl.items[identObj(info, arg)] && (!isConcrete(info, arg) || !fl.flowsToQueue(params[i])) {
+			var from types.Object
+			if it := identObj(info, arg); fl.items[it] {
+				from = it
+			} else if !isConcrete(info, arg) || fl.flowsToQueue(params[i]) == nil {
 				continue
 			}
 			if !fl.onlyItems(params[i], i) {
 				continue
 			}
 			fl.items[params[i]] = true
+			if from != nil {
+				fl.fm.unionObjs(from, params[i])
+			} else {
+				fl.joinItem(info, params[i], fl.flowsToQueue(params[i]))
+			}
 			changed = true
 		}
 		return true
@@ -439,21 +472,24 @@ func isConcrete(info *types.Info, e ast.Expr) bool {
 	return t != nil && !types.IsInterface(t)
 }
 
-// flowsToQueue reports whether p is the item argument of an untyped
-// queue call somewhere in the package.
-func (fl *flow) flowsToQueue(p *types.Var) bool {
-	found := false
+// flowsToQueue returns the queue p is the item argument of an untyped
+// call of somewhere in the package, or nil.
+func (fl *flow) flowsToQueue(p *types.Var) ast.Expr {
+	var found ast.Expr
 	for _, fi := range fl.a.pkgFiles(fl.tp.pkg) {
 		info := fl.info(fi)
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && identObj(info, call.Args[0]) == p {
-				found = true
+				found = recvOf(call)
 			}
-			return !found
+			return found == nil
 		})
+		if found != nil {
+			return found
+		}
 	}
-	return found
+	return nil
 }
 
 // enclosingFuncOf returns the declared function whose parameter p is, or
@@ -472,7 +508,8 @@ func enclosingFuncOf(fl *flow, p *types.Var) *types.Func {
 	return nil
 }
 
-// collect records what the package adds and what it asserts items to.
+// collect records what the package adds and what it asserts items to,
+// each for the family of the queue or item.
 func (fl *flow) collect(fi *fileInfo) {
 	info := fl.info(fi)
 	ast.Inspect(fi.syntax, func(n ast.Node) bool {
@@ -480,73 +517,77 @@ func (fl *flow) collect(fi *fileInfo) {
 		case *ast.CallExpr:
 			switch untypedCall(info, n) {
 			case "Add", "AddRateLimited", "AddAfter":
-				fl.added(info, n.Args[0])
+				fl.addedTo(info, recvOf(n), n.Args[0])
+				return true
+			case "Done", "Forget", "NumRequeues", "When":
+				if it := identObj(info, n.Args[0]); fl.items[it] {
+					fl.joinItem(info, it, recvOf(n))
+				}
 				return true
 			}
 			if fn := calleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
-				fl.added(info, n.Args[0])
+				fl.addedTo(info, recvOf(n), n.Args[0])
 				return true
 			}
 			for i, p := range fl.ownParams(fi, n) {
 				if p != nil && fl.items[p] && i < len(n.Args) {
-					fl.added(info, n.Args[i])
+					if k, ok := fl.itemKey(p); ok {
+						fl.added(info, k, n.Args[i])
+					}
 				}
 			}
 		case *ast.TypeAssertExpr:
-			if fl.items[identObj(info, n.X)] {
-				fl.asserted(info, n)
+			if it := identObj(info, n.X); fl.items[it] {
+				if k, ok := fl.itemKey(it); ok {
+					fl.asserted(info, k, n)
+				}
 			}
 		}
 		return true
 	})
 }
 
-func (fl *flow) added(info *types.Info, arg ast.Expr) {
+// addedTo records an Add of arg on the queue recv: an item requeued joins
+// the families, anything else is evidence for recv's family.
+func (fl *flow) addedTo(info *types.Info, recv, arg ast.Expr) {
+	k, ok := fl.fm.root(info, recv)
+	if !ok {
+		return // a queue no place holds: the type check decides
+	}
+	if it := identObj(info, arg); fl.items[it] {
+		fl.joinItem(info, it, recv)
+		return
+	}
+	fl.added(info, k, arg)
+}
+
+func (fl *flow) added(info *types.Info, k fkey, arg ast.Expr) {
 	if fl.items[identObj(info, arg)] {
 		return // an item requeued
 	}
 	t := types.Default(info.TypeOf(arg))
 	if types.IsInterface(t) {
-		fl.noteAny(fmt.Sprintf("an untyped value (%s) is added at %s, an informer object or an interface{}", t, fl.a.shortPos(arg.Pos())))
+		fl.noteAny(k, fmt.Sprintf("an untyped value (%s) is added at %s, an informer object or an interface{}", t, fl.a.shortPos(arg.Pos())))
 		return
 	}
-	fl.evidence = append(fl.evidence, evidence{t, arg.Pos()})
+	fl.fm.evidence = append(fl.fm.evidence, famEvidence{k, evidence{t, arg.Pos()}})
 }
 
-func (fl *flow) asserted(info *types.Info, ta *ast.TypeAssertExpr) {
+func (fl *flow) asserted(info *types.Info, k fkey, ta *ast.TypeAssertExpr) {
 	if ta.Type == nil {
-		fl.noteAny(fmt.Sprintf("items are switched on by type at %s", fl.a.shortPos(ta.Pos())))
+		fl.noteAny(k, fmt.Sprintf("items are switched on by type at %s", fl.a.shortPos(ta.Pos())))
 		return
 	}
 	t := info.TypeOf(ta.Type)
 	if types.IsInterface(t) {
-		fl.noteAny(fmt.Sprintf("items are asserted to the interface %s at %s", t, fl.a.shortPos(ta.Pos())))
+		fl.noteAny(k, fmt.Sprintf("items are asserted to the interface %s at %s", t, fl.a.shortPos(ta.Pos())))
 		return
 	}
-	fl.evidence = append(fl.evidence, evidence{t, ta.Pos()})
+	fl.fm.evidence = append(fl.fm.evidence, famEvidence{k, evidence{t, ta.Pos()}})
 }
 
-func (fl *flow) noteAny(why string) {
-	if fl.anyWhy == "" {
-		fl.anyWhy = why
-	}
-}
-
-// choose returns T, or nil and why T is any.
-func (fl *flow) choose() (types.Type, string) {
-	if fl.anyWhy != "" {
-		return nil, fl.anyWhy
-	}
-	if len(fl.evidence) == 0 {
-		return nil, "no Add or assertion in the package says what the items are"
-	}
-	first := fl.evidence[0]
-	for _, e := range fl.evidence[1:] {
-		if !types.Identical(e.t, first.t) {
-			return nil, fmt.Sprintf("items are mixed: %s at %s, %s at %s", first.t, fl.a.shortPos(first.pos), e.t, fl.a.shortPos(e.pos))
-		}
-	}
-	return first.t, ""
+func (fl *flow) noteAny(k fkey, why string) {
+	fl.fm.anyWhy = append(fl.fm.anyWhy, famWhy{k, why})
 }
 
 // clientGoVersion returns the version of k8s.io/client-go the package's

@@ -1,0 +1,632 @@
+package rewrite
+
+// Queue families: the deprecated values that flow into one another get
+// one item type T, and values that never meet may get different ones.
+// A family is a set of places (variables, fields, parameters, function
+// results, the package's interface, wrapper and fake types) and
+// deprecated uses, joined where a value flows (assignments, composite
+// literals, call arguments, returns, constructor arguments such as a
+// shared limiter) and where an item flows (Get's result, a helper's
+// parameter, an item requeued on another queue). The places are keyed by
+// position, so one family can span packages: an exported constructor's
+// parameter and the limiter an importer passes it.
+//
+// Each family takes T from its own evidence (typeditem.go); a family
+// that holds a place of the exported API takes a concrete T only when
+// every package that can import it is in the run (exportedSafe).
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/tools/go/packages"
+)
+
+// fkey names one place of a family: an object ('o'), a deprecated use
+// ('u'), or the idx'th result of a function ('r').
+type fkey struct {
+	kind byte
+	pos  token.Pos
+	idx  int
+}
+
+// families is the union-find over places, and the evidence for each
+// family's T.
+type families struct {
+	a              *index
+	parent         map[fkey]fkey
+	evidence       []famEvidence
+	anyWhy         []famWhy
+	exportedPlaces map[fkey]exportedPlace
+	special        map[fkey]bool     // the package's wrapper, mirror and fake types
+	uses           map[ast.Expr]fkey // use nodes
+	solved         map[fkey]itemFlow
+}
+
+type famEvidence struct {
+	k fkey
+	evidence
+}
+
+type famWhy struct {
+	k   fkey
+	why string
+}
+
+func newFamilies(a *index) *families {
+	return &families{a: a, parent: make(map[fkey]fkey), exportedPlaces: make(map[fkey]exportedPlace),
+		special: make(map[fkey]bool), uses: make(map[ast.Expr]fkey)}
+}
+
+func (fm *families) find(k fkey) fkey {
+	p, ok := fm.parent[k]
+	if !ok {
+		fm.parent[k] = k
+		return k
+	}
+	if p == k {
+		return k
+	}
+	r := fm.find(p)
+	fm.parent[k] = r
+	return r
+}
+
+// union joins the families of x and y; the earlier position is the root,
+// so a family's name does not depend on the order of the walk.
+func (fm *families) union(x, y fkey) {
+	rx, ry := fm.find(x), fm.find(y)
+	if rx == ry {
+		return
+	}
+	if ry.pos < rx.pos || ry.pos == rx.pos && ry.idx < rx.idx {
+		rx, ry = ry, rx
+	}
+	fm.parent[ry] = rx
+}
+
+func useKey(u typedUse) fkey { return fkey{kind: 'u', pos: u.id.Pos()} }
+
+// objKey returns the key of an object declared in an analysed file.
+func (fm *families) objKey(obj types.Object) (fkey, bool) {
+	switch o := obj.(type) {
+	case nil:
+		return fkey{}, false
+	case *types.Var:
+		obj = o.Origin()
+	case *types.Func:
+		obj = o.Origin()
+	}
+	if !obj.Pos().IsValid() || fm.a.fileOf(obj.Pos()) == nil {
+		return fkey{}, false
+	}
+	return fkey{kind: 'o', pos: obj.Pos()}, true
+}
+
+func (fm *families) resultKey(fn *types.Func, i int) (fkey, bool) {
+	k, ok := fm.objKey(fn)
+	if !ok {
+		return fkey{}, false
+	}
+	return fkey{kind: 'r', pos: k.pos, idx: i}, true
+}
+
+// root returns the place whose value e is, if it is one.
+func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
+	e = ast.Unparen(e)
+	if k, ok := fm.uses[e]; ok {
+		return k, true
+	}
+	switch e := e.(type) {
+	case *ast.Ident:
+		if v, ok := info.ObjectOf(e).(*types.Var); ok {
+			return fm.objKey(v)
+		}
+	case *ast.SelectorExpr:
+		if s := info.Selections[e]; s != nil {
+			if s.Kind() == types.FieldVal {
+				return fm.objKey(s.Obj())
+			}
+			return fkey{}, false
+		}
+		if v, ok := info.ObjectOf(e.Sel).(*types.Var); ok {
+			return fm.objKey(v)
+		}
+	case *ast.CallExpr:
+		if fn := calleeFunc(info, e); fn != nil {
+			return fm.resultKey(fn, 0)
+		}
+	case *ast.UnaryExpr:
+		if e.Op == token.AND {
+			return fm.root(info, e.X)
+		}
+	case *ast.StarExpr:
+		return fm.root(info, e.X)
+	case *ast.IndexExpr:
+		return fm.root(info, e.X)
+	case *ast.CompositeLit:
+		if k, ok := fm.uses[e.Type]; ok {
+			return k, true
+		}
+		if n := namedOf(info.TypeOf(e)); n != nil {
+			if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
+				return k, true
+			}
+		}
+	}
+	return fkey{}, false
+}
+
+// interesting reports whether values of type t carry a queue family: t
+// mentions a deprecated type or is one of the package's special types.
+func (fm *families) interesting(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	if n := namedOf(t); n != nil {
+		if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
+			return true
+		}
+	}
+	return mentionsDeprecated(t, 0)
+}
+
+// mentionsDeprecated reports whether t is or holds a deprecated
+// work-queue type.
+func mentionsDeprecated(t types.Type, depth int) bool {
+	if depth > 4 || t == nil {
+		return false
+	}
+	if isDeprecatedType(t) {
+		return true
+	}
+	switch t := types.Unalias(t).(type) {
+	case *types.Pointer:
+		return mentionsDeprecated(t.Elem(), depth+1)
+	case *types.Slice:
+		return mentionsDeprecated(t.Elem(), depth+1)
+	case *types.Array:
+		return mentionsDeprecated(t.Elem(), depth+1)
+	case *types.Map:
+		return mentionsDeprecated(t.Key(), depth+1) || mentionsDeprecated(t.Elem(), depth+1)
+	case *types.Chan:
+		return mentionsDeprecated(t.Elem(), depth+1)
+	case *types.Signature:
+		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := range tup.Len() {
+				if mentionsDeprecated(tup.At(i).Type(), depth+1) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// link joins the family of place dst with the value src flows from, when
+// the value carries a family.
+func (fm *families) link(info *types.Info, dst fkey, src ast.Expr) {
+	k, ok := fm.root(info, src)
+	if !ok {
+		return
+	}
+	_, isUse := fm.uses[ast.Unparen(src)]
+	if isUse || fm.interesting(info.TypeOf(src)) {
+		fm.union(dst, k)
+	}
+}
+
+// linkExprs joins the places of two expressions (dst = src).
+func (fm *families) linkExprs(info *types.Info, dst, src ast.Expr) {
+	if k, ok := fm.root(info, dst); ok {
+		fm.link(info, k, src)
+	}
+}
+
+// walkFlows joins the families of the values that flow into one another
+// in fi.
+func (fm *families) walkFlows(fi *fileInfo) {
+	info := fi.pkg.TypesInfo
+	var funcs []*types.Func // the enclosing declared functions
+	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			fn, _ := info.Defs[n.Name].(*types.Func)
+			funcs = append(funcs[:0], fn)
+		case *ast.AssignStmt:
+			fm.assign(info, n.Lhs, n.Rhs)
+		case *ast.ValueSpec:
+			lhs := make([]ast.Expr, len(n.Names))
+			for i, id := range n.Names {
+				lhs[i] = id
+			}
+			fm.assign(info, lhs, n.Values)
+		case *ast.CompositeLit:
+			fm.compositeFlows(info, n)
+		case *ast.CallExpr:
+			fm.callFlows(info, n)
+		case *ast.ReturnStmt:
+			if len(funcs) > 0 && funcs[0] != nil && !insideFuncLit(fi, n, funcs[0]) {
+				for i, r := range n.Results {
+					if k, ok := fm.resultKey(funcs[0], i); ok {
+						fm.link(info, k, r)
+					}
+				}
+			}
+		}
+		return true
+	})
+}
+
+// insideFuncLit reports whether the return statement belongs to a
+// function literal inside fn's declaration.
+func insideFuncLit(fi *fileInfo, ret *ast.ReturnStmt, fn *types.Func) bool {
+	path, _ := pathTo(fi.syntax, ret.Pos(), ret.End())
+	for _, n := range path {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return true
+		case *ast.FuncDecl:
+			return false
+		}
+	}
+	return false
+}
+
+func (fm *families) assign(info *types.Info, lhs, rhs []ast.Expr) {
+	if len(lhs) == len(rhs) {
+		for i := range lhs {
+			fm.linkExprs(info, lhs[i], rhs[i])
+		}
+		return
+	}
+	if len(rhs) != 1 {
+		return
+	}
+	call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	fn := calleeFunc(info, call)
+	if fn == nil {
+		return
+	}
+	for i, l := range lhs {
+		d, ok := fm.root(info, l)
+		r, ok2 := fm.resultKey(fn, i)
+		if ok && ok2 && fm.interesting(info.TypeOf(l)) {
+			fm.union(d, r)
+		}
+	}
+}
+
+func (fm *families) compositeFlows(info *types.Info, lit *ast.CompositeLit) {
+	if k, ok := fm.uses[lit.Type]; ok {
+		for _, elt := range lit.Elts {
+			if kv, isKV := elt.(*ast.KeyValueExpr); isKV {
+				elt = kv.Value
+			}
+			fm.link(info, k, elt)
+		}
+		return
+	}
+	st, ok := deref(info.TypeOf(lit)).Underlying().(*types.Struct)
+	if !ok {
+		return
+	}
+	for i, elt := range lit.Elts {
+		var field types.Object
+		if kv, isKV := elt.(*ast.KeyValueExpr); isKV {
+			if id, isID := kv.Key.(*ast.Ident); isID {
+				field = info.ObjectOf(id)
+			}
+			elt = kv.Value
+		} else if i < st.NumFields() {
+			field = st.Field(i)
+		}
+		if k, ok := fm.objKey(field); ok {
+			fm.link(info, k, elt)
+		}
+	}
+}
+
+func (fm *families) callFlows(info *types.Info, call *ast.CallExpr) {
+	if k, ok := fm.uses[call]; ok {
+		for _, arg := range call.Args {
+			fm.link(info, k, arg)
+		}
+		return
+	}
+	fn := calleeFunc(info, call)
+	if fn == nil {
+		return
+	}
+	params := fn.Origin().Signature().Params()
+	for i, arg := range call.Args {
+		if i >= params.Len() || fn.Signature().Variadic() && i >= params.Len()-1 {
+			break
+		}
+		if k, ok := fm.objKey(params.At(i)); ok {
+			fm.link(info, k, arg)
+		}
+	}
+}
+
+// declLinks joins each deprecated use that is a type with the place it
+// declares the type of: a field, variable, parameter or result; every
+// use in the methods of one interface type with the type.
+func (fm *families) declLinks(u typedUse) {
+	info := u.fi.pkg.TypesInfo
+	k := useKey(u)
+	if obj, ok := info.Defs[u.id].(*types.Var); ok { // an embedded field
+		fm.unionObj(k, obj)
+	}
+	path, _ := pathTo(u.fi.syntax, u.node.Pos(), u.node.End())
+	for i := 1; i < len(path); i++ {
+		switch n := path[i].(type) {
+		case *ast.CompositeLit, *ast.CallExpr, *ast.BlockStmt, *ast.FuncLit:
+			return // a literal's type or a call's argument: flows join it
+		case *ast.InterfaceType:
+			if ts, ok := typeSpecAbove(path[i+1:]); ok {
+				fm.unionObj(k, info.Defs[ts.Name])
+			}
+			return
+		case *ast.Field:
+			if fm.fieldLinks(info, k, n, path[i+1:]) {
+				return
+			}
+		case *ast.ValueSpec:
+			for _, id := range n.Names {
+				fm.unionObj(k, info.Defs[id])
+			}
+			return
+		case *ast.TypeSpec:
+			fm.unionObj(k, info.Defs[n.Name])
+			return
+		}
+	}
+}
+
+// fieldLinks joins k with the places a field declares: struct fields (and
+// the struct type, for an embedded one), parameters, results. It reports
+// whether it is done; a field of a func type inside a type goes on to
+// the declaration that holds the type.
+func (fm *families) fieldLinks(info *types.Info, k fkey, f *ast.Field, up []ast.Node) bool {
+	if len(up) < 2 {
+		return true
+	}
+	list := up[0].(*ast.FieldList)
+	switch owner := up[1].(type) {
+	case *ast.StructType:
+		for _, id := range f.Names {
+			fm.unionObj(k, info.Defs[id])
+		}
+		if len(f.Names) == 0 {
+			if ts, ok := typeSpecAbove(up[2:]); ok {
+				fm.unionObj(k, info.Defs[ts.Name])
+			}
+		}
+		return true
+	case *ast.FuncType:
+		if len(up) < 3 {
+			return true
+		}
+		if _, inIface := up[2].(*ast.Field); inIface {
+			return false // a method of an interface: the interface type
+		}
+		fd, isDecl := up[2].(*ast.FuncDecl)
+		_, isLit := up[2].(*ast.FuncLit)
+		if !isDecl && !isLit {
+			return false // a func type: the place that holds it
+		}
+		if list == owner.Results && isDecl {
+			fn, _ := info.Defs[fd.Name].(*types.Func)
+			fm.linkResults(k, fn, owner.Results, f)
+			return true
+		}
+		for _, id := range f.Names {
+			fm.unionObj(k, info.Defs[id])
+		}
+		return true
+	}
+	return true
+}
+
+// linkResults joins k with the results the field f declares.
+func (fm *families) linkResults(k fkey, fn *types.Func, results *ast.FieldList, f *ast.Field) {
+	if fn == nil {
+		return
+	}
+	i := 0
+	for _, g := range results.List {
+		n := max(len(g.Names), 1)
+		if g == f {
+			for j := range n {
+				if r, ok := fm.resultKey(fn, i+j); ok {
+					fm.union(k, r)
+				}
+			}
+			return
+		}
+		i += n
+	}
+}
+
+func typeSpecAbove(up []ast.Node) (*ast.TypeSpec, bool) {
+	for _, n := range up {
+		switch n := n.(type) {
+		case *ast.TypeSpec:
+			return n, true
+		case *ast.BlockStmt:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+func (fm *families) unionObj(k fkey, obj types.Object) {
+	if o, ok := fm.objKey(obj); ok {
+		fm.union(k, o)
+	}
+}
+
+// markSpecial records a package type that stands for a queue (a wrapper,
+// a mirror interface, a fake): its values carry its family.
+func (fm *families) markSpecial(tn *types.TypeName) (fkey, bool) {
+	k, ok := fm.objKey(tn)
+	if ok {
+		fm.special[k] = true
+		fm.find(k)
+	}
+	return k, ok
+}
+
+// objTypes joins each variable of a special type with the type: all
+// values of a wrapper or a fake are one family.
+func (fm *families) objTypes(fi *fileInfo) {
+	for _, obj := range fi.pkg.TypesInfo.Defs {
+		v, ok := obj.(*types.Var)
+		if !ok {
+			continue
+		}
+		if n := namedOf(v.Type()); n != nil {
+			if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
+				fm.unionObj(k, v)
+			}
+		}
+	}
+}
+
+// exportedSafe reports whether every package that can import pkg is in
+// the run, so an exported API may carry a concrete T: its module has no
+// package directory the run did not load. Otherwise it says why not.
+func (a *index) exportedSafe(pkg *packages.Package) (bool, string) {
+	if pkg.Module == nil || pkg.Module.Dir == "" {
+		return false, "the package is not in a module"
+	}
+	loaded := make(map[string]bool)
+	for _, p := range a.pkgs {
+		for _, f := range p.GoFiles {
+			loaded[filepath.Dir(f)] = true
+		}
+	}
+	missing := ""
+	root := pkg.Module.Dir
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || missing != "" {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (name == "vendor" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || hasGoMod(path)) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") && !loaded[filepath.Dir(path)] {
+			missing = filepath.Dir(path)
+		}
+		return nil
+	})
+	if missing != "" {
+		rel, _ := filepath.Rel(root, missing)
+		return false, fmt.Sprintf("the run did not load %s of its module, which may import it", filepath.ToSlash(rel))
+	}
+	return true, ""
+}
+
+func hasGoMod(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "go.mod"))
+	return err == nil
+}
+
+func (fm *families) unionObjs(x, y types.Object) {
+	if k, ok := fm.objKey(x); ok {
+		fm.unionObj(k, y)
+	}
+}
+
+// exportedPlace is a place of the exported API.
+type exportedPlace struct {
+	name string
+	pkg  *packages.Package
+}
+
+// solve chooses each family's T: the one type its evidence agrees on,
+// or any with the reason.
+func (fm *families) solve(tps []*typedPkg) {
+	fm.solved = make(map[fkey]itemFlow)
+	ev := make(map[fkey][]evidence)
+	for _, e := range fm.evidence {
+		r := fm.find(e.k)
+		ev[r] = append(ev[r], e.evidence)
+	}
+	why := make(map[fkey]string)
+	for _, w := range fm.anyWhy {
+		if r := fm.find(w.k); why[r] == "" {
+			why[r] = w.why
+		}
+	}
+	for _, tp := range tps {
+		for _, u := range tp.uses {
+			r := fm.find(useKey(u))
+			if _, done := fm.solved[r]; done {
+				continue
+			}
+			fm.solved[r] = fm.choose(r, ev[r], why[r])
+		}
+	}
+	for _, tp := range tps {
+		for _, u := range tp.uses {
+			r := fm.find(useKey(u))
+			if t := fm.solved[r].t; t != nil && !canName(u.fi, t) {
+				fm.solved[r] = itemFlow{reason: fmt.Sprintf("the items are %s, which %s does not import", t, filepath.Base(u.fi.name))}
+			}
+		}
+	}
+}
+
+// choose returns a family's T, or any and why.
+func (fm *families) choose(r fkey, ev []evidence, why string) itemFlow {
+	if why != "" {
+		return itemFlow{reason: why}
+	}
+	if len(ev) == 0 {
+		return itemFlow{reason: "no Add or assertion says what this queue's items are"}
+	}
+	first := ev[0]
+	for _, e := range ev[1:] {
+		if !types.Identical(e.t, first.t) {
+			return itemFlow{reason: fmt.Sprintf("items are mixed: %s at %s, %s at %s", first.t, fm.a.shortPos(first.pos), e.t, fm.a.shortPos(e.pos))}
+		}
+	}
+	for k, p := range fm.exportedPlaces {
+		if fm.find(k) != r {
+			continue
+		}
+		if ok, whyNot := fm.a.exportedSafe(p.pkg); !ok {
+			return itemFlow{reason: "part of the exported API (" + p.name + ") and " + whyNot + ": any keeps it assignable to and from the untyped queue importers hold"}
+		}
+	}
+	return itemFlow{t: first.t}
+}
+
+// of returns the choice for the family of k.
+func (fm *families) of(k fkey) itemFlow { return fm.solved[fm.find(k)] }
+
+// fallBack makes the family of k any, for the reason given.
+func (fm *families) fallBack(k fkey, f itemFlow) { fm.solved[fm.find(k)] = f }
+
+// fallBackPkg makes every family with a use in tp any.
+func (fm *families) fallBackPkg(tp *typedPkg, reason string) {
+	for _, u := range tp.uses {
+		if fm.of(useKey(u)).t != nil {
+			fm.fallBack(useKey(u), itemFlow{reason: reason})
+		}
+	}
+}
