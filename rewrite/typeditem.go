@@ -178,15 +178,6 @@ func recvOf(call *ast.CallExpr) ast.Expr {
 	return nil
 }
 
-func fileUses(tp *typedPkg, fi *fileInfo) bool {
-	for _, u := range tp.uses {
-		if u.fi == fi {
-			return true
-		}
-	}
-	return false
-}
-
 // pkgFiles returns the indexed files of the package variant.
 func (a *index) pkgFiles(pkg *packages.Package) []*fileInfo {
 	var out []*fileInfo
