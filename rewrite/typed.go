@@ -14,11 +14,13 @@ package rewrite
 //	q := workqueue.NewTypedRateLimitingQueueWithConfig(workqueue.DefaultTypedControllerRateLimiter[string](), workqueue.TypedRateLimitingQueueConfig[string]{Name: "pods"})
 //	key := obj
 //
-// A package is one unit: every deprecated name in it moves to the same
-// item type T (typeditem.go chooses it), or none does. T is any when the
-// items are mixed or untyped, when an exported declaration names a
-// deprecated type (any stays assignable for importers), or when the
-// package does not type-check with the concrete T. The rule declines,
+// The queues, limiters and items that flow into one another form a
+// family (typedfamily.go), and every deprecated name of a family moves to
+// the same item type T (typeditem.go chooses it). T is any when the
+// items are mixed or untyped, when the family reaches an exported API
+// and the run did not load every package that may import it, or when a
+// package holding the family does not type-check with the concrete T.
+// The rule declines for a package, and its families take any,
 // with a review finding that says why, when:
 //   - the module's client-go predates the typed queue;
 //   - a deprecated type sits in a composite type of the exported API or
