@@ -53,7 +53,7 @@ func (fl *flow) fileItemEdits(fi *fileInfo) ([]itemEdit, string) {
 		}
 		switch n := n.(type) {
 		case *ast.TypeAssertExpr:
-			if fl.itemT(identObj(info, n.X)) != nil {
+			if k, ok := fl.itemOf(info, n.X); ok && fl.fm.of(k).t != nil {
 				var es []itemEdit
 				es, why = fl.dropAssert(fi, stack, n)
 				out = append(out, es...)
@@ -63,7 +63,7 @@ func (fl *flow) fileItemEdits(fi *fileInfo) ([]itemEdit, string) {
 		}
 		return true
 	})
-	return out, why
+	return append(out, fl.slotEdits(fi)...), why
 }
 
 // retypeParam retypes a parameter declaration whose names all hold items.

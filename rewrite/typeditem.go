@@ -115,6 +115,9 @@ type flow struct {
 	tp    *typedPkg
 	fm    *families
 	items map[types.Object]bool // variables that hold queue items
+	slots map[types.Object][]*slot
+	// variables that take what a slot of other values holds
+	fromSlot map[types.Object]*slot
 }
 
 type evidence struct {
@@ -131,6 +134,7 @@ func (a *index) newFlow(tp *typedPkg, fm *families) *flow {
 		fl.findOverrides(fi)
 	}
 	fl.findMirrors(files)
+	fl.findSlots(files)
 	return fl
 }
 
@@ -151,6 +155,7 @@ func (fl *flow) follow() {
 		for _, fi := range files {
 			changed = fl.propagate(fi) || changed
 		}
+		changed = fl.followSlots(files) || changed
 	}
 	for _, fi := range files {
 		fl.collect(fi)
@@ -166,6 +171,13 @@ func (fl *flow) joinItem(info *types.Info, obj types.Object, recv ast.Expr) {
 	k, ok := fl.itemKey(obj)
 	r, ok2 := fl.fm.root(info, recv)
 	if ok && ok2 {
+		fl.fm.union(k, r)
+	}
+}
+
+// joinKey joins the family k with the queue value recv's.
+func (fl *flow) joinKey(info *types.Info, k fkey, recv ast.Expr) {
+	if r, ok := fl.fm.root(info, recv); ok {
 		fl.fm.union(k, r)
 	}
 }
@@ -349,18 +361,16 @@ func (fl *flow) propagate(fi *fileInfo) bool {
 			}
 			// An item passed on, or a concrete key handed to a helper
 			// that gives it to the queue (requeue(key interface{})).
-			var from types.Object
-			if it := identObj(info, arg); fl.items[it] {
-				from = it
-			} else if !isConcrete(info, arg) || fl.flowsToQueue(params[i]) == nil {
+			from, isItem := fl.itemOf(info, arg)
+			if !isItem && (!isConcrete(info, arg) || fl.flowsToQueue(params[i]) == nil) {
 				continue
 			}
 			if !fl.onlyItems(params[i], i) {
 				continue
 			}
 			fl.items[params[i]] = true
-			if from != nil {
-				fl.fm.unionObjs(from, params[i])
+			if isItem {
+				fl.fm.unionObj(from, params[i])
 			} else {
 				fl.joinItem(info, params[i], fl.flowsToQueue(params[i]))
 			}
@@ -442,7 +452,7 @@ func (fl *flow) onlyItems(p *types.Var, i int) bool {
 			}
 			if calleeFunc(info, call) == fn {
 				calls[calleeIdent(call)] = true
-				if i >= len(call.Args) || !fl.items[identObj(info, call.Args[i])] && !isConcrete(info, call.Args[i]) {
+				if i >= len(call.Args) || !fl.isItem(info, call.Args[i]) && !isConcrete(info, call.Args[i]) {
 					ok = false
 				}
 			}
@@ -511,8 +521,8 @@ func (fl *flow) collect(fi *fileInfo) {
 				fl.addedTo(info, recvOf(n), n.Args[0])
 				return true
 			case "Done", "Forget", "NumRequeues", "When":
-				if it := identObj(info, n.Args[0]); fl.items[it] {
-					fl.joinItem(info, it, recvOf(n))
+				if k, ok := fl.itemOf(info, n.Args[0]); ok {
+					fl.joinKey(info, k, recvOf(n))
 				}
 				return true
 			}
@@ -528,10 +538,8 @@ func (fl *flow) collect(fi *fileInfo) {
 				}
 			}
 		case *ast.TypeAssertExpr:
-			if it := identObj(info, n.X); fl.items[it] {
-				if k, ok := fl.itemKey(it); ok {
-					fl.asserted(info, k, n)
-				}
+			if k, ok := fl.itemOf(info, n.X); ok {
+				fl.asserted(info, k, n)
 			}
 		}
 		return true
@@ -545,18 +553,22 @@ func (fl *flow) addedTo(info *types.Info, recv, arg ast.Expr) {
 	if !ok {
 		return // a queue no place holds: the type check decides
 	}
-	if it := identObj(info, arg); fl.items[it] {
-		fl.joinItem(info, it, recv)
+	if it, ok := fl.itemOf(info, arg); ok {
+		fl.joinKey(info, it, recv)
 		return
 	}
 	fl.added(info, k, arg)
 }
 
 func (fl *flow) added(info *types.Info, k fkey, arg ast.Expr) {
-	if fl.items[identObj(info, arg)] {
+	if fl.isItem(info, arg) {
 		return // an item requeued
 	}
 	t := types.Default(info.TypeOf(arg))
+	if why := fl.slotWhy(info, arg); why != "" && types.IsInterface(t) {
+		fl.noteAny(k, fmt.Sprintf("an untyped value is added at %s: %s", fl.a.shortPos(arg.Pos()), why))
+		return
+	}
 	if types.IsInterface(t) {
 		fl.noteAny(k, fmt.Sprintf("an untyped value (%s) is added at %s, an informer object or an interface{}", t, fl.a.shortPos(arg.Pos())))
 		return
