@@ -46,6 +46,26 @@ type families struct {
 	special        map[fkey]bool     // the package's wrapper, mirror and fake types
 	uses           map[ast.Expr]fkey // use nodes
 	solved         map[fkey]itemFlow
+	safe           map[string]safety // exportedSafe's answer by module directory
+}
+
+type safety struct {
+	ok  bool
+	why string
+}
+
+// exportedSafe is index.exportedSafe, walked once per module.
+func (fm *families) exportedSafe(pkg *packages.Package) (bool, string) {
+	dir := ""
+	if pkg.Module != nil {
+		dir = pkg.Module.Dir
+	}
+	if s, ok := fm.safe[dir]; ok {
+		return s.ok, s.why
+	}
+	ok, why := fm.a.exportedSafe(pkg)
+	fm.safe[dir] = safety{ok, why}
+	return ok, why
 }
 
 type famEvidence struct {
@@ -60,7 +80,7 @@ type famWhy struct {
 
 func newFamilies(a *index) *families {
 	return &families{a: a, parent: make(map[fkey]fkey), exportedPlaces: make(map[fkey]exportedPlace),
-		special: make(map[fkey]bool), uses: make(map[ast.Expr]fkey)}
+		special: make(map[fkey]bool), uses: make(map[ast.Expr]fkey), safe: make(map[string]safety)}
 }
 
 func (fm *families) find(k fkey) fkey {
@@ -609,7 +629,7 @@ func (fm *families) choose(r fkey, ev []evidence, why string) itemFlow {
 		if fm.find(k) != r {
 			continue
 		}
-		if ok, whyNot := fm.a.exportedSafe(p.pkg); !ok {
+		if ok, whyNot := fm.exportedSafe(p.pkg); !ok {
 			return itemFlow{reason: "part of the exported API (" + p.name + ") and " + whyNot + ": any keeps it assignable to and from the untyped queue importers hold"}
 		}
 	}

@@ -117,7 +117,8 @@ type flow struct {
 	items map[types.Object]bool // variables that hold queue items
 	slots map[types.Object][]*slot
 	// variables that take what a slot of other values holds
-	fromSlot map[types.Object]*slot
+	fromSlot   map[types.Object]*slot
+	exportedOK bool // every package that may import this one is in the run
 }
 
 type evidence struct {

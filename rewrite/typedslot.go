@@ -65,10 +65,13 @@ func (s *slot) verb() string {
 
 func (s *slot) key() fkey { return fkey{kind: 's', pos: s.obj.Pos(), idx: s.kind} }
 
-// findSlots returns the slots of the package's fields and variables.
+// findSlots returns the slots of the package's fields and variables; an
+// exported one only when every importer is in the run (exportedSafe), as
+// retyping it changes the package's API.
 func (fl *flow) findSlots(files []*fileInfo) {
 	fl.slots = make(map[types.Object][]*slot)
 	fl.fromSlot = make(map[types.Object]*slot)
+	fl.exportedOK, _ = fl.fm.exportedSafe(fl.tp.pkg)
 	for _, fi := range files {
 		if fi.generated {
 			continue
@@ -96,7 +99,7 @@ func (fl *flow) findSlots(files []*fileInfo) {
 
 // addSlots records the interface{} positions of a declared type.
 func (fl *flow) addSlots(fi *fileInfo, obj types.Object, typ ast.Expr, field bool) {
-	if obj == nil {
+	if obj == nil || obj.Exported() && !fl.exportedOK {
 		return
 	}
 	add := func(kind int, node ast.Expr) {
