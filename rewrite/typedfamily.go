@@ -129,6 +129,9 @@ func (fm *families) objKey(obj types.Object) (fkey, bool) {
 }
 
 func (fm *families) resultKey(fn *types.Func, i int) (fkey, bool) {
+	if fn == nil {
+		return fkey{}, false
+	}
 	k, ok := fm.objKey(fn)
 	if !ok {
 		return fkey{}, false
@@ -252,12 +255,23 @@ func (fm *families) linkExprs(info *types.Info, dst, src ast.Expr) {
 // in fi.
 func (fm *families) walkFlows(fi *fileInfo) {
 	info := fi.pkg.TypesInfo
-	var funcs []*types.Func // the enclosing declared functions
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+	for _, d := range fi.syntax.Decls {
+		var fn *types.Func
+		if fd, ok := d.(*ast.FuncDecl); ok {
+			fn, _ = info.Defs[fd.Name].(*types.Func)
+		}
+		fm.walk(info, d, fn)
+	}
+}
+
+// walk joins the flows in n, whose return statements return from fn
+// (nil in a function literal).
+func (fm *families) walk(info *types.Info, n ast.Node, fn *types.Func) {
+	ast.Inspect(n, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.FuncDecl:
-			fn, _ := info.Defs[n.Name].(*types.Func)
-			funcs = append(funcs[:0], fn)
+		case *ast.FuncLit:
+			fm.walk(info, n.Body, nil)
+			return false
 		case *ast.AssignStmt:
 			fm.assign(info, n.Lhs, n.Rhs)
 		case *ast.ValueSpec:
@@ -271,31 +285,17 @@ func (fm *families) walkFlows(fi *fileInfo) {
 		case *ast.CallExpr:
 			fm.callFlows(info, n)
 		case *ast.ReturnStmt:
-			if len(funcs) > 0 && funcs[0] != nil && !insideFuncLit(fi, n, funcs[0]) {
-				for i, r := range n.Results {
-					if k, ok := fm.resultKey(funcs[0], i); ok {
-						fm.link(info, k, r)
-					}
+			if fn == nil {
+				return true
+			}
+			for i, r := range n.Results {
+				if k, ok := fm.resultKey(fn, i); ok {
+					fm.link(info, k, r)
 				}
 			}
 		}
 		return true
 	})
-}
-
-// insideFuncLit reports whether the return statement belongs to a
-// function literal inside fn's declaration.
-func insideFuncLit(fi *fileInfo, ret *ast.ReturnStmt, fn *types.Func) bool {
-	path, _ := pathTo(fi.syntax, ret.Pos(), ret.End())
-	for _, n := range path {
-		switch n.(type) {
-		case *ast.FuncLit:
-			return true
-		case *ast.FuncDecl:
-			return false
-		}
-	}
-	return false
 }
 
 func (fm *families) assign(info *types.Info, lhs, rhs []ast.Expr) {
