@@ -122,10 +122,31 @@ func (fm *families) objKey(obj types.Object) (fkey, bool) {
 	case *types.Func:
 		obj = o.Origin()
 	}
-	if !obj.Pos().IsValid() || fm.a.fileOf(obj.Pos()) == nil {
+	pos, ok := fm.canon(obj.Pos())
+	if !ok {
 		return fkey{}, false
 	}
-	return fkey{kind: 'o', pos: obj.Pos()}, true
+	return fkey{kind: 'o', pos: pos}, true
+}
+
+// canon returns pos in the indexed syntax of its file: a package's
+// variants (with and without tests) may each parse a file, and an object
+// of either must name the same place.
+func (fm *families) canon(pos token.Pos) (token.Pos, bool) {
+	tf := fm.a.fset.File(pos)
+	if !pos.IsValid() || tf == nil {
+		return token.NoPos, false
+	}
+	fi := fm.a.files[tf.Name()]
+	if fi == nil {
+		return token.NoPos, false
+	}
+	ctf := fm.a.fset.File(fi.syntax.FileStart)
+	off := tf.Offset(pos)
+	if off > ctf.Size() {
+		return token.NoPos, false
+	}
+	return ctf.Pos(off), true
 }
 
 func (fm *families) resultKey(fn *types.Func, i int) (fkey, bool) {
