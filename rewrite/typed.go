@@ -216,6 +216,7 @@ func (a *index) typedFamilies(tps []*typedPkg) *families {
 	}
 	for _, tp := range tps {
 		tp.flow.follow()
+		fm.implementers(tp.pkg.Types)
 	}
 	fm.solve(tps)
 	return fm

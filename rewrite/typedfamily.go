@@ -182,7 +182,7 @@ func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
 			return fm.objKey(v)
 		}
 	case *ast.CallExpr:
-		if fn := calleeFunc(info, e); fn != nil {
+		if fn := calledFunc(info, e); fn != nil {
 			return fm.resultKey(fn, 0)
 		}
 	case *ast.UnaryExpr:
@@ -204,6 +204,23 @@ func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
 		}
 	}
 	return fkey{}, false
+}
+
+// calledFunc returns the function or method a call names, an interface's
+// method included: its places are the implementations' (implementers).
+func calledFunc(info *types.Info, call *ast.CallExpr) *types.Func {
+	if fn := calleeFunc(info, call); fn != nil {
+		return fn
+	}
+	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !ok {
+		return nil
+	}
+	if s := info.Selections[sel]; s == nil || s.Kind() != types.MethodVal {
+		return nil
+	}
+	fn, _ := info.Uses[sel.Sel].(*types.Func)
+	return fn
 }
 
 // interesting reports whether values of type t carry a queue family: t
@@ -383,7 +400,7 @@ func (fm *families) callFlows(info *types.Info, call *ast.CallExpr) {
 		}
 		return
 	}
-	fn := calleeFunc(info, call)
+	fn := calledFunc(info, call)
 	if fn == nil {
 		return
 	}
@@ -457,17 +474,21 @@ func (fm *families) fieldLinks(info *types.Info, k fkey, f *ast.Field, up []ast.
 		if len(up) < 3 {
 			return true
 		}
-		if _, inIface := up[2].(*ast.Field); inIface {
-			return false // a method of an interface: the interface type
+		if m, inIface := up[2].(*ast.Field); inIface {
+			// A method of an interface: the method's own places, and
+			// (going on) the interface type.
+			if len(m.Names) == 1 {
+				fm.signatureLinks(info, k, info.Defs[m.Names[0]], owner, list, f)
+			}
+			return false
 		}
 		fd, isDecl := up[2].(*ast.FuncDecl)
 		_, isLit := up[2].(*ast.FuncLit)
 		if !isDecl && !isLit {
 			return false // a func type: the place that holds it
 		}
-		if list == owner.Results && isDecl {
-			fn, _ := info.Defs[fd.Name].(*types.Func)
-			fm.linkResults(k, fn, owner.Results, f)
+		if isDecl {
+			fm.signatureLinks(info, k, info.Defs[fd.Name], owner, list, f)
 			return true
 		}
 		for _, id := range f.Names {
@@ -476,6 +497,80 @@ func (fm *families) fieldLinks(info *types.Info, k fkey, f *ast.Field, up []ast.
 		return true
 	}
 	return true
+}
+
+// signatureLinks joins k with the parameters or results that the field f
+// of a function's or method's signature declares.
+func (fm *families) signatureLinks(info *types.Info, k fkey, obj types.Object, ft *ast.FuncType, list *ast.FieldList, f *ast.Field) {
+	fn, _ := obj.(*types.Func)
+	if list == ft.Results {
+		fm.linkResults(k, fn, ft.Results, f)
+		return
+	}
+	for _, id := range f.Names {
+		fm.unionObj(k, info.Defs[id])
+	}
+}
+
+// implementers joins the places of each method of the package's
+// interfaces that mention a deprecated type with those of the same
+// method of the package's types that implement the interface: the
+// implementation must change with the interface.
+func (fm *families) implementers(pkg *types.Package) {
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		tn, ok := scope.Lookup(name).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		it, ok := tn.Type().Underlying().(*types.Interface)
+		if !ok || it.NumMethods() == 0 || !mentionsDeprecated(tn.Type(), 0) && !ifaceMentions(it) {
+			continue
+		}
+		for _, other := range scope.Names() {
+			impl, ok := scope.Lookup(other).(*types.TypeName)
+			if !ok || impl == tn || types.IsInterface(impl.Type()) {
+				continue
+			}
+			ptr := types.NewPointer(impl.Type())
+			if !types.Implements(ptr, it) {
+				continue
+			}
+			for i := range it.NumMethods() {
+				m := it.Method(i)
+				cm, _, _ := types.LookupFieldOrMethod(ptr, true, pkg, m.Name())
+				if cm, ok := cm.(*types.Func); ok {
+					fm.joinSignatures(m, cm)
+				}
+			}
+		}
+	}
+}
+
+func ifaceMentions(it *types.Interface) bool {
+	for i := range it.NumMethods() {
+		if mentionsDeprecated(it.Method(i).Type(), 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// joinSignatures joins the places of two methods' parameters and results.
+func (fm *families) joinSignatures(a, b *types.Func) {
+	sa, sb := a.Signature(), b.Signature()
+	for i := range min(sa.Params().Len(), sb.Params().Len()) {
+		if mentionsDeprecated(sa.Params().At(i).Type(), 0) {
+			fm.unionObjs(sa.Params().At(i), sb.Params().At(i))
+		}
+	}
+	for i := range min(sa.Results().Len(), sb.Results().Len()) {
+		ra, ok := fm.resultKey(a, i)
+		rb, ok2 := fm.resultKey(b, i)
+		if ok && ok2 && mentionsDeprecated(sa.Results().At(i).Type(), 0) {
+			fm.union(ra, rb)
+		}
+	}
 }
 
 // linkResults joins k with the results the field f declares.
