@@ -297,9 +297,13 @@ func (a *index) typedFallBack(tps []*typedPkg, fm *families, byPkg map[*typedPkg
 		if c == nil {
 			continue
 		}
-		for _, u := range tp.uses {
-			if t := fm.of(useKey(u)).t; t != nil {
-				fm.fallBack(useKey(u), itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check", t), cause: c})
+		if fm.fallBackConcrete(tp, c) {
+			changed = true
+			continue
+		}
+		// All of tp is any already: a package it imports changed its API.
+		for _, dep := range tps {
+			if tp.pkg.Imports[dep.pkg.PkgPath] != nil && fm.fallBackConcrete(dep, c) {
 				changed = true
 			}
 		}

@@ -766,3 +766,16 @@ func (fm *families) fallBackPkg(tp *typedPkg, reason string) {
 		}
 	}
 }
+
+// fallBackConcrete makes the concrete families of tp any, for the type
+// error c; it reports whether there was one.
+func (fm *families) fallBackConcrete(tp *typedPkg, c *Cause) bool {
+	changed := false
+	for _, u := range tp.uses {
+		if t := fm.of(useKey(u)).t; t != nil {
+			fm.fallBack(useKey(u), itemFlow{reason: fmt.Sprintf("with T = %s the package does not type-check", t), cause: c})
+			changed = true
+		}
+	}
+	return changed
+}
