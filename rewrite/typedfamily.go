@@ -640,40 +640,61 @@ func (fm *families) objTypes(fi *fileInfo) {
 
 // exportedSafe reports whether every package that can import pkg is in
 // the run, so an exported API may carry a concrete T: its module has no
-// package directory the run did not load. Otherwise it says why not.
+// package directory the run did not load, nor tests it did not load.
+// Otherwise it says why not.
 func (a *index) exportedSafe(pkg *packages.Package) (bool, string) {
 	if pkg.Module == nil || pkg.Module.Dir == "" {
 		return false, "the package is not in a module"
 	}
-	loaded := make(map[string]bool)
+	loaded := make(map[string]bool) // directory, and directory + "_test"
 	for _, p := range a.pkgs {
 		for _, f := range p.GoFiles {
 			loaded[filepath.Dir(f)] = true
+			if strings.HasSuffix(f, "_test.go") {
+				loaded[filepath.Dir(f)+"_test"] = true
+			}
 		}
 	}
-	missing := ""
 	root := pkg.Module.Dir
+	missing := unloadedDir(root, loaded)
+	if missing == "" {
+		return true, ""
+	}
+	rel, _ := filepath.Rel(root, strings.TrimSuffix(missing, "_test"))
+	what := filepath.ToSlash(rel)
+	if strings.HasSuffix(missing, "_test") {
+		what = "the tests in " + what
+	}
+	return false, fmt.Sprintf("the run did not load %s of its module, which may import it", what)
+}
+
+// unloadedDir returns a directory of the module at root whose Go files
+// (or, with "_test" appended, whose test files) the run did not load.
+func unloadedDir(root string, loaded map[string]bool) string {
+	missing := ""
 	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || missing != "" {
+		switch {
+		case err != nil:
 			return filepath.SkipDir
-		}
-		if d.IsDir() {
+		case missing != "":
+			return filepath.SkipAll
+		case d.IsDir():
 			name := d.Name()
 			if path != root && (name == "vendor" || name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || hasGoMod(path)) {
 				return filepath.SkipDir
 			}
-			return nil
-		}
-		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") && !loaded[filepath.Dir(path)] {
-			missing = filepath.Dir(path)
+		case strings.HasSuffix(path, "_test.go"):
+			if !loaded[filepath.Dir(path)+"_test"] {
+				missing = filepath.Dir(path) + "_test"
+			}
+		case strings.HasSuffix(path, ".go"):
+			if !loaded[filepath.Dir(path)] {
+				missing = filepath.Dir(path)
+			}
 		}
 		return nil
 	})
-	if missing != "" {
-		rel, _ := filepath.Rel(root, missing)
-		return false, fmt.Sprintf("the run did not load %s of its module, which may import it", filepath.ToSlash(rel))
-	}
-	return true, ""
+	return missing
 }
 
 func hasGoMod(dir string) bool {
