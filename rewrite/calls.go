@@ -16,7 +16,7 @@ const maxDepth = 4
 // the item, is followed path by path even when it also returns an error;
 // any other call is summed up (effects.go), and when it is handed the
 // item and returns an error, the paths fork on that error.
-func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
+func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*Path) ([]*Path, error) {
 	if wk.done {
 		var err error
 		if call, in, err = wk.argCalls(fr, call, in); err != nil {
@@ -33,8 +33,8 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	}
 	if isPanic(fr.info, call) {
 		for _, p := range in {
-			p.panicked, p.end = true, call.Pos()
-			p.dones += len(p.deferred) // a panic runs every pending defer
+			p.panicked, p.End = true, call.Pos()
+			p.Dones += len(p.deferred) // a panic runs every pending defer
 			p.deferred = nil
 		}
 		wk.ended = append(wk.ended, in...)
@@ -58,7 +58,7 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 
 // afterCall records a call that the walk does not enter: a call handed
 // the item is the item's processing (the sync); its error forks the paths.
-func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) []*path {
+func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*Path) []*Path {
 	sync := wk.isSync(fr, call)
 	if errVar := errResult(fr.info, lhs); errVar != nil && sync {
 		return wk.forkSync(fr, call, errVar, in, false)
@@ -77,7 +77,7 @@ func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []
 	if sync {
 		name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
 		for _, p := range in {
-			p.synced, p.syncName, p.trail = call.Pos(), name, nil
+			p.Synced, p.SyncName, p.trail = call.Pos(), name, nil
 		}
 	}
 	return in
@@ -86,7 +86,7 @@ func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []
 // queueCall records Forget and requeues of the item on each path. An
 // Add of the item to another queue field is no requeue on this one; a
 // queue the walk cannot tell apart from the worker's counts as its own.
-func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.CallExpr, in []*path) {
+func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.CallExpr, in []*Path) {
 	if len(call.Args) == 0 || !fr.mentions(call.Args[0]) {
 		return
 	}
@@ -97,13 +97,13 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 	}
 	for _, p := range in {
 		if eff.dones {
-			p.dones++
+			p.Dones++
 		}
 		if eff.forgets {
-			p.forgets++
+			p.Forgets++
 		}
-		p.requeued = p.requeued || eff.requeues
-		p.limited = p.limited || eff.requeues && name == "AddRateLimited"
+		p.Requeued = p.Requeued || eff.requeues
+		p.Limited = p.Limited || eff.requeues && name == "AddRateLimited"
 	}
 }
 
@@ -111,7 +111,7 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 // worker takes items from, when the worker's field is private (fields.go):
 // the queue in it can then be reached through no other field.
 func (wk *walker) otherQueue(fr *frame, recv ast.Expr) bool {
-	mine := queueField(wk.w.pkg.TypesInfo, wk.w.queue)
+	mine := queueField(wk.w.pkg.TypesInfo, wk.w.Queue)
 	theirs := queueField(fr.info, recv)
 	return mine != nil && theirs != nil && mine != theirs && wk.uses[mine].private(mine)
 }
@@ -138,17 +138,17 @@ func (wk *walker) isSync(fr *frame, call *ast.CallExpr) bool {
 
 // forkSync splits each path at a call on the item that returns an error:
 // one path where the error is nil, one where it is not.
-func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, in []*path, asReturn bool) []*path {
+func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, in []*Path, asReturn bool) []*Path {
 	if errVar == nil {
 		errVar = types.NewVar(call.Pos(), nil, "", types.Universe.Lookup("error").Type())
 	}
 	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
-	var out []*path
+	var out []*Path
 	for _, p := range in {
 		for _, v := range []errVal{errNil, errNonNil} {
 			q := p.clone()
 			q.errs[errVar], q.syncs[errVar] = v, true
-			q.synced, q.syncName, q.trail = call.Pos(), name, nil
+			q.Synced, q.SyncName, q.trail = call.Pos(), name, nil
 			if asReturn {
 				q.ret = v
 			}
@@ -160,7 +160,7 @@ func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, i
 
 // inline runs a function body called with call's arguments in a new frame
 // and returns the paths after the call.
-func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*path, queue ast.Expr, ref *queueRef) ([]*path, error) {
+func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*Path, queue ast.Expr, ref *queueRef) ([]*Path, error) {
 	if fr.depth+1 >= maxDepth {
 		return nil, unprovable("the item is handled too deep in nested calls")
 	}
@@ -204,13 +204,13 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 
 // syncedBy records, for messages, that a followed helper handed the item
 // (a sync that also requeues) decided the error its caller checks.
-func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*path) {
+func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*Path) {
 	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit || !fr.view().handsItem(call) {
 		return
 	}
 	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
 	for _, p := range out {
-		p.syncs[errVar], p.synced, p.syncName = true, call.Pos(), name
+		p.syncs[errVar], p.Synced, p.SyncName = true, call.Pos(), name
 	}
 }
 
@@ -236,7 +236,7 @@ func (wk *walker) bindRecv(caller, callee *frame, call *ast.CallExpr) {
 
 // bindParams gives the callee's parameters what the arguments carry: the
 // item, values computed from it, and known error values.
-func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.CallExpr, in []*path) {
+func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.CallExpr, in []*Path) {
 	i := 0
 	for _, field := range ft.Params.List {
 		names := field.Names
@@ -254,7 +254,7 @@ func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.
 	}
 }
 
-func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.Expr, in []*path) {
+func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.Expr, in []*Path) {
 	if param == nil {
 		return
 	}
@@ -307,7 +307,7 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 // fate itself (handleErr calls Forget or AddRateLimited) or the walked
 // call is its only call: a Forget in a sync that other code calls too
 // would run on their paths as well.
-func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
+func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*Path) ([]*Path, error) {
 	wk.nextShared = (wk.done || !retries(fi.pkg.TypesInfo, decl.Body)) && !wk.onlyCall(fi, decl)
 	// The caller's own queue, handed on through the same variable, is the
 	// surest name: the first queue call in the body may be on another
@@ -353,7 +353,7 @@ func retries(info *types.Info, body ast.Node) bool {
 // queueIn returns the receiver of the first rate-limiting queue method
 // called in body whose queue has the worker's queue type.
 func (wk *walker) queueIn(info *types.Info, body ast.Node) ast.Expr {
-	want := wk.w.pkg.TypesInfo.TypeOf(wk.w.queue)
+	want := wk.w.pkg.TypesInfo.TypeOf(wk.w.Queue)
 	var found ast.Expr
 	ast.Inspect(body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)

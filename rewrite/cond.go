@@ -8,7 +8,7 @@ import (
 
 // evalCond evaluates a condition on a path. known is false when the
 // path's knowledge of error values does not decide it.
-func evalCond(info *types.Info, e ast.Expr, p *path) (val, known bool) {
+func evalCond(info *types.Info, e ast.Expr, p *Path) (val, known bool) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		v, known := p.bools[info.ObjectOf(e)]
@@ -26,7 +26,7 @@ func evalCond(info *types.Info, e ast.Expr, p *path) (val, known bool) {
 	return false, false
 }
 
-func evalBinary(info *types.Info, e *ast.BinaryExpr, p *path) (bool, bool) {
+func evalBinary(info *types.Info, e *ast.BinaryExpr, p *Path) (bool, bool) {
 	switch e.Op {
 	case token.LAND, token.LOR:
 		x, kx := evalCond(info, e.X, p)
@@ -58,7 +58,7 @@ func evalBinary(info *types.Info, e *ast.BinaryExpr, p *path) (bool, bool) {
 }
 
 // compareNil returns what p knows of x when y is nil.
-func compareNil(info *types.Info, x, y ast.Expr, p *path) errVal {
+func compareNil(info *types.Info, x, y ast.Expr, p *Path) errVal {
 	if !isNil(info, y) {
 		return errUnknown
 	}
@@ -71,7 +71,7 @@ func compareNil(info *types.Info, x, y ast.Expr, p *path) errVal {
 // evalErrPredicate decides errors.Is(err, ...), apierrors.IsNotFound(err)
 // and the like on a path where err is nil: a predicate about an error is
 // false for no error.
-func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *path) (bool, bool) {
+func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *Path) (bool, bool) {
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
 	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
 		return false, false
@@ -86,7 +86,7 @@ func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *path) (bool, bool
 // error and boolean variables: `err != nil` taken means err is not nil,
 // `ok` not taken means ok is false, and so on through !, && and ||. Only
 // forms whose meaning is certain are learned.
-func learn(info *types.Info, e ast.Expr, val bool, p *path) {
+func learn(info *types.Info, e ast.Expr, val bool, p *Path) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		if v := identObj(info, e); v != nil && isBoolType(v.Type()) {
@@ -107,7 +107,7 @@ func learn(info *types.Info, e ast.Expr, val bool, p *path) {
 	}
 }
 
-func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *path) {
+func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *Path) {
 	switch e.Op {
 	case token.LAND:
 		if val {

@@ -61,16 +61,16 @@ func (a *index) done() ([]Finding, []*ignore) {
 	var used []*ignore
 	seen := make(map[Edit]bool)
 	for _, w := range a.workers() {
-		f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleDone, Status: Review}
-		if ig := ignoreSite(w.fi, &f); ig != nil {
+		f := Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleDone, Status: Review}
+		if ig := ignoreSite(w.File, &f); ig != nil {
 			used = append(used, ig)
 			out = append(out, f)
 			continue
 		}
 		f = a.followDone(w, sc, uses, f)
 		if len(f.Edits) > 0 && seen[f.Edits[0]] {
-			f = Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleDone, Status: Keep, Chains: f.Chains,
-				Message: fmt.Sprintf("the Done %s needs is inserted by another finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
+			f = Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleDone, Status: Keep, Chains: f.Chains,
+				Message: fmt.Sprintf("the Done %s needs is inserted by another finding at line %d", a.text(w.Get.Fun), f.Pos.Line)}
 		}
 		for _, e := range f.Edits {
 			seen[e] = true
@@ -81,95 +81,95 @@ func (a *index) done() ([]Finding, []*ignore) {
 }
 
 // followDone walks the worker's paths and plans its Done.
-func (a *index) followDone(w *worker, sc *scanner, uses map[*types.Var]*fieldUse, f Finding) Finding {
-	get := a.text(w.get.Fun)
-	if w.odd != "" {
-		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path calls %s.Done", get, w.odd, a.text(w.queue))
+func (a *index) followDone(w *Worker, sc *scanner, uses map[*types.Var]*fieldUse, f Finding) Finding {
+	get := a.text(w.Get.Fun)
+	if w.Odd != "" {
+		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path calls %s.Done", get, w.Odd, a.text(w.Queue))
 		return f
 	}
 	wk := &walker{a: a, w: w, sc: sc, uses: uses, done: true}
 	paths, err := wk.walk()
 	if err != nil {
-		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path calls %s.Done(%s)", get, err, a.text(w.queue), w.item.Name())
+		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path calls %s.Done(%s)", get, err, a.text(w.Queue), w.Item.Name())
 		return f
 	}
 	for _, p := range paths {
-		p.dones += len(p.deferred) // the worker's function returns (or panics): its defers run
+		p.Dones += len(p.deferred) // the worker's function returns (or panics): its defers run
 		p.deferred = nil
 	}
-	return a.planDone(w, paths, recovers(w), f)
+	return a.planDone(w, paths, Recovers(w), f)
 }
 
 // planDone chooses where the paths without Done get one, or says why the
 // worker is kept or left for review.
-func (a *index) planDone(w *worker, paths []*path, recovered bool, f Finding) Finding {
-	queue, item := a.text(w.queue), w.item.Name()
-	if p := firstDoneEscape(paths); p != nil {
+func (a *index) planDone(w *Worker, paths []*Path, recovered bool, f Finding) Finding {
+	queue, item := a.text(w.Queue), w.Item.Name()
+	if p := FirstDoneEscape(paths); p != nil {
 		f.Message = fmt.Sprintf("the item of %s escapes where %s (%s) on a path that does not call Done: only the code it escapes to knows when it is processed; check by hand that it calls %s.Done(%s) then",
-			a.text(w.get.Fun), p.escape, a.line(p.escapeAt), queue, item)
-		f.Chains = []Chain{a.pathChain(w, p, p.escape)}
+			a.text(w.Get.Fun), p.Escape, a.line(p.EscapeAt), queue, item)
+		f.Chains = []Chain{a.pathChain(w, p, p.Escape)}
 		return f
 	}
-	need := needingDone(paths, recovered)
+	need := NeedingDone(paths, recovered)
 	if len(need) == 0 {
-		f.Status, f.Message = Keep, fmt.Sprintf("every exit after %s calls %s.Done(%s)", a.text(w.get.Fun), queue, item)
+		f.Status, f.Message = Keep, fmt.Sprintf("every exit after %s calls %s.Done(%s)", a.text(w.Get.Fun), queue, item)
 		if len(paths) > 0 {
-			f.Chains = []Chain{a.pathChain(w, described(paths), "processing ends after Done")}
+			f.Chains = []Chain{a.pathChain(w, Described(paths), "processing ends after Done")}
 		}
 		return f
 	}
-	f.Chains = []Chain{a.pathChain(w, described(need), "processing ends without Done")}
-	if pt := a.deferPoint(w, paths); pt != nil {
-		return a.doneEdits(w, described(need), []*point{pt}, "defer ", f)
+	f.Chains = []Chain{a.pathChain(w, Described(need), "processing ends without Done")}
+	if pt := a.DeferPoint(w, paths); pt != nil {
+		return a.doneEdits(w, Described(need), []*Point{pt}, "defer ", f)
 	}
-	isNeed := make(map[*path]bool, len(need))
+	isNeed := make(map[*Path]bool, len(need))
 	for _, p := range need {
 		isNeed[p] = true
 	}
-	points, stuck := placeOnce(paths, need, func(p *path) bool { return isNeed[p] }, true)
+	points, stuck := PlaceOnce(paths, need, func(p *Path) bool { return isNeed[p] }, true)
 	if stuck != nil {
 		f.Message = fmt.Sprintf("worker never calls Done %s, but no statement on that path is passed only by paths without Done (a Done there would run twice on another path): add %s.Done(%s) by hand where the paths part",
 			a.outcome(w, stuck), queue, item)
 		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Done")}
 		return f
 	}
-	return a.doneEdits(w, described(need), points, "", f)
+	return a.doneEdits(w, Described(need), points, "", f)
 }
 
-// needingDone returns the paths that end the item's processing without
+// NeedingDone returns the paths that end the item's processing without
 // Done: a panic ends it only when the worker recovers.
-func needingDone(paths []*path, recovered bool) []*path {
-	var out []*path
+func NeedingDone(paths []*Path, recovered bool) []*Path {
+	var out []*Path
 	for _, p := range paths {
-		if p.dones == 0 && p.escape == "" && (!p.panicked || recovered) {
+		if p.Dones == 0 && p.Escape == "" && (!p.panicked || recovered) {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// firstDoneEscape returns the first path (by where the item escapes) on
+// FirstDoneEscape returns the first path (by where the item escapes) on
 // which the item escapes and Done is not called, or nil.
-func firstDoneEscape(paths []*path) *path {
-	var first *path
+func FirstDoneEscape(paths []*Path) *Path {
+	var first *Path
 	for _, p := range paths {
-		if p.dones == 0 && p.escape != "" && (first == nil || p.escapeAt < first.escapeAt) {
+		if p.Dones == 0 && p.Escape != "" && (first == nil || p.EscapeAt < first.EscapeAt) {
 			first = p
 		}
 	}
 	return first
 }
 
-// deferPoint returns the point right after the worker's shutdown check
+// DeferPoint returns the point right after the worker's shutdown check
 // where one deferred Done serves every path, or nil: no path may call
 // Done (it would then run twice), and the Get must stand in the
 // function's own body, so that the defer runs once per item.
-func (a *index) deferPoint(w *worker, paths []*path) *point {
+func (a *index) DeferPoint(w *Worker, paths []*Path) *Point {
 	if w.block != w.body {
 		return nil // in a loop or a branch: the defer would wait for the function
 	}
 	for _, p := range paths {
-		if p.dones > 0 {
+		if p.Dones > 0 {
 			return nil
 		}
 	}
@@ -177,16 +177,16 @@ func (a *index) deferPoint(w *worker, paths []*path) *point {
 	if i < 0 {
 		return nil
 	}
-	fr := &frame{fi: w.fi, info: w.pkg.TypesInfo, queue: w.queue, items: map[types.Object]bool{w.item: true}, top: true}
+	fr := &frame{fi: w.File, info: w.pkg.TypesInfo, queue: w.Queue, items: map[types.Object]bool{w.Item: true}, top: true}
 	if i+1 < len(w.block.List) {
-		return &point{kind: beforeStmt, block: w.block, index: i + 1, fr: fr}
+		return &Point{Kind: BeforeStmt, Block: w.block, Index: i + 1, fr: fr}
 	}
-	return &point{kind: blockEnd, block: w.block, fr: fr}
+	return &Point{Kind: BlockEnd, Block: w.block, fr: fr}
 }
 
 // shutdownCheck returns the index of `if quit { ... return }` right
 // after the worker's Get, or -1.
-func shutdownCheck(w *worker) int {
+func shutdownCheck(w *Worker) int {
 	i := w.index + 1
 	if w.quit == nil || i >= len(w.block.List) {
 		return -1
@@ -204,10 +204,10 @@ func shutdownCheck(w *worker) int {
 	return i
 }
 
-// recovers reports whether the worker's function defers a func literal
+// Recovers reports whether the worker's function defers a func literal
 // that calls recover: a panic there ends the item's processing, not the
 // process.
-func recovers(w *worker) bool {
+func Recovers(w *Worker) bool {
 	found := false
 	ast.Inspect(w.body, func(n ast.Node) bool {
 		d, ok := n.(*ast.DeferStmt)
@@ -239,12 +239,12 @@ func callsBuiltin(info *types.Info, n ast.Node, name string) bool {
 
 // doneEdits builds the insertions of `prefix queue.Done(item)`, or a
 // review finding when the queue or the item cannot be named at a point.
-func (a *index) doneEdits(w *worker, p *path, points []*point, prefix string, f Finding) Finding {
+func (a *index) doneEdits(w *Worker, p *Path, points []*Point, prefix string, f Finding) Finding {
 	var edits []Edit
 	var checks []editCheck
 	var stmt string
 	for _, pt := range points {
-		s, why := a.queueStmt(w, pt, "Done")
+		s, why := a.QueueStmt(w, pt, "Done")
 		if why == "" {
 			var e Edit
 			if clauseEnd(pt) {
@@ -258,14 +258,14 @@ func (a *index) doneEdits(w *worker, p *path, points []*point, prefix string, f 
 			f.Message = fmt.Sprintf("worker does not call Done %s, but %s; add Done by hand", a.outcome(w, p), why)
 			return f
 		}
-		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
+		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.CheckPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
 	f.Fix = forgetFix(points[0], edits[0])
-	f.Pos = a.fset.Position(pointOf(p, points).pos())
+	f.Pos = a.fset.Position(PointOf(p, points).Pos())
 	if prefix != "" {
-		f.Pos = a.fset.Position(points[0].pos())
-		f.Message = fmt.Sprintf("worker never calls Done after %s, so the item stays in the queue's processing set and is never handed out again: inserting %s after the shutdown check", a.text(w.get.Fun), stmt)
+		f.Pos = a.fset.Position(points[0].Pos())
+		f.Message = fmt.Sprintf("worker never calls Done after %s, so the item stays in the queue's processing set and is never handed out again: inserting %s after the shutdown check", a.text(w.Get.Fun), stmt)
 		return f
 	}
 	more := ""
@@ -314,7 +314,7 @@ func (wk *walker) doneHelper(v *view, fn *types.Func, call *ast.CallExpr, decl *
 
 // deferStmt runs a defer for the done walk: a deferred Done of the item
 // is pending on the paths until its frame returns (runDefers) or panics.
-func (wk *walker) deferStmt(fr *frame, s *ast.DeferStmt, in []*path) ([]*path, error) {
+func (wk *walker) deferStmt(fr *frame, s *ast.DeferStmt, in []*Path) ([]*Path, error) {
 	n, ok := wk.deferredDones(fr, s.Call)
 	if !ok {
 		return nil, unprovable("Done is called conditionally in a deferred function at " + wk.a.line(s.Pos()))
@@ -369,11 +369,11 @@ func (wk *walker) isDone(fr *frame, call *ast.CallExpr) bool {
 
 // runDefers runs, on the paths that leave a frame, the Done calls the
 // frame deferred.
-func runDefers(fr *frame, out []*path) {
+func runDefers(fr *frame, out []*Path) {
 	for _, p := range out {
 		n := len(p.deferred)
 		p.deferred = slices.DeleteFunc(p.deferred, func(f *frame) bool { return f == fr })
-		p.dones += n - len(p.deferred)
+		p.Dones += n - len(p.deferred)
 	}
 }
 
@@ -381,7 +381,7 @@ func runDefers(fr *frame, out []*path) {
 // arguments that call Done of the item (c.handleErr(c.process(key), key):
 // arguments are evaluated before the call), and returns call with those
 // arguments blanked out, so that they are not counted again.
-func (wk *walker) argCalls(fr *frame, call *ast.CallExpr, in []*path) (*ast.CallExpr, []*path, error) {
+func (wk *walker) argCalls(fr *frame, call *ast.CallExpr, in []*Path) (*ast.CallExpr, []*Path, error) {
 	var args []ast.Expr
 	for i, arg := range call.Args {
 		inner, ok := ast.Unparen(arg).(*ast.CallExpr)
@@ -409,7 +409,7 @@ func (wk *walker) argCalls(fr *frame, call *ast.CallExpr, in []*path) (*ast.Call
 // code that is not analysed whose receiver holds a work queue (a base
 // controller of a library that finishes the item): it may call Done, and
 // a Done inserted after it would run twice.
-func (wk *walker) foreignDone(fr *frame, call *ast.CallExpr, in []*path) {
+func (wk *walker) foreignDone(fr *frame, call *ast.CallExpr, in []*Path) {
 	fn := calleeFunc(fr.info, call)
 	if fn == nil || keepsNothing(fn) || !fr.view().handsItem(call) {
 		return
@@ -451,7 +451,7 @@ func holdsQueue(t types.Type) bool {
 // the goroutine; when the goroutine's func literal defers Done of it at
 // its top level, and calls Done nowhere else, Done runs once on every
 // path of the goroutine, so the path has its Done.
-func (wk *walker) goStmt(fr *frame, s *ast.GoStmt, in []*path) ([]*path, error) {
+func (wk *walker) goStmt(fr *frame, s *ast.GoStmt, in []*Path) ([]*Path, error) {
 	n := 0
 	if lit, ok := ast.Unparen(s.Call.Fun).(*ast.FuncLit); ok {
 		n = wk.deferredInGoroutine(fr, lit)
@@ -460,7 +460,7 @@ func (wk *walker) goStmt(fr *frame, s *ast.GoStmt, in []*path) ([]*path, error) 
 		return wk.effects(fr, s, "a statement", in)
 	}
 	for _, p := range in {
-		p.dones += n
+		p.Dones += n
 	}
 	eff := fr.view().uses(s)
 	for _, p := range in {

@@ -91,32 +91,32 @@ func (a *index) forget() ([]Finding, []*ignore) {
 
 // sharedEdit is the verdict of a worker whose Forget another worker's
 // finding already inserts (both call one helper).
-func (a *index) sharedEdit(w *worker, f Finding) Finding {
-	return Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Keep,
-		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.get.Fun), f.Pos.Line)}
+func (a *index) sharedEdit(w *Worker, f Finding) Finding {
+	return Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleForget, Status: Keep,
+		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.Get.Fun), f.Pos.Line)}
 }
 
 // judgeWorker returns the worker's verdict, and the directive that left
 // it alone if one did.
-func (a *index) judgeWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse) (Finding, *ignore) {
-	f := Finding{Pos: a.fset.Position(w.get.Pos()), Rule: ruleForget, Status: Review}
-	if ig := ignoreSite(w.fi, &f); ig != nil {
+func (a *index) judgeWorker(w *Worker, sc *scanner, uses map[*types.Var]*fieldUse) (Finding, *ignore) {
+	f := Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleForget, Status: Review}
+	if ig := ignoreSite(w.File, &f); ig != nil {
 		return f, ig
 	}
 	return a.followWorker(w, sc, uses, f), nil
 }
 
 // followWorker walks the worker's paths and plans its Forget.
-func (a *index) followWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldUse, f Finding) Finding {
-	get := a.text(w.get.Fun)
-	if w.odd != "" {
-		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path that does not requeue it calls %s.Forget", get, w.odd, a.text(w.queue))
+func (a *index) followWorker(w *Worker, sc *scanner, uses map[*types.Var]*fieldUse, f Finding) Finding {
+	get := a.text(w.Get.Fun)
+	if w.Odd != "" {
+		f.Message = fmt.Sprintf("cannot follow the item of %s: %s; check by hand that every path that does not requeue it calls %s.Forget", get, w.Odd, a.text(w.Queue))
 		return f
 	}
 	wk := &walker{a: a, w: w, sc: sc, uses: uses}
 	paths, err := wk.walk()
 	if err != nil {
-		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path that does not requeue %s calls %s.Forget(%s)", get, err, w.item.Name(), a.text(w.queue), w.item.Name())
+		f.Message = fmt.Sprintf("cannot follow the paths after %s: %v; check by hand that every path that does not requeue %s calls %s.Forget(%s)", get, err, w.Item.Name(), a.text(w.Queue), w.Item.Name())
 		return f
 	}
 	return a.planForget(w, paths, f)
@@ -124,30 +124,30 @@ func (a *index) followWorker(w *worker, sc *scanner, uses map[*types.Var]*fieldU
 
 // planForget chooses where the paths that need Forget get one, or says
 // why the worker is kept or left for review.
-func (a *index) planForget(w *worker, paths []*path, f Finding) Finding {
-	if p := firstEscape(paths); p != nil {
+func (a *index) planForget(w *Worker, paths []*Path, f Finding) Finding {
+	if p := FirstEscape(paths); p != nil {
 		f.Message = fmt.Sprintf("the item of %s escapes where %s (%s) on a path that neither requeues nor forgets it: only the code it escapes to knows when its retries end; check by hand that it calls %s.Forget then",
-			a.text(w.get.Fun), p.escape, a.line(p.escapeAt), a.text(w.queue))
-		f.Chains = []Chain{a.pathChain(w, p, p.escape)}
+			a.text(w.Get.Fun), p.Escape, a.line(p.EscapeAt), a.text(w.Queue))
+		f.Chains = []Chain{a.pathChain(w, p, p.Escape)}
 		return f
 	}
-	need := needingForget(paths)
+	need := NeedingForget(paths)
 	if len(need) == 0 {
-		f.Status, f.Message = Keep, "every exit after "+a.text(w.get.Fun)+" "+keepReason(paths)
+		f.Status, f.Message = Keep, "every exit after "+a.text(w.Get.Fun)+" "+keepReason(paths)
 		return f
 	}
-	points, stuck := placeForget(paths, need)
+	points, stuck := PlaceForget(paths, need)
 	if stuck != nil {
 		f.Message = fmt.Sprintf("worker never calls Forget %s, but no statement on that path is passed only by paths that end the retry cycle (a Forget there would also run before a requeue): add %s.Forget(%s) by hand where the paths part",
-			a.outcome(w, stuck), a.text(w.queue), w.item.Name())
+			a.outcome(w, stuck), a.text(w.Queue), w.Item.Name())
 		f.Chains = []Chain{a.pathChain(w, stuck, "processing ends without Forget")}
 		return f
 	}
-	return a.forgetEdits(w, described(need), points, f)
+	return a.forgetEdits(w, Described(need), points, f)
 }
 
-// pointOf returns the chosen point p passes (placeForget made it one).
-func pointOf(p *path, points []*point) *point {
+// PointOf returns the chosen point p passes (placeForget made it one).
+func PointOf(p *Path, points []*Point) *Point {
 	for _, pt := range p.all {
 		for _, q := range points {
 			if q.key() == pt.key() {
@@ -158,11 +158,11 @@ func pointOf(p *path, points []*point) *point {
 	return points[0]
 }
 
-// described returns the path a message describes: a success if there is
+// Described returns the path a message describes: a success if there is
 // one (the exit every worker has), else the first.
-func described(need []*path) *path {
+func Described(need []*Path) *Path {
 	for _, p := range need {
-		if p.success() {
+		if p.Success() {
 			return p
 		}
 	}
@@ -170,11 +170,11 @@ func described(need []*path) *path {
 }
 
 // keepReason says why a worker that needs no Forget is correct.
-func keepReason(paths []*path) string {
+func keepReason(paths []*Path) string {
 	forgets, requeues := false, false
 	for _, p := range paths {
-		forgets = forgets || p.forgets > 0
-		requeues = requeues || p.requeued
+		forgets = forgets || p.Forgets > 0
+		requeues = requeues || p.Requeued
 	}
 	switch {
 	case forgets && !requeues:
@@ -185,19 +185,19 @@ func keepReason(paths []*path) string {
 	return "requeues or forgets the item"
 }
 
-// firstEscape returns the first path (by where it ends) on which the item
+// FirstEscape returns the first path (by where it ends) on which the item
 // escapes without being requeued or forgotten, or nil.
-func firstEscape(paths []*path) *path {
-	var first *path
+func FirstEscape(paths []*Path) *Path {
+	var first *Path
 	for _, p := range paths {
-		if p.escaped() && (first == nil || p.escapeAt < first.escapeAt) {
+		if p.Escaped() && (first == nil || p.EscapeAt < first.EscapeAt) {
 			first = p
 		}
 	}
 	return first
 }
 
-// placeForget returns the points where Forget goes: every path that
+// PlaceForget returns the points where Forget goes: every path that
 // needs Forget passes exactly one, no other path passes any. A point is a
 // candidate when it lies on a needing path's trail (after its last call
 // handed the item) and only needing paths pass it; candidates that serve
@@ -206,25 +206,25 @@ func firstEscape(paths []*path) *path {
 // with Add or AddAfter only may pass a candidate too (they do not read
 // the failure count): the rule prefers to leave them alone, as a worker's
 // custom backoff means it. It returns a path it could not serve instead.
-func placeForget(paths, need []*path) ([]*point, *path) {
-	points, stuck := placeOnce(paths, need, (*path).needsForget, false)
+func PlaceForget(paths, need []*Path) ([]*Point, *Path) {
+	points, stuck := PlaceOnce(paths, need, (*Path).NeedsForget, false)
 	if stuck != nil {
-		return placeOnce(paths, need, func(q *path) bool { return q.needsForget() || q.mayForget() }, false)
+		return PlaceOnce(paths, need, func(q *Path) bool { return q.NeedsForget() || q.mayForget() }, false)
 	}
 	return points, nil
 }
 
-// placeOnce places statements for the needing paths at points that only
+// PlaceOnce places statements for the needing paths at points that only
 // paths allowed to run one pass (the forget and done rules); among points
 // that serve as many paths, late ones go first when late is set (Done is
 // the last thing an item's processing does).
-func placeOnce(paths, need []*path, allowed func(*path) bool, late bool) ([]*point, *path) {
+func PlaceOnce(paths, need []*Path, allowed func(*Path) bool, late bool) ([]*Point, *Path) {
 	passers := passedBy(paths)
 	cands, cover := candidates(need, passers, allowed, late)
-	served := make(map[*path]bool)
-	var out []*point
+	served := make(map[*Path]bool)
+	var out []*Point
 	for _, pt := range cands {
-		if slices.ContainsFunc(passers[pt.key()], func(q *path) bool { return served[q] }) {
+		if slices.ContainsFunc(passers[pt.key()], func(q *Path) bool { return served[q] }) {
 			continue // a path through it has its Forget already
 		}
 		for _, q := range passers[pt.key()] {
@@ -237,16 +237,16 @@ func placeOnce(paths, need []*path, allowed func(*path) bool, late bool) ([]*poi
 			return nil, p
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].pos() < out[j].pos() })
+	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
 	return out, nil
 }
 
 // candidates returns the points that may hold Forget, most served paths
 // first, and for each needing path its candidates.
-func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) bool, late bool) ([]*point, map[*path][]*point) {
-	cover := make(map[*path][]*point)
+func candidates(need []*Path, passers map[pointKey][]*Path, allowed func(*Path) bool, late bool) ([]*Point, map[*Path][]*Point) {
+	cover := make(map[*Path][]*Point)
 	seen := make(map[pointKey]bool)
-	var cands []*point
+	var cands []*Point
 	for _, p := range need {
 		for _, pt := range p.trail {
 			if !onlyAllowed(passers[pt.key()], allowed) {
@@ -259,22 +259,22 @@ func candidates(need []*path, passers map[pointKey][]*path, allowed func(*path) 
 			}
 		}
 	}
-	served := func(pt *point) int { return len(passers[pt.key()]) }
+	served := func(pt *Point) int { return len(passers[pt.key()]) }
 	sort.SliceStable(cands, func(i, j int) bool {
 		if a, b := served(cands[i]), served(cands[j]); a != b {
 			return a > b
 		}
 		if late {
-			return cands[i].pos() > cands[j].pos()
+			return cands[i].Pos() > cands[j].Pos()
 		}
-		return cands[i].pos() < cands[j].pos()
+		return cands[i].Pos() < cands[j].Pos()
 	})
 	return cands, cover
 }
 
 // onlyAllowed reports whether every path passing a point may run the
 // statement placed there.
-func onlyAllowed(passers []*path, allowed func(*path) bool) bool {
+func onlyAllowed(passers []*Path, allowed func(*Path) bool) bool {
 	for _, q := range passers {
 		if !allowed(q) {
 			return false
@@ -285,7 +285,7 @@ func onlyAllowed(passers []*path, allowed func(*path) bool) bool {
 
 // forgetEdits builds the insertions, or a review finding when the queue
 // or the item cannot be named at a point.
-func (a *index) forgetEdits(w *worker, p *path, points []*point, f Finding) Finding {
+func (a *index) forgetEdits(w *Worker, p *Path, points []*Point, f Finding) Finding {
 	f.Chains = []Chain{a.pathChain(w, p, "processing ends without Forget")}
 	var edits []Edit
 	var checks []editCheck
@@ -301,11 +301,11 @@ func (a *index) forgetEdits(w *worker, p *path, points []*point, f Finding) Find
 			f.Message = fmt.Sprintf("worker does not Forget the item %s, but %s; add Forget by hand", a.outcome(w, p), why)
 			return f
 		}
-		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.checkPos()})
+		checks = append(checks, editCheck{pt.fr.fi.pkg.Types, pt.CheckPos()})
 	}
 	f.Status, f.Edits, f.checks = Change, edits, checks
 	f.Fix = forgetFix(points[0], edits[0])
-	f.Pos = a.fset.Position(pointOf(p, points).pos())
+	f.Pos = a.fset.Position(PointOf(p, points).Pos())
 	more := ""
 	switch n := len(points); {
 	case n == 2:
@@ -319,41 +319,41 @@ func (a *index) forgetEdits(w *worker, p *path, points []*point, f Finding) Find
 
 // outcome says where a path that needs Forget ends, for a message: after
 // which call handed the item, and by which branch.
-func (a *index) outcome(w *worker, p *path) string {
+func (a *index) outcome(w *Worker, p *Path) string {
 	via := ""
-	if p.via != "" {
-		via = ", " + p.via
+	if p.Via != "" {
+		via = ", " + p.Via
 	}
 	switch {
-	case p.success():
-		return "after a successful " + p.syncName
-	case p.synced.IsValid() && len(p.syncs) > 0:
-		return "after " + p.syncName + " fails" + via
-	case p.synced.IsValid() && p.via != "":
-		return "after " + p.syncName + via
-	case p.synced.IsValid():
-		return "after " + p.syncName + " returns"
-	case p.via != "":
-		return p.via
+	case p.Success():
+		return "after a successful " + p.SyncName
+	case p.Synced.IsValid() && len(p.syncs) > 0:
+		return "after " + p.SyncName + " fails" + via
+	case p.Synced.IsValid() && p.Via != "":
+		return "after " + p.SyncName + via
+	case p.Synced.IsValid():
+		return "after " + p.SyncName + " returns"
+	case p.Via != "":
+		return p.Via
 	}
-	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.get.Fun), a.line(p.end))
+	return fmt.Sprintf("on the path from %s that ends at %s", a.text(w.Get.Fun), a.line(p.End))
 }
 
 // forgetFix summarises the first insertion: the statement, or the else
 // branch that holds it.
-func forgetFix(pt *point, e Edit) string {
+func forgetFix(pt *Point, e Edit) string {
 	stmt := strings.TrimSpace(e.New)
-	if pt.kind != implicitElse {
+	if pt.Kind != ImplicitElse {
 		return "insert " + stmt
 	}
 	stmt = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(stmt, "else {"), "}"))
 	return "insert an else branch: " + stmt
 }
 
-func needingForget(paths []*path) []*path {
-	var out []*path
+func NeedingForget(paths []*Path) []*Path {
+	var out []*Path
 	for _, p := range paths {
-		if p.needsForget() {
+		if p.NeedsForget() {
 			out = append(out, p)
 		}
 	}
@@ -361,8 +361,8 @@ func needingForget(paths []*path) []*path {
 }
 
 // passedBy maps each point to the paths that pass it anywhere after Get.
-func passedBy(paths []*path) map[pointKey][]*path {
-	m := make(map[pointKey][]*path)
+func passedBy(paths []*Path) map[pointKey][]*Path {
+	m := make(map[pointKey][]*Path)
 	for _, p := range paths {
 		for _, pt := range p.all {
 			m[pt.key()] = append(m[pt.key()], p)
@@ -371,29 +371,29 @@ func passedBy(paths []*path) map[pointKey][]*path {
 	return m
 }
 
-func sortedPoints(m map[pointKey]*point) []*point {
-	out := make([]*point, 0, len(m))
+func sortedPoints(m map[pointKey]*Point) []*Point {
+	out := make([]*Point, 0, len(m))
 	for _, pt := range m {
 		out = append(out, pt)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].pos() < out[j].pos() })
+	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
 	return out
 }
 
-// pos returns where a statement inserted at the point would go.
-func (pt *point) pos() token.Pos {
-	switch pt.kind {
-	case beforeStmt:
-		return pt.block.List[pt.index].Pos()
-	case blockStart:
-		if len(pt.block.List) > 0 {
-			return pt.block.List[0].Pos()
+// Pos returns where a statement inserted at the point would go.
+func (pt *Point) Pos() token.Pos {
+	switch pt.Kind {
+	case BeforeStmt:
+		return pt.Block.List[pt.Index].Pos()
+	case BlockStart:
+		if len(pt.Block.List) > 0 {
+			return pt.Block.List[0].Pos()
 		}
-		return pt.block.Rbrace
-	case blockEnd:
-		return pt.block.Rbrace
+		return pt.Block.Rbrace
+	case BlockEnd:
+		return pt.Block.Rbrace
 	}
-	return pt.ifs.Body.Rbrace
+	return pt.Ifs.Body.Rbrace
 }
 
 // A lookup is a scope, and a position in it, where a name is resolved.
@@ -407,38 +407,38 @@ type lookup struct {
 // the if's own declarations (an init statement may shadow the item); it
 // is type-checked where the if begins (checkPos), so names must mean the
 // same there too.
-func (pt *point) lookups(info *types.Info) []lookup {
-	at := lookup{pos: pt.checkPos()}
-	if pt.kind != implicitElse {
+func (pt *Point) lookups(info *types.Info) []lookup {
+	at := lookup{pos: pt.CheckPos()}
+	if pt.Kind != ImplicitElse {
 		return []lookup{at}
 	}
-	ifScope := info.Scopes[pt.ifs]
+	ifScope := info.Scopes[pt.Ifs]
 	if ifScope == nil {
 		return []lookup{{}} // resolves nothing: decline
 	}
-	return []lookup{{ifScope, pt.ifs.Body.End()}, at}
+	return []lookup{{ifScope, pt.Ifs.Body.End()}, at}
 }
 
-// checkPos returns the position at which names in a statement inserted
+// CheckPos returns the position at which names in a statement inserted
 // at the point are looked up when the edit is type-checked.
-func (pt *point) checkPos() token.Pos {
-	switch pt.kind {
-	case implicitElse:
-		return pt.ifs.Pos()
-	case blockStart:
-		return pt.block.Lbrace + 1
+func (pt *Point) CheckPos() token.Pos {
+	switch pt.Kind {
+	case ImplicitElse:
+		return pt.Ifs.Pos()
+	case BlockStart:
+		return pt.Block.Lbrace + 1
 	}
-	return pt.pos()
+	return pt.Pos()
 }
 
 // forgetStmt returns `queue.Forget(item)` spelled for the point's frame.
-func (a *index) forgetStmt(w *worker, pt *point) (string, string) {
-	return a.queueStmt(w, pt, "Forget")
+func (a *index) forgetStmt(w *Worker, pt *Point) (string, string) {
+	return a.QueueStmt(w, pt, "Forget")
 }
 
-// queueStmt returns `queue.method(item)` spelled for the point's frame,
+// QueueStmt returns `queue.method(item)` spelled for the point's frame,
 // or why it cannot be.
-func (a *index) queueStmt(w *worker, pt *point, method string) (string, string) {
+func (a *index) QueueStmt(w *Worker, pt *Point, method string) (string, string) {
 	fr := pt.fr
 	queue, why := a.queueAt(fr, pt)
 	if why != "" {
@@ -457,7 +457,7 @@ func (a *index) queueStmt(w *worker, pt *point, method string) (string, string) 
 // queueAt returns the frame's queue spelled at the point, or why it
 // cannot be: a queue passed on from the caller must be named by the
 // variable it was passed in (queueref.go).
-func (a *index) queueAt(fr *frame, pt *point) (string, string) {
+func (a *index) queueAt(fr *frame, pt *Point) (string, string) {
 	switch {
 	case fr.queue != nil:
 		if !a.resolvesSame(fr, fr.queue, pt) {
@@ -475,7 +475,7 @@ func (a *index) queueAt(fr *frame, pt *point) (string, string) {
 
 // itemVar returns the variable of the frame (or the frames around it)
 // that holds the item and is visible at the point, preferring the earliest.
-func (a *index) itemVar(fr *frame, pt *point) types.Object {
+func (a *index) itemVar(fr *frame, pt *Point) types.Object {
 	var best types.Object
 	for f := fr; f != nil; f = f.parent {
 		for v := range f.items {
@@ -495,7 +495,7 @@ func (a *index) itemVar(fr *frame, pt *point) types.Object {
 
 // shadowedItem returns the name of an item variable of the frame that
 // another variable hides at the point, or "".
-func shadowedItem(fr *frame, pt *point) string {
+func shadowedItem(fr *frame, pt *Point) string {
 	var names []string
 	for v := range fr.items {
 		for _, obj := range lookUp(pt, v.Name()) {
@@ -513,7 +513,7 @@ func shadowedItem(fr *frame, pt *point) string {
 }
 
 // visibleAt reports whether v's name denotes v at the point.
-func visibleAt(pt *point, v types.Object) bool {
+func visibleAt(pt *Point, v types.Object) bool {
 	objs := lookUp(pt, v.Name())
 	for _, obj := range objs {
 		if obj != v {
@@ -525,7 +525,7 @@ func visibleAt(pt *point, v types.Object) bool {
 
 // lookUp returns what name denotes in each of the point's lookups (nil
 // where it denotes nothing).
-func lookUp(pt *point, name string) []types.Object {
+func lookUp(pt *Point, name string) []types.Object {
 	pkg := pt.fr.fi.pkg
 	var out []types.Object
 	for _, l := range pt.lookups(pkg.TypesInfo) {
@@ -544,7 +544,7 @@ func lookUp(pt *point, name string) []types.Object {
 
 // resolvesSame reports whether every name in e denotes, at the point, what
 // it denotes where e is written (a local named workqueue stays the local).
-func (a *index) resolvesSame(fr *frame, e ast.Expr, pt *point) bool {
+func (a *index) resolvesSame(fr *frame, e ast.Expr, pt *Point) bool {
 	info := a.fileOf(e.Pos()).pkg.TypesInfo
 	ok := true
 	ast.Inspect(e, func(n ast.Node) bool {
@@ -569,21 +569,21 @@ func (a *index) frameName(fr *frame) string {
 
 // pathChain is the evidence: Get, the call handed the item whose outcome
 // the path took, and where the path ends (or the item escapes).
-func (a *index) pathChain(w *worker, p *path, last string) Chain {
-	frames := []Frame{{Func: a.text(w.get.Fun), Pos: a.fset.Position(w.get.Pos())}}
+func (a *index) pathChain(w *Worker, p *Path, last string) Chain {
+	frames := []Frame{{Func: a.text(w.Get.Fun), Pos: a.fset.Position(w.Get.Pos())}}
 	kind := ChainExit
 	switch {
-	case p.success():
+	case p.Success():
 		kind = ChainSuccess
-		frames = append(frames, Frame{Func: p.syncName + " returns nil", Pos: a.fset.Position(p.synced)})
-	case p.synced.IsValid() && len(p.syncs) > 0:
-		frames = append(frames, Frame{Func: p.syncName + " fails", Pos: a.fset.Position(p.synced)})
-	case p.synced.IsValid():
-		frames = append(frames, Frame{Func: p.syncName, Pos: a.fset.Position(p.synced)})
+		frames = append(frames, Frame{Func: p.SyncName + " returns nil", Pos: a.fset.Position(p.Synced)})
+	case p.Synced.IsValid() && len(p.syncs) > 0:
+		frames = append(frames, Frame{Func: p.SyncName + " fails", Pos: a.fset.Position(p.Synced)})
+	case p.Synced.IsValid():
+		frames = append(frames, Frame{Func: p.SyncName, Pos: a.fset.Position(p.Synced)})
 	}
-	at := p.end
-	if p.escaped() {
-		at = p.escapeAt
+	at := p.End
+	if p.Escaped() {
+		at = p.EscapeAt
 	}
 	return Chain{Kind: kind, Frames: append(frames, Frame{Func: last, Pos: a.fset.Position(at)})}
 }
@@ -631,11 +631,11 @@ func rateLimitedReceiver(info *types.Info, call *ast.CallExpr) ast.Expr {
 // reaches reports whether AddRateLimited may be called on the worker's
 // queue: a queue of its type receives it somewhere and, when the worker's
 // queue is a private field (fields.go), on that field.
-func (l *limitedQueues) reaches(w *worker) bool {
-	if l.types.At(w.pkg.TypesInfo.TypeOf(w.queue)) == nil {
+func (l *limitedQueues) reaches(w *Worker) bool {
+	if l.types.At(w.pkg.TypesInfo.TypeOf(w.Queue)) == nil {
 		return false
 	}
-	if field := queueField(w.pkg.TypesInfo, w.queue); field != nil && l.uses[field].private(field) {
+	if field := queueField(w.pkg.TypesInfo, w.Queue); field != nil && l.uses[field].private(field) {
 		return l.fields[field]
 	}
 	return true

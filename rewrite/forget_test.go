@@ -358,11 +358,11 @@ func TestForgetInvariants(t *testing.T) {
 					continue // left for review, before and after
 				}
 				for _, p := range paths {
-					if p.forgets > 0 && p.limited && tc.status == Change {
-						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.end), fixed)
+					if p.Forgets > 0 && p.Limited && tc.status == Change {
+						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.End), fixed)
 					}
-					if p.forgets > 1 {
-						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.end), p.forgets, fixed)
+					if p.Forgets > 1 {
+						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.End), p.Forgets, fixed)
 					}
 				}
 			}
@@ -401,7 +401,7 @@ func (c *C) run() {
 	}
 	var got []string
 	for _, p := range paths {
-		got = append(got, p.via+":"+map[bool]string{true: "needs", false: "done"}[p.needsForget()])
+		got = append(got, p.Via+":"+map[bool]string{true: "needs", false: "done"}[p.NeedsForget()])
 	}
 	want := "in case Success:needs in case Error:done in case ErrorNoRetry:done"
 	if strings.Join(got, " ") != want {

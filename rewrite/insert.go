@@ -8,35 +8,35 @@ import (
 // insertion returns the edit that puts stmt at the point, indented like
 // its neighbours, or why the point's layout does not allow it. Comments
 // stay with the statement they were written above.
-func (a *index) insertion(pt *point, stmt string) (Edit, string) {
-	fi := a.fileOf(pt.pos())
-	tf := a.fset.File(pt.pos())
+func (a *index) insertion(pt *Point, stmt string) (Edit, string) {
+	fi := a.fileOf(pt.Pos())
+	tf := a.fset.File(pt.Pos())
 	src := fi.source()
 	nl := lineEnding(src)
-	switch pt.kind {
-	case beforeStmt:
-		s := pt.block.List[pt.index]
-		at := a.aboveComments(fi, pt.block, pt.index)
+	switch pt.Kind {
+	case BeforeStmt:
+		s := pt.Block.List[pt.Index]
+		at := a.aboveComments(fi, pt.Block, pt.Index)
 		if !startsLine(src, tf.Offset(s.Pos())) {
 			return Edit{}, "the statement there shares its line"
 		}
 		off := lineStart(src, tf.Offset(at))
 		return insertAt(tf.Name(), off, indentOf(src, tf.Offset(s.Pos()))+stmt+nl), ""
-	case blockStart:
-		lb := tf.Offset(pt.block.Lbrace)
+	case BlockStart:
+		lb := tf.Offset(pt.Block.Lbrace)
 		eol := nextNewline(src, lb)
-		if eol < 0 || len(pt.block.List) > 0 && tf.Offset(pt.block.List[0].Pos()) < eol {
+		if eol < 0 || len(pt.Block.List) > 0 && tf.Offset(pt.Block.List[0].Pos()) < eol {
 			return Edit{}, "the block's first statement shares the line of its {"
 		}
-		return insertAt(tf.Name(), eol+1, a.innerIndent(fi, pt.block, lb)+stmt+nl), ""
-	case blockEnd:
-		rb := tf.Offset(pt.block.Rbrace)
+		return insertAt(tf.Name(), eol+1, a.innerIndent(fi, pt.Block, lb)+stmt+nl), ""
+	case BlockEnd:
+		rb := tf.Offset(pt.Block.Rbrace)
 		if !startsLine(src, rb) {
 			return Edit{}, "the block's } shares a line"
 		}
-		return insertAt(tf.Name(), lineStart(src, rb), a.innerIndent(fi, pt.block, rb)+stmt+nl), ""
+		return insertAt(tf.Name(), lineStart(src, rb), a.innerIndent(fi, pt.Block, rb)+stmt+nl), ""
 	}
-	rb := tf.Offset(pt.ifs.Body.Rbrace)
+	rb := tf.Offset(pt.Ifs.Body.Rbrace)
 	ind := indentOf(src, rb)
 	return insertAt(tf.Name(), rb+1, " else {"+nl+ind+"\t"+stmt+nl+ind+"}"), ""
 }
@@ -81,18 +81,18 @@ func (a *index) innerIndent(fi *fileInfo, block *ast.BlockStmt, off int) string 
 
 // clauseEnd reports whether the point is the end of a case body, which
 // has no } of its own to insert before (clauseBlock).
-func clauseEnd(pt *point) bool {
-	b := pt.block
-	return pt.kind == blockEnd && len(b.List) > 0 && b.Rbrace == b.List[len(b.List)-1].End()
+func clauseEnd(pt *Point) bool {
+	b := pt.Block
+	return pt.Kind == BlockEnd && len(b.List) > 0 && b.Rbrace == b.List[len(b.List)-1].End()
 }
 
 // afterLast returns the edit that puts stmt on a line of its own after
 // the last statement of a case body, indented like it.
-func (a *index) afterLast(pt *point, stmt string) (Edit, string) {
-	fi := a.fileOf(pt.pos())
-	tf := a.fset.File(pt.pos())
+func (a *index) afterLast(pt *Point, stmt string) (Edit, string) {
+	fi := a.fileOf(pt.Pos())
+	tf := a.fset.File(pt.Pos())
 	src := fi.source()
-	last := pt.block.List[len(pt.block.List)-1]
+	last := pt.Block.List[len(pt.Block.List)-1]
 	eol := nextNewline(src, tf.Offset(last.End()))
 	if eol < 0 || !startsLine(src, tf.Offset(last.Pos())) {
 		return Edit{}, "the case's last statement shares its line"

@@ -76,7 +76,7 @@ func TestEvalCond(t *testing.T) {
 	ix := memIndex(t, condSrc)
 	fd := funcDecl(t, ix, "f")
 	info := ix.pkgs[0].TypesInfo
-	p := &path{
+	p := &Path{
 		errs:  map[types.Object]errVal{param(t, ix, fd, "err"): errNil},
 		bools: map[types.Object]bool{param(t, ix, fd, "ok"): false},
 	}
@@ -123,7 +123,7 @@ func TestLearn(t *testing.T) {
 		{7, true, errNonNil, false, false},   // errors.Is(err, ...) taken: err is not nil
 		{8, true, errNil, true, true},        // ok && err == nil taken
 	} {
-		p := &path{errs: map[types.Object]errVal{}, bools: map[types.Object]bool{}}
+		p := &Path{errs: map[types.Object]errVal{}, bools: map[types.Object]bool{}}
 		learn(info, conds[tc.cond], tc.taken, p)
 		ok, known := p.bools[okV]
 		if p.errs[errV] != tc.err || ok != tc.ok || known != tc.known {
