@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 )
@@ -135,8 +136,8 @@ func (a *index) indexAPIs() {
 			return
 		}
 		seen[p] = true
-		for _, path := range []string{workqueuePath, cachePath} {
-			if isPkg(p, path) {
+		for _, path := range []string{match.WorkqueuePath, match.CachePath} {
+			if match.IsPkg(p, path) {
 				a.apis[path] = append(a.apis[path], p)
 			}
 		}

@@ -3,6 +3,7 @@ package rewrite
 import (
 	"go/types"
 
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
 )
@@ -113,7 +114,7 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 // methodsOf returns the methods of t and *t that may matter, none for an
 // uninstantiated generic type.
 func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
-	if isGeneric(t) {
+	if match.IsGeneric(t) {
 		return nil
 	}
 	var out []*types.Selection

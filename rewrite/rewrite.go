@@ -32,6 +32,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/queuefix/queuefix/rewrite/internal/load"
@@ -183,9 +184,11 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	ix := newIndex(good, start)
 	// The forget and done rules and the search for AddRateLimited sites
-	// read only the index: they run while the call graph is built.
-	forgets := onIndex(opts.runs(RuleForget), ix.forget)
-	dones := onIndex(opts.runs(RuleDone), ix.done)
+	// read only the index: they run while the call graph is built. The
+	// two rules read one scan of the workers, made by the first to ask.
+	scan := sync.OnceValue(ix.scan)
+	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
+	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
 	var findings []Finding
 	var used []*ignore
 	if opts.runs(RuleAddRateLimited) {

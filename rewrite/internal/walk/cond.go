@@ -1,9 +1,11 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // evalCond evaluates a condition on a path. known is false when the
@@ -59,10 +61,10 @@ func evalBinary(info *types.Info, e *ast.BinaryExpr, p *Path) (bool, bool) {
 
 // compareNil returns what p knows of x when y is nil.
 func compareNil(info *types.Info, x, y ast.Expr, p *Path) errVal {
-	if !isNil(info, y) {
+	if !match.IsNil(info, y) {
 		return errUnknown
 	}
-	if v := identObj(info, x); v != nil {
+	if v := match.IdentObj(info, x); v != nil {
 		return p.errs[v]
 	}
 	return errUnknown
@@ -73,10 +75,10 @@ func compareNil(info *types.Info, x, y ast.Expr, p *Path) errVal {
 // false for no error.
 func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *Path) (bool, bool) {
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
-	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
+	if !ok || sig.Results().Len() != 1 || !match.IsBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
 		return false, false
 	}
-	if v := identObj(info, call.Args[0]); v != nil && isErrorType(v.Type()) && p.errs[v] == errNil {
+	if v := match.IdentObj(info, call.Args[0]); v != nil && match.IsErrorType(v.Type()) && p.errs[v] == errNil {
 		return false, true
 	}
 	return false, false
@@ -89,7 +91,7 @@ func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *Path) (bool, bool
 func learn(info *types.Info, e ast.Expr, val bool, p *Path) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
-		if v := identObj(info, e); v != nil && isBoolType(v.Type()) {
+		if v := match.IdentObj(info, e); v != nil && match.IsBoolType(v.Type()) {
 			p.bools[v] = val
 		}
 	case *ast.UnaryExpr:
@@ -100,7 +102,7 @@ func learn(info *types.Info, e ast.Expr, val bool, p *Path) {
 		learnBinary(info, e, val, p)
 	case *ast.CallExpr:
 		if val && isErrPredicate(info, e) {
-			if v := identObj(info, e.Args[0]); v != nil {
+			if v := match.IdentObj(info, e.Args[0]); v != nil {
 				p.errs[v] = errNonNil // a predicate about an error is false for nil
 			}
 		}
@@ -121,13 +123,13 @@ func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *Path) {
 		}
 	case token.EQL, token.NEQ:
 		x := e.X
-		if isNil(info, x) {
+		if match.IsNil(info, x) {
 			x = e.Y
-		} else if !isNil(info, e.Y) {
+		} else if !match.IsNil(info, e.Y) {
 			return
 		}
-		v := identObj(info, x)
-		if v == nil || !isErrorType(v.Type()) {
+		v := match.IdentObj(info, x)
+		if v == nil || !match.IsErrorType(v.Type()) {
 			return
 		}
 		if (e.Op == token.NEQ) == val {
@@ -142,9 +144,9 @@ func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *Path) {
 // variable (errors.Is(err, x), apierrors.IsNotFound(err)).
 func isErrPredicate(info *types.Info, call *ast.CallExpr) bool {
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
-	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
+	if !ok || sig.Results().Len() != 1 || !match.IsBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
 		return false
 	}
-	v := identObj(info, call.Args[0])
-	return v != nil && isErrorType(v.Type())
+	v := match.IdentObj(info, call.Args[0])
+	return v != nil && match.IsErrorType(v.Type())
 }

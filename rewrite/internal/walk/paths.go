@@ -1,4 +1,4 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"maps"
 	"slices"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // The Forget rule follows every path from a worker's Get to the end of the
@@ -77,6 +79,9 @@ type Path struct {
 	deferred []*frame // frames whose deferred Done of the item is pending
 }
 
+// Pkg returns the package a statement inserted at the point belongs to.
+func (pt *Point) Pkg() *types.Package { return pt.fr.fi.Pkg.Types }
+
 func (p *Path) clone() *Path {
 	q := *p
 	q.errs = maps.Clone(p.errs)
@@ -101,6 +106,10 @@ func (p *Path) Success() bool {
 	}
 	return true
 }
+
+// SyncErr reports whether the path knows an error returned by a call
+// handed the item (it forked on that error).
+func (p *Path) SyncErr() bool { return len(p.syncs) > 0 }
 
 // NeedsForget reports whether the path ends the item's retry cycle
 // without Forget and without letting the item go elsewhere.
@@ -130,7 +139,7 @@ func (p *Path) escapes(why string, at token.Pos) {
 // A frame is one function body the walk is in: the worker, a closure it
 // calls at once, or a helper that requeues or forgets the item.
 type frame struct {
-	fi       *fileInfo
+	fi       *File
 	info     *types.Info
 	sc       *scanner
 	parent   *frame
@@ -161,7 +170,7 @@ const maxPaths = 256
 
 // walker follows the paths of one worker.
 type walker struct {
-	a       *index
+	s       *Scan
 	w       *Worker
 	sc      *scanner
 	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)
@@ -170,10 +179,10 @@ type walker struct {
 	inLoop  int // walking one iteration of a loop body, for its returns
 	// nextShared marks the next inlined frame as a helper others call.
 	nextShared bool
-	// done walks for the done rule: Done calls, deferred ones included,
-	// are counted and decide what is followed; requeues and Forget are
-	// not the walk's business (done.go).
-	done bool
+	// mode says what the walk follows: for Done, Done calls, deferred
+	// ones included, are counted and decide what is followed; requeues
+	// and Forget are not the walk's business (done.go).
+	mode Mode
 }
 
 // walk returns the paths from the worker's Get to their ends. Only paths
@@ -269,7 +278,7 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	case *ast.LabeledStmt:
 		return wk.stmt(fr, s.Stmt, in)
 	case *ast.DeferStmt:
-		if wk.done {
+		if wk.mode == Done {
 			return wk.deferStmt(fr, s, in)
 		}
 		if wk.mentionsForget(fr, s) {
@@ -283,7 +292,7 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
 		return wk.opaque(fr, s, in)
 	case *ast.GoStmt:
-		if wk.done {
+		if wk.mode == Done {
 			return wk.goStmt(fr, s, in)
 		}
 	}
@@ -294,8 +303,8 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 // marks them, a requeue or Forget inside n cannot be placed on a path.
 func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*Path) ([]*Path, error) {
 	eff := fr.view().uses(n)
-	if wk.blocks(eff) {
-		return nil, unprovable(wk.hidden() + " inside " + what + " at " + wk.a.line(n.Pos()))
+	if wk.mode.blocks(eff) {
+		return nil, unprovable(wk.mode.hidden() + " inside " + what + " at " + wk.s.line(n.Pos()))
 	}
 	if eff.escape != "" {
 		for _, p := range in {
@@ -316,7 +325,7 @@ func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	}
 	rets, jump := exits(s)
 	if jump != nil {
-		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.a.line(jump.Pos()))
+		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.s.line(jump.Pos()))
 	}
 	in, err := wk.effects(fr, s, what, in)
 	if err != nil {
@@ -342,7 +351,7 @@ func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, wha
 		body = s.Body
 	}
 	out := clonePaths(in)
-	label(out, nil, "when "+what+" at "+wk.a.line(s.Pos())+" returns", "")
+	label(out, nil, "when "+what+" at "+wk.s.line(s.Pos())+" returns", "")
 	if body == nil {
 		for _, r := range rets {
 			if _, err := wk.ret(fr, r, clonePaths(out)); err != nil {
@@ -391,7 +400,7 @@ func havoc(info *types.Info, s ast.Node, in []*Path) {
 			if l == nil {
 				continue
 			}
-			if v := identObj(info, l); v != nil {
+			if v := match.IdentObj(info, l); v != nil {
 				for _, p := range in {
 					delete(p.errs, v)
 					delete(p.bools, v)
@@ -410,8 +419,8 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*Path) ([]*Path, error)
 		return wk.retCall(fr, s, call, in)
 	}
 	eff := fr.view().uses(s)
-	if wk.blocks(eff) {
-		return nil, unprovable(wk.hidden() + " in a return statement at " + wk.a.line(s.Pos()))
+	if wk.mode.blocks(eff) {
+		return nil, unprovable(wk.mode.hidden() + " in a return statement at " + wk.s.line(s.Pos()))
 	}
 	for _, p := range in {
 		p.End = s.Pos()
@@ -462,14 +471,14 @@ func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in [
 
 // returnedErr sets p.ret from the error expression a closure returns.
 func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *Path) []*Path {
-	if isNil(fr.info, e) {
+	if match.IsNil(fr.info, e) {
 		p.ret = errNil // the untyped nil has no error type of its own
 		return []*Path{p}
 	}
-	if !isErrorType(fr.info.TypeOf(e)) {
+	if !match.IsErrorType(fr.info.TypeOf(e)) {
 		return []*Path{p}
 	}
-	if v := identObj(fr.info, e); v != nil {
+	if v := match.IdentObj(fr.info, e); v != nil {
 		p.ret = p.errs[v]
 		return []*Path{p}
 	}
@@ -487,7 +496,7 @@ func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *Path) []*Path {
 // makesError reports whether call builds a new error (fmt.Errorf,
 // errors.New), which is never nil.
 func makesError(info *types.Info, call *ast.CallExpr) bool {
-	fn := calleeFunc(info, call)
+	fn := match.CalleeFunc(info, call)
 	if fn == nil || fn.Pkg() == nil {
 		return false
 	}
@@ -654,7 +663,7 @@ func label(yes, no []*Path, yesVia, noVia string) {
 }
 
 // caseText returns "case A, B" for a case clause, as the source spells it.
-func caseText(fi *fileInfo, cc *ast.CaseClause) string {
+func caseText(fi *File, cc *ast.CaseClause) string {
 	if len(cc.List) == 0 {
 		return "the default case"
 	}
@@ -851,13 +860,13 @@ func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*Path) ([]*Path, e
 // setKnown records what the paths know of an error or boolean variable
 // assigned r.
 func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*Path) {
-	v := identObj(fr.info, l)
+	v := match.IdentObj(fr.info, l)
 	if v == nil {
 		return
 	}
 	for _, p := range in {
 		delete(p.bools, v)
-		if isErrorType(v.Type()) {
+		if match.IsErrorType(v.Type()) {
 			p.errs[v] = wk.valueOf(fr, r, p)
 			delete(p.syncs, v)
 		}
@@ -866,10 +875,10 @@ func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*Path) {
 
 // valueOf returns what a path knows about an error expression.
 func (wk *walker) valueOf(fr *frame, e ast.Expr, p *Path) errVal {
-	if isNil(fr.info, e) {
+	if match.IsNil(fr.info, e) {
 		return errNil
 	}
-	if v := identObj(fr.info, e); v != nil {
+	if v := match.IdentObj(fr.info, e); v != nil {
 		return p.errs[v]
 	}
 	return errUnknown
@@ -883,7 +892,7 @@ func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 		return
 	}
 	for i, l := range lhs {
-		v := identObj(fr.info, l)
+		v := match.IdentObj(fr.info, l)
 		if v == nil {
 			continue
 		}

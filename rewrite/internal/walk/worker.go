@@ -1,10 +1,11 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/types"
 	"strings"
 
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 )
 
@@ -17,7 +18,7 @@ import (
 // one iteration).
 type Worker struct {
 	pkg   *packages.Package
-	File  *fileInfo
+	File  *File
 	body  *ast.BlockStmt // the enclosing function's body
 	block *ast.BlockStmt
 	index int // of get in block.List
@@ -28,15 +29,15 @@ type Worker struct {
 	Odd   string       // why the Get is not followed, when it is not
 }
 
-// workers returns the workers of every target file, each once. In a test
+// findWorkers returns the workers of every target file, each once. In a test
 // file (analysed with -test) only a Get whose function also calls Done is
 // a worker: tests take items from queues to look at them all the time.
-func (a *index) workers() []*Worker {
+func (s *Scan) findWorkers() []*Worker {
 	var out []*Worker
-	for _, name := range a.sortedFiles() {
-		fi := a.files[name]
-		ws := a.fileWorkers(fi)
-		if len(ws) == 0 || fi.err() != nil {
+	for _, name := range s.sortedFiles() {
+		fi := s.files[name]
+		ws := s.fileWorkers(fi)
+		if len(ws) == 0 || fi.Source() == nil {
 			continue // checking for a change reads the file: only files with workers are read
 		}
 		for _, w := range ws {
@@ -53,7 +54,7 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			name, _ := calledQueueMethod(info, call)
+			name, _ := match.CalledQueueMethod(info, call)
 			found = found || name == "Done"
 		}
 		return !found
@@ -63,12 +64,12 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting
 // queue, with the function body and block around each.
-func (a *index) fileWorkers(fi *fileInfo) []*Worker {
+func (s *Scan) fileWorkers(fi *File) []*Worker {
 	var out []*Worker
-	info := fi.pkg.TypesInfo
+	info := fi.Pkg.TypesInfo
 	var bodies []*ast.BlockStmt
 	found := make(map[*ast.CallExpr]bool) // Gets that start a followed worker
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+	ast.Inspect(fi.Syntax, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case nil:
 			return false
@@ -81,7 +82,7 @@ func (a *index) fileWorkers(fi *fileInfo) []*Worker {
 		case *ast.BlockStmt:
 			for i, s := range n.List {
 				if w := getStmt(info, s); w != nil {
-					w.pkg, w.File, w.block, w.index = fi.pkg, fi, n, i
+					w.pkg, w.File, w.block, w.index = fi.Pkg, fi, n, i
 					w.body = innermostBody(bodies, n)
 					out = append(out, w)
 					found[w.Get] = true
@@ -89,7 +90,7 @@ func (a *index) fileWorkers(fi *fileInfo) []*Worker {
 			}
 		case *ast.CallExpr:
 			if w := oddGet(info, n); w != nil && !found[n] {
-				w.pkg, w.File = fi.pkg, fi
+				w.pkg, w.File = fi.Pkg, fi
 				out = append(out, w)
 			}
 		}
@@ -102,7 +103,7 @@ func (a *index) fileWorkers(fi *fileInfo) []*Worker {
 // rate-limiting queue that is not `item, quit := q.Get()`.
 func oddGet(info *types.Info, call *ast.CallExpr) *Worker {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+	if !ok || !match.IsQueueCall(info, sel, "Get") || !match.IsRateLimitingQueue(info.TypeOf(sel.X)) {
 		return nil
 	}
 	return &Worker{Get: call, Queue: sel.X, Odd: "its item is not assigned to a variable of its own"}
@@ -130,7 +131,7 @@ func getStmt(info *types.Info, s ast.Stmt) *Worker {
 		return nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+	if !ok || !match.IsQueueCall(info, sel, "Get") || !match.IsRateLimitingQueue(info.TypeOf(sel.X)) {
 		return nil
 	}
 	id, ok := as.Lhs[0].(*ast.Ident)
@@ -141,5 +142,5 @@ func getStmt(info *types.Info, s ast.Stmt) *Worker {
 	if item == nil {
 		return nil
 	}
-	return &Worker{Get: call, Queue: sel.X, Item: item, quit: identObj(info, as.Lhs[1])}
+	return &Worker{Get: call, Queue: sel.X, Item: item, quit: match.IdentObj(info, as.Lhs[1])}
 }
