@@ -32,7 +32,7 @@ import (
 // until Done: Adds of it meanwhile only mark it dirty, so an item that
 // never gets Done is never handed out again and the object is no longer
 // reconciled. The rule walks the worker's paths as the forget rule does
-// (paths.go), counting Done of the item on the worker's queue, called
+// (internal/walk), counting Done of the item on the worker's queue, called
 // directly, deferred (it runs when its function returns or panics) or in
 // a helper the walk follows. When no path calls Done and the Get stands
 // in the function's own body right before its shutdown check, one

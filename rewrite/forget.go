@@ -35,15 +35,15 @@ import (
 //
 // client-go's contract: "Forget indicates that an item is finished being
 // retried. Doesn't matter whether it's for perm failing or for success".
-// The rule follows every path from Get (paths.go), into the closures the
-// worker calls and the helpers that requeue or forget the item, and sums
-// up everything else the item is handed to (effects.go). A path that
-// neither requeues the item (Add, AddAfter or AddRateLimited on the
+// The rule follows every path from Get (internal/walk), into the closures
+// the worker calls and the helpers that requeue or forget the item, and
+// sums up everything else the item is handed to. A path that neither
+// requeues the item (Add, AddAfter or AddRateLimited on the
 // worker's queue), nor forgets it, nor lets it escape ends its retry
 // cycle: success, a drop after too many retries, an invalid item, an
 // outcome that is not an error. Each such path gets one Forget, at a
 // point after the last call handed the item that only such paths pass
-// (placeForget; a path that requeues with Add or AddAfter only may pass it
+// (walk.PlaceForget; a path that requeues with Add or AddAfter only may pass it
 // when nothing else is left, since those do not read the failure count).
 // So no Forget lands on a path that requeues the item rate limited, before
 // or after the requeue, none runs twice on a path, and a second run finds
