@@ -7,10 +7,11 @@ import (
 	"go/types"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // Rule addratelimited: an AddRateLimited call reached only from informer

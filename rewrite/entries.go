@@ -5,9 +5,10 @@ import (
 	"go/types"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // onlyOpenWorld reports whether fn, which nothing analysed calls and which

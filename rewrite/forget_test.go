@@ -5,9 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/tools/go/packages"
+
 	"github.com/queuefix/queuefix/rewrite/internal/memcheck"
 	"github.com/queuefix/queuefix/rewrite/internal/walk"
-	"golang.org/x/tools/go/packages"
 )
 
 // The forget rule on sources type-checked in memory against the client-go

@@ -11,9 +11,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // index is what the load established, as the rules and the graph builder

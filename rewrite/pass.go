@@ -6,8 +6,9 @@ import (
 	"go/types"
 	"time"
 
-	"github.com/queuefix/queuefix/rewrite/internal/walk"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/walk"
 )
 
 // A Unit is one type-checked package, as a go/analysis driver hands it

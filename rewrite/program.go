@@ -3,9 +3,10 @@ package rewrite
 import (
 	"go/types"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // program is the SSA form of the loaded packages: bodies for the targets,

@@ -6,9 +6,10 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // The call graph only has to answer questions about AddRateLimited sites

@@ -7,9 +7,10 @@ import (
 	"go/types"
 	"slices"
 
+	"golang.org/x/tools/go/ast/inspector"
+
 	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"github.com/queuefix/queuefix/rewrite/internal/source"
-	"golang.org/x/tools/go/ast/inspector"
 )
 
 // itemEdits plans the edits a concrete T forces on the items' path:

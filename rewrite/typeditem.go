@@ -23,10 +23,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
-	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 )
 
 // itemFlow is the choice of T for a package and the edits it forces.

@@ -9,9 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A Summary is what the addratelimited rule found about one function of a

@@ -1,5 +1,9 @@
 package walk
 
+// Where on the paths the rules place a statement (Forget, Done): points
+// that only the paths needing it pass, after the last call handed the
+// item, and the statement spelled for the frame at the point.
+
 import (
 	"go/ast"
 	"go/token"
@@ -251,15 +255,6 @@ func passedBy(paths []*Path) map[pointKey][]*Path {
 		}
 	}
 	return m
-}
-
-func sortedPoints(m map[pointKey]*Point) []*Point {
-	out := make([]*Point, 0, len(m))
-	for _, pt := range m {
-		out = append(out, pt)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Pos() < out[j].Pos() })
-	return out
 }
 
 // Pos returns where a statement inserted at the point would go.

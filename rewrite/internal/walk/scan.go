@@ -4,8 +4,9 @@ import (
 	"go/ast"
 	"go/types"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // limitedQueues is what the targets call AddRateLimited on: the receivers'

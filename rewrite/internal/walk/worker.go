@@ -5,8 +5,9 @@ import (
 	"go/types"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A Worker is a function that takes items from a rate-limiting queue:
