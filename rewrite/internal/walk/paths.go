@@ -572,7 +572,7 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*Path) ([]*Path,
 		return nil, err
 	}
 	if s.Tag != nil {
-		if in, err = wk.effects(fr, s.Tag, "a switch tag", in); err != nil {
+		if in, err = wk.tag(fr, s.Tag, in); err != nil {
 			return nil, err
 		}
 		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), in)
@@ -599,6 +599,17 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*Path) ([]*Path,
 	}
 	more, err := wk.clause(fr, dflt, rest)
 	return append(out, more...), err
+}
+
+// tag runs a switch tag, evaluated once before any case. The done walk
+// follows a call there that calls Done of the item (switch c.process(key),
+// where process defers Done) as it follows a call statement; any other
+// tag is summed up.
+func (wk *walker) tag(fr *frame, tag ast.Expr, in []*Path) ([]*Path, error) {
+	if call, ok := ast.Unparen(tag).(*ast.CallExpr); ok && wk.mode == Done && fr.view().uses(call).dones {
+		return wk.call(fr, call, nil, in)
+	}
+	return wk.effects(fr, tag, "a switch tag", in)
 }
 
 // valueSwitch runs every case of a switch whose cases the walk cannot

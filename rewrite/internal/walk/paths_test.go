@@ -130,3 +130,42 @@ func (c *C) work() {
 		})
 	}
 }
+
+// TestPathsDoneSwitchTag follows, in the done mode, a helper called in a
+// switch tag that defers Done: every case's path has its Done.
+func TestPathsDoneSwitchTag(t *testing.T) {
+	src := pathsHead + `
+func (c *C) process(key interface{}) State {
+	defer c.queue.Done(key)
+	if c.sync(key) != nil {
+		return Error
+	}
+	return Success
+}
+
+func (c *C) run() {
+	for {
+		key, quit := c.queue.Get()
+		if quit {
+			return
+		}
+		switch c.process(key) {
+		case Success:
+			c.queue.Forget(key)
+		case Error:
+			c.queue.AddRateLimited(key)
+		}
+	}
+}
+`
+	_, _, paths := onePaths(t, src, Done)
+	var got []string
+	for _, p := range paths {
+		got = append(got, fmt.Sprintf("%s:%d", p.Via, p.Dones))
+	}
+	// process returns on two paths, each goes into every case.
+	want := "in case Success:1 in case Success:1 in case Error:1 in case Error:1 when no case matches:1 when no case matches:1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("paths %v, want %s", got, want)
+	}
+}
