@@ -620,6 +620,9 @@ func (a *index) embeddedRenames(tp *typedPkg) []Finding {
 				if obj != field {
 					continue
 				}
+				if id.Pos() < fi.syntax.FileStart || id.Pos() >= fi.syntax.FileEnd {
+					continue // Uses holds the whole package: another file's turn
+				}
 				out = append(out, Finding{Pos: a.fset.Position(id.Pos()), Rule: RuleTyped, Status: Change,
 					Message: "the embedded field " + field.Name() + " is named " + twin + " now",
 					Fix:     field.Name() + " → " + twin,
