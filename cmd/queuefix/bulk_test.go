@@ -355,9 +355,26 @@ func TestModulesTyped(t *testing.T) {
 	if !strings.HasSuffix(r.stderr, "\nqueuefix: 10 typed-queue edits: 9 to make, 1 needs review\n") || r.code != exitPending {
 		t.Errorf("want exit 1 and the typed accounting line last\n%v", r)
 	}
-	w := queuefixIn(root, "-modules", "-rule", "typed", "-w", ".")
+	report := filepath.Join(t.TempDir(), "pr.md")
+	w := queuefixIn(root, "-modules", "-rule", "typed", "-w", "-report", report, ".")
 	if !strings.HasSuffix(w.stderr, "\nqueuefix: 10 typed-queue edits: 9 made, 1 needs review\n") || w.code != exitPending {
 		t.Errorf("-w: want exit 1 (b needs review) and the edits counted as made\n%v", w)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"## Move to client-go's typed work queue\n",
+		"**2 files changed: 9 edits to the typed work queue. 1 finding needs a human.**",
+		"| module | files | typed edits | need review | load errors |\n|---|---|---|---|---|\n| `a` | 2 | 9 | 0 | 0 |\n| `b` | 0 | 0 | 1 | 0 |\n",
+		"- line 11: `RateLimitingInterface → TypedRateLimitingInterface[string]`.\n",
+		"- `b/controller.go:16`: workqueue.RateLimitingInterface: asserted at run time",
+		"!AddRateLimited` to `Add`",
+	} {
+		if strings.HasPrefix(want, "!") == strings.Contains(string(data), strings.TrimPrefix(want, "!")) {
+			t.Errorf("-report with -rule typed: want %q (a leading ! means absent) in\n%s", want, data)
+		}
 	}
 	again := queuefixIn(root, "-modules", "-rule", "typed", "-l", ".")
 	if got := strings.Join(tableRow(t, again, "a", 8)[:7], " "); got != "a 0 0 0 0 0 0" {
