@@ -16,8 +16,8 @@ import (
 // them like scenarios. The expectations of testdata/matrix/NAME live in
 // testdata/matrix/NAME.want.txtar (want.out, want.err, want.diff, and the
 // exit status and, as in a scenario, a "flags:" line in the comment). The
-// module must build after -w: the typed rule retypes more than the calls
-// it rewrites.
+// module must build and vet clean after -w: the typed rule retypes more
+// than the calls it rewrites.
 func TestMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the matrix builds real client-go versions; skipped with -short")
