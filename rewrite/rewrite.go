@@ -209,12 +209,17 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	findings = append(findings, fg.findings...)
 	findings = append(findings, dn.findings...)
 	used = append(append(used, fg.used...), dn.used...)
+	if opts.runs(RuleTyped) {
+		typed, typedUsed := ix.typed()
+		findings = append(findings, typed...)
+		used = append(used, typedUsed...)
+	}
 	if opts.runs(RuleIgnore) {
+		if !opts.runs(RuleTyped) {
+			used = append(used, ix.typedDirectives()...) // the typed rule's, not stale
+		}
 		all := opts.runs(RuleAddRateLimited) && opts.runs(RuleForget) && opts.runs(RuleDone)
 		findings = append(findings, ix.unusedIgnores(used, all)...)
-	}
-	if opts.runs(RuleTyped) {
-		findings = append(findings, ix.typed()...)
 	}
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = ix.apply(findings)
