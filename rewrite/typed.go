@@ -79,11 +79,18 @@ type exportedUse struct {
 }
 
 // typed returns the typed rule's findings: the edits of every package
-// that can move to the typed queue, and why the others cannot.
-func (a *index) typed() []Finding {
+// that can move to the typed queue, and why the others cannot; and the
+// directives that kept a package untyped.
+func (a *index) typed() ([]Finding, []*ignore) {
 	var out []Finding
+	var used []*ignore
 	var ready []*typedPkg
 	for _, tp := range a.typedPkgs() {
+		if fs, igs := a.typedIgnored(tp); len(igs) > 0 {
+			out = append(append(out, a.generatedUses(tp)...), fs...)
+			used = append(used, igs...)
+			continue
+		}
 		out = append(out, a.generatedUses(tp)...)
 		if len(tp.uses) == 0 {
 			continue
@@ -95,7 +102,7 @@ func (a *index) typed() []Finding {
 		ready = append(ready, tp)
 	}
 	fm := a.typedFamilies(ready)
-	return append(out, a.typedPlan(ready, fm)...)
+	return append(out, a.typedPlan(ready, fm)...), used
 }
 
 // typedPkgs groups the deprecated uses of the analysed files by package
@@ -764,6 +771,9 @@ func (a *index) embeddedRenames(tp *typedPkg) []Finding {
 			for id, obj := range fi.pkg.TypesInfo.Uses {
 				if obj != field {
 					continue
+				}
+				if id.Pos() < fi.syntax.FileStart || id.Pos() >= fi.syntax.FileEnd {
+					continue // Uses holds the whole package: another file's turn
 				}
 				out = append(out, Finding{Pos: a.fset.Position(id.Pos()), Rule: RuleTyped, Status: Change,
 					Message: "the embedded field " + field.Name() + " is named " + twin + " now",

@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // fkey names one place of a family: an object ('o'), a deprecated use
@@ -197,7 +199,7 @@ func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
 		if k, ok := fm.uses[e.Type]; ok {
 			return k, true
 		}
-		if n := namedOf(info.TypeOf(e)); n != nil {
+		if n := match.NamedOf(info.TypeOf(e)); n != nil {
 			if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
 				return k, true
 			}
@@ -209,7 +211,7 @@ func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
 // calledFunc returns the function or method a call names, an interface's
 // method included: its places are the implementations' (implementers).
 func calledFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	if fn := calleeFunc(info, call); fn != nil {
+	if fn := match.CalleeFunc(info, call); fn != nil {
 		return fn
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
@@ -229,7 +231,7 @@ func (fm *families) interesting(t types.Type) bool {
 	if t == nil {
 		return false
 	}
-	if n := namedOf(t); n != nil {
+	if n := match.NamedOf(t); n != nil {
 		if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
 			return true
 		}
@@ -350,7 +352,7 @@ func (fm *families) assign(info *types.Info, lhs, rhs []ast.Expr) {
 	if !ok {
 		return
 	}
-	fn := calleeFunc(info, call)
+	fn := match.CalleeFunc(info, call)
 	if fn == nil {
 		return
 	}
@@ -373,7 +375,7 @@ func (fm *families) compositeFlows(info *types.Info, lit *ast.CompositeLit) {
 		}
 		return
 	}
-	st, ok := deref(info.TypeOf(lit)).Underlying().(*types.Struct)
+	st, ok := match.Deref(info.TypeOf(lit)).Underlying().(*types.Struct)
 	if !ok {
 		return
 	}
@@ -630,7 +632,7 @@ func (fm *families) objTypes(fi *fileInfo) {
 		if !ok {
 			continue
 		}
-		if n := namedOf(v.Type()); n != nil {
+		if n := match.NamedOf(v.Type()); n != nil {
 			if k, ok := fm.objKey(n.Obj()); ok && fm.special[k] {
 				fm.unionObj(k, v)
 			}

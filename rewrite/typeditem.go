@@ -23,9 +23,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 )
 
 // itemFlow is the choice of T for a queue family.
@@ -209,7 +211,7 @@ func (fl *flow) info(fi *fileInfo) *types.Info { return fi.pkg.TypesInfo }
 // (its item parameter or result is interface{}) on a queue of a
 // deprecated type, directly or through embedded fields, or "".
 func untypedCall(info *types.Info, call *ast.CallExpr) string {
-	name, _ := calledQueueMethod(info, call)
+	name, _ := match.CalledQueueMethod(info, call)
 	if name == "" || !onDeprecated(info, call.Fun) {
 		return ""
 	}
@@ -248,7 +250,7 @@ func onDeprecated(info *types.Info, fun ast.Expr) bool {
 		if isDeprecatedType(t) {
 			return true
 		}
-		st, ok := deref(t).Underlying().(*types.Struct)
+		st, ok := match.Deref(t).Underlying().(*types.Struct)
 		if !ok || i >= st.NumFields() {
 			return false
 		}
@@ -260,7 +262,7 @@ func onDeprecated(info *types.Info, fun ast.Expr) bool {
 // isDeprecatedType reports whether t (or *t) is a deprecated work-queue
 // type.
 func isDeprecatedType(t types.Type) bool {
-	t = deref(t)
+	t = match.Deref(t)
 	var obj *types.TypeName
 	switch t := t.(type) {
 	case *types.Named:
@@ -291,7 +293,7 @@ func (fl *flow) findGets(fi *fileInfo) {
 		if !ok || untypedCall(info, call) != "Get" {
 			return true
 		}
-		if obj := identObj(info, as.Lhs[0]); obj != nil {
+		if obj := match.IdentObj(info, as.Lhs[0]); obj != nil {
 			fl.items[obj] = true
 			if r := recvOf(call); r != nil {
 				fl.joinItem(info, obj, r)
@@ -318,7 +320,7 @@ func isOverride(fn *types.Func) bool {
 	if recv == nil || !queueMethods[fn.Name()] || fn.Signature().Params().Len() == 0 {
 		return false
 	}
-	return embedsDeprecated(deref(recv.Type()))
+	return embedsDeprecated(match.Deref(recv.Type()))
 }
 
 // findOverrides marks the item parameters of wrapper overrides.
@@ -335,7 +337,7 @@ func (fl *flow) findOverrides(fi *fileInfo) {
 		p := fn.Signature().Params().At(0)
 		if isEmptyInterface(p.Type()) {
 			fl.items[p] = true
-			if n := namedOf(fn.Signature().Recv().Type()); n != nil {
+			if n := match.NamedOf(fn.Signature().Recv().Type()); n != nil {
 				if k, ok := fl.fm.markSpecial(n.Obj()); ok {
 					fl.fm.unionObj(k, p)
 				}
@@ -392,7 +394,7 @@ func (fl *flow) ownParams(fi *fileInfo, call *ast.CallExpr) []*types.Var {
 	case *ast.FuncLit:
 		ftype = fun.Type
 	default:
-		fn := calleeFunc(info, call)
+		fn := match.CalleeFunc(info, call)
 		if fn == nil || fn.Exported() || fn.Pkg() != fi.pkg.Types {
 			return nil
 		}
@@ -451,8 +453,8 @@ func (fl *flow) onlyItems(p *types.Var, i int) bool {
 			if !isCall {
 				return true
 			}
-			if calleeFunc(info, call) == fn {
-				calls[calleeIdent(call)] = true
+			if match.CalleeFunc(info, call) == fn {
+				calls[match.CalleeIdent(call)] = true
 				if i >= len(call.Args) || !fl.isItem(info, call.Args[i]) && !isConcrete(info, call.Args[i]) {
 					ok = false
 				}
@@ -482,7 +484,7 @@ func (fl *flow) flowsToQueue(p *types.Var) ast.Expr {
 		info := fl.info(fi)
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && identObj(info, call.Args[0]) == p {
+			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && match.IdentObj(info, call.Args[0]) == p {
 				found = recvOf(call)
 			}
 			return found == nil
@@ -527,7 +529,7 @@ func (fl *flow) collect(fi *fileInfo) {
 				}
 				return true
 			}
-			if fn := calleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
+			if fn := match.CalleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
 				fl.addedTo(info, recvOf(n), n.Args[0])
 				return true
 			}

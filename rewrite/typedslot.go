@@ -27,6 +27,8 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // slot kinds, by where the interface{} sits in the declared type.
@@ -183,7 +185,7 @@ func (fl *flow) readSlot(info *types.Info, e ast.Expr) *slot {
 // itemOf returns the family key of e when it holds a queue item: an item
 // variable, or a read of an item slot.
 func (fl *flow) itemOf(info *types.Info, e ast.Expr) (fkey, bool) {
-	if it := identObj(info, e); fl.items[it] {
+	if it := match.IdentObj(info, e); fl.items[it] {
 		return fl.itemKey(it)
 	}
 	if s := fl.readSlot(info, e); s != nil && s.item {
@@ -202,7 +204,7 @@ func (fl *flow) isItem(info *types.Info, e ast.Expr) bool {
 func (fl *flow) slotWhy(info *types.Info, e ast.Expr) string {
 	s := fl.readSlot(info, e)
 	if s == nil {
-		s = fl.fromSlot[identObj(info, e)]
+		s = fl.fromSlot[match.IdentObj(info, e)]
 	}
 	if s != nil && !s.item {
 		return s.why
@@ -430,7 +432,7 @@ func (fl *flow) slotReads(fi *fileInfo) bool {
 	info := fi.pkg.TypesInfo
 	changed := false
 	mark := func(e ast.Expr, s *slot) {
-		obj := identObj(info, e)
+		obj := match.IdentObj(info, e)
 		if obj == nil || s == nil || fl.items[obj] || !isEmptyInterface(obj.Type()) {
 			return
 		}
