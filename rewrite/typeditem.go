@@ -135,6 +135,7 @@ func (a *index) newFlow(tp *typedPkg, fm *families) *flow {
 	files := a.pkgFiles(tp.pkg)
 	for _, fi := range files {
 		fl.findOverrides(fi)
+		fl.findWrappers(fi)
 	}
 	fl.findMirrors(files)
 	fl.findSlots(files)
@@ -321,6 +322,16 @@ func isOverride(fn *types.Func) bool {
 		return false
 	}
 	return embedsDeprecated(match.Deref(recv.Type()))
+}
+
+// findWrappers marks the package's types that embed a deprecated queue
+// or limiter: their values carry the embedded one's family.
+func (fl *flow) findWrappers(fi *fileInfo) {
+	for _, obj := range fi.pkg.TypesInfo.Defs {
+		if tn, ok := obj.(*types.TypeName); ok && tn.Parent() == fi.pkg.Types.Scope() && embedsDeprecated(tn.Type()) {
+			fl.fm.markSpecial(tn)
+		}
+	}
 }
 
 // findOverrides marks the item parameters of wrapper overrides.
