@@ -20,6 +20,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	queuefixBin = filepath.Join(dir, "queuefix")
+	os.Setenv("QUEUEFIX_CACHE", filepath.Join(dir, "cache")) // keep -load=auto's stamps out of the user's cache
 	build := exec.Command("go", "build", "-C", "..", "-o", queuefixBin, "./cmd/queuefix")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build queuefix: %v\n%s", err, out)

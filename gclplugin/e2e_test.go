@@ -44,6 +44,9 @@ func TestGolangciLint(t *testing.T) {
 	if code != 1 {
 		t.Errorf("golangci-lint run: exit %d, want 1 (issues found)\n%s", code, out)
 	}
+	if strings.Contains(out, "(related information)") {
+		t.Errorf("golangci-lint run prints the frames of a handler path as issues of their own:\n%s", out)
+	}
 
 	out, code = lint(t, bin, dir, "run", "--fix", "./...")
 	for name, data := range readTree(t, want) {

@@ -24,6 +24,10 @@ func init() {
 type Settings struct {
 	// Disable names analyzers not to run: addratelimited, forget, done.
 	Disable []string `json:"disable"`
+	// Related keeps each frame of a handler path as related information,
+	// which golangci-lint prints as an issue of its own; the message
+	// already names the path, so by default the frames are dropped.
+	Related bool `json:"related"`
 }
 
 type plugin struct {
@@ -47,8 +51,12 @@ func New(settings any) (register.LinterPlugin, error) {
 func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
 	var out []*analysis.Analyzer
 	for _, a := range analyzer.Analyzers {
-		if !p.disabled(a.Name) {
+		switch {
+		case p.disabled(a.Name):
+		case p.settings.Related:
 			out = append(out, a)
+		default:
+			out = append(out, withoutRelated(a))
 		}
 	}
 	return out, nil
@@ -57,6 +65,21 @@ func (p *plugin) BuildAnalyzers() ([]*analysis.Analyzer, error) {
 // GetLoadMode asks for type information: the rules match the work-queue
 // APIs by type identity.
 func (p *plugin) GetLoadMode() string { return register.LoadModeTypesInfo }
+
+// withoutRelated returns a copy of a whose diagnostics carry no related
+// information.
+func withoutRelated(a *analysis.Analyzer) *analysis.Analyzer {
+	c := *a
+	c.Run = func(pass *analysis.Pass) (any, error) {
+		p := *pass
+		p.Report = func(d analysis.Diagnostic) {
+			d.Related = nil
+			pass.Report(d)
+		}
+		return a.Run(&p)
+	}
+	return &c
+}
 
 func (p *plugin) disabled(name string) bool {
 	for _, d := range p.settings.Disable {

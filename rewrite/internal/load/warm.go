@@ -40,8 +40,8 @@ func (req loadReq) newWarmStamp() warmStamp {
 	if root == "" || findUp(req.dir, "go.work") != "" || envValue(req.env, "GOWORK") != "" {
 		return warmStamp{}
 	}
-	cache, err := os.UserCacheDir()
-	if err != nil {
+	cache := cacheDir(req.env)
+	if cache == "" {
 		return warmStamp{}
 	}
 	cmd := exec.Command("go", "env")
@@ -62,7 +62,25 @@ func (req loadReq) newWarmStamp() warmStamp {
 		}
 	}
 	name := hex.EncodeToString(key.Sum(nil))
-	return warmStamp{path: filepath.Join(cache, "queuefix", "warm", name), files: files}
+	return warmStamp{path: filepath.Join(cache, "warm", name), files: files}
+}
+
+// cacheDir is where queuefix keeps its stamps: $QUEUEFIX_CACHE, or
+// queuefix in the user's cache directory; "" for none
+// (QUEUEFIX_CACHE=off, or no cache directory).
+func cacheDir(env []string) string {
+	switch dir := envValue(env, "QUEUEFIX_CACHE"); dir {
+	case "off":
+		return ""
+	case "":
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(cache, "queuefix")
+	default:
+		return dir
+	}
 }
 
 // fingerprint hashes the name, size and modification time of every file
@@ -121,4 +139,25 @@ func (w warmStamp) keep() {
 	if os.Rename(tmp, w.path) != nil {
 		os.Remove(tmp)
 	}
+	trim(filepath.Dir(w.path))
+}
+
+// trim removes expired stamps, at most once per warmFor, as the go
+// command trims its cache: a fleet run leaves a stamp per repository.
+func trim(dir string) {
+	mark := filepath.Join(dir, "trimmed")
+	if info, err := os.Stat(mark); err == nil && time.Since(info.ModTime()) < warmFor {
+		return
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err == nil && info.Mode().IsRegular() && e.Name() != "trimmed" && time.Since(info.ModTime()) > warmFor {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	os.WriteFile(mark, nil, 0o644)
 }

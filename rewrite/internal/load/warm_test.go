@@ -68,3 +68,55 @@ func TestWarmStamp(t *testing.T) {
 		t.Errorf("a workspace got a stamp at %s", w.path)
 	}
 }
+
+// TestWarmCacheDir checks that QUEUEFIX_CACHE moves the stamps or turns
+// them off, and that keeping a stamp trims expired ones once a day.
+func TestWarmCacheDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module m\n\ngo 1.22\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache := t.TempDir()
+	req := loadReq{dir: dir, env: append(os.Environ(), "QUEUEFIX_CACHE="+cache), patterns: []string{"./..."}}
+	w := req.newWarmStamp()
+	if want := filepath.Join(cache, "warm"); filepath.Dir(w.path) != want {
+		t.Fatalf("stamp at %s, want it in %s", w.path, want)
+	}
+	off := loadReq{dir: dir, env: append(os.Environ(), "QUEUEFIX_CACHE=off"), patterns: []string{"./..."}}
+	if w := off.newWarmStamp(); w.path != "" {
+		t.Errorf("QUEUEFIX_CACHE=off got a stamp at %s", w.path)
+	}
+
+	stamps := filepath.Join(cache, "warm")
+	if err := os.MkdirAll(stamps, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-warmFor - time.Minute)
+	expired, fresh := filepath.Join(stamps, "expired"), filepath.Join(stamps, "fresh")
+	for _, name := range []string{expired, fresh} {
+		if err := os.WriteFile(name, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(expired, old, old); err != nil {
+		t.Fatal(err)
+	}
+	w.keep()
+	for name, want := range map[string]bool{expired: false, fresh: true, w.path: true} {
+		if _, err := os.Stat(name); (err == nil) != want {
+			t.Errorf("after keep: %s exists = %v, want %v", filepath.Base(name), err == nil, want)
+		}
+	}
+
+	// Trimmed less than a day ago: an expired stamp stays until tomorrow.
+	if err := os.WriteFile(expired, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(expired, old, old); err != nil {
+		t.Fatal(err)
+	}
+	w.keep()
+	if _, err := os.Stat(expired); err != nil {
+		t.Errorf("trimmed twice in a day: %v", err)
+	}
+}

@@ -1,0 +1,9 @@
+package gen
+
+import (
+	"testing"
+
+	"github.com/queuefix/queuefix/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Run(m) }

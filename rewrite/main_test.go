@@ -1,0 +1,9 @@
+package rewrite
+
+import (
+	"testing"
+
+	"github.com/queuefix/queuefix/internal/testmain"
+)
+
+func TestMain(m *testing.M) { testmain.Run(m) }
