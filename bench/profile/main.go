@@ -23,7 +23,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
@@ -59,12 +58,11 @@ func run(dir, cpuFile, memFile string, afterLoad bool, mode rewrite.LoadMode, pa
 		return err
 	}
 	defer cpu.Close()
-	opts := rewrite.Options{Dir: abs, Tests: true, Load: mode, Loaded: tuneGC}
+	opts := rewrite.Options{Dir: abs, Tests: true, Load: mode}
 	var profErr error
 	if afterLoad {
 		opts.Loaded = func() {
 			profErr = writeHeap(memFile + ".loaded")
-			tuneGC()
 			if profErr == nil {
 				profErr = pprof.StartCPUProfile(cpu)
 			}
@@ -99,14 +97,6 @@ func run(dir, cpuFile, memFile string, afterLoad bool, mode rewrite.LoadMode, pa
 	fmt.Printf("%d packages, %d findings, %d files, %d diff bytes in %s; peak heap %d MiB\n",
 		res.Packages, len(res.Findings), len(res.Files), n, elapsed.Round(time.Millisecond), live>>20)
 	return os.WriteFile(memFile, prof, 0o644)
-}
-
-// tuneGC runs the analysis at the GOGC queuefix runs it at
-// (cmd/queuefix/memory.go), so the profile shows the collector's real share.
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
-	}
 }
 
 // writeHeap writes the heap profile; its alloc_space counts everything
