@@ -35,14 +35,15 @@ import (
 // with a work queue, or a method whose receiver holds one, may call Done
 // and leaves the worker for review.
 var Done = &analysis.Analyzer{
-	Name: string(rewrite.RuleDone),
-	Doc:  doc(rewrite.RuleDone),
-	URL:  info(rewrite.RuleDone).URL,
-	Run:  runDone,
+	Name:     string(rewrite.RuleDone),
+	Doc:      doc(rewrite.RuleDone),
+	URL:      info(rewrite.RuleDone).URL,
+	Run:      runDone,
+	Requires: []*analysis.Analyzer{workers},
 }
 
 func runDone(pass *analysis.Pass) (any, error) {
-	for _, f := range rewrite.DoneUnit(unit(pass)) {
+	for _, f := range rewrite.DoneUnit(scanned(pass)) {
 		report(pass, f)
 	}
 	return nil, nil

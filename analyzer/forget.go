@@ -30,14 +30,15 @@ import (
 // It sees one package: a worker whose queue receives AddRateLimited only
 // in another package is not judged.
 var Forget = &analysis.Analyzer{
-	Name: string(rewrite.RuleForget),
-	Doc:  doc(rewrite.RuleForget),
-	URL:  info(rewrite.RuleForget).URL,
-	Run:  runForget,
+	Name:     string(rewrite.RuleForget),
+	Doc:      doc(rewrite.RuleForget),
+	URL:      info(rewrite.RuleForget).URL,
+	Run:      runForget,
+	Requires: []*analysis.Analyzer{workers},
 }
 
 func runForget(pass *analysis.Pass) (any, error) {
-	for _, f := range rewrite.ForgetUnit(unit(pass)) {
+	for _, f := range rewrite.ForgetUnit(scanned(pass)) {
 		report(pass, f)
 	}
 	return nil, nil

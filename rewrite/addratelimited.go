@@ -10,6 +10,8 @@ import (
 	"golang.org/x/tools/go/ast/astutil"
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // Rule addratelimited: an AddRateLimited call reached only from informer
@@ -228,7 +230,7 @@ func (a *index) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Ty
 		return nil, false
 	}
 	recv := selection.Recv()
-	if isQueueMethod(fn, "AddRateLimited") {
+	if match.IsQueueMethod(fn, "AddRateLimited") {
 		return recv, true
 	}
 	iface, ok := recv.Underlying().(*types.Interface)
@@ -239,7 +241,7 @@ func (a *index) queueReceiver(info *types.Info, sel *ast.SelectorExpr) (types.Ty
 // the program implements iface: the untyped one, or the typed one at the
 // item type iface's AddRateLimited takes.
 func (a *index) satisfiedByQueue(iface *types.Interface) bool {
-	for _, p := range a.apiPkgs(workqueuePath) {
+	for _, p := range a.apiPkgs(match.WorkqueuePath) {
 		obj := p.Scope().Lookup("RateLimitingInterface")
 		if obj != nil && types.Implements(obj.Type(), iface) {
 			return true
@@ -319,9 +321,9 @@ func (a *graph) declineReason(s *site) string {
 	case a.isQueueAdapter(s.fn):
 		return fmt.Sprintf("%s is inside %s, a method of a type that implements the work queue itself: "+
 			"rewriting it to Add could make Add call itself; left alone", what, funcName(outermost(s.fn)))
-	case s.limited == nil && !hasMethodNamed(s.recv, "Add"):
+	case s.limited == nil && !match.HasMethodNamed(s.recv, "Add"):
 		return fmt.Sprintf("%s is reached from an event handler, but its receiver's type %s has no Add method: "+
-			"add Add to it or call Add on the queue; left alone", what, types.TypeString(s.recv, qualifier(s.pkg.Types)))
+			"add Add to it or call Add on the queue; left alone", what, types.TypeString(s.recv, match.Qualifier(s.pkg.Types)))
 	case s.generic:
 		return fmt.Sprintf("%s is in generic code (%s): queuefix does not see every path into instantiated generic code; "+
 			"if only event handlers reach it, call Add by hand; left alone", what, name)
@@ -447,7 +449,7 @@ func callsQueueGet(fn *ssa.Function) bool {
 	for _, b := range fn.Blocks {
 		for _, instr := range b.Instrs {
 			call, ok := instr.(ssa.CallInstruction)
-			if ok && isQueueMethod(calledMethod(call.Common()), "Get") {
+			if ok && match.IsQueueMethod(calledMethod(call.Common()), "Get") {
 				return true
 			}
 		}
@@ -496,7 +498,7 @@ func (a *graph) isQueueAdapter(fn *ssa.Function) bool {
 	}
 	t := recv.Type()
 	for _, m := range []string{"Add", "Get", "Done", "AddRateLimited"} {
-		if !hasMethodNamed(t, m) {
+		if !match.HasMethodNamed(t, m) {
 			return false
 		}
 	}

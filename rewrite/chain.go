@@ -8,6 +8,7 @@ import (
 	"golang.org/x/tools/go/callgraph"
 	"golang.org/x/tools/go/ssa"
 
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"github.com/queuefix/queuefix/rewrite/internal/reach"
 )
 
@@ -73,7 +74,7 @@ func funcName(fn *ssa.Function) string {
 	name := strings.TrimSuffix(fn.Name(), "$bound")
 	if recv := fn.Signature.Recv(); recv != nil {
 		t := recv.Type()
-		if n := namedOf(t); n != nil {
+		if n := match.NamedOf(t); n != nil {
 			name = n.Obj().Name() + "." + name
 			if _, ptr := types.Unalias(t).(*types.Pointer); ptr {
 				name = "(*" + strings.Replace(name, ".", ").", 1)

@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // onlyOpenWorld reports whether fn, which nothing analysed calls and which
@@ -50,7 +52,7 @@ type interfaces struct {
 // instantiations are not all known.
 func (x *interfaces) declare(fn *ssa.Function) bool {
 	recv := fn.Signature.Recv().Type()
-	base := deref(recv)
+	base := match.Deref(recv)
 	ifaces := x.with(fn.Name())
 	if x.generic[fn.Name()] {
 		return true
@@ -92,7 +94,7 @@ func (x *interfaces) add(p *types.Package, seen map[*types.Package]bool) {
 		if !ok {
 			continue
 		}
-		generic := isGeneric(tn.Type())
+		generic := match.IsGeneric(tn.Type())
 		for i := 0; i < iface.NumMethods(); i++ {
 			m := iface.Method(i).Name()
 			if generic {

@@ -1,90 +1,34 @@
 package rewrite
 
 import (
-	"go/ast"
-	"go/importer"
-	"go/parser"
-	"go/token"
-	"go/types"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/memcheck"
+	"github.com/queuefix/queuefix/rewrite/internal/walk"
 )
 
-// The worker walk, tested alone: each source is type-checked in memory
-// against the client-go workqueue stub (no go command, no SSA), the forget
-// rule plans its edits, and the edited source is walked again.
+// The forget rule on sources type-checked in memory against the client-go
+// workqueue stub (no go command, no SSA): the rule plans its edits, and
+// the edited source is judged again. The walk itself is tested in
+// internal/walk.
 
-// memIndex type-checks src as package ctrl (file ctrl.go in a
-// temporary directory, since the rule reads the bytes it edits) and
-// returns the index the forget rule runs on.
+// memIndex type-checks src as package ctrl and returns the index the
+// rules run on.
 func memIndex(t *testing.T, src string) *index {
 	t.Helper()
-	dir := t.TempDir()
-	name := filepath.Join(dir, "ctrl.go")
-	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	std := importer.Default()
-	wq := stubPackage(t, fset, std)
-	f, err := parser.ParseFile(fset, name, src, parser.ParseComments)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := &types.Info{
-		Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{},
-		Uses: map[*ast.Ident]types.Object{}, Implicits: map[ast.Node]types.Object{},
-		Selections: map[*ast.SelectorExpr]*types.Selection{}, Scopes: map[ast.Node]*types.Scope{},
-	}
-	conf := types.Config{Importer: stubImporter{wq, std}}
-	pkg, err := conf.Check("example.com/ctrl", fset, []*ast.File{f}, info)
-	if err != nil {
-		t.Fatalf("type-check:\n%s\n%v", src, err)
-	}
-	p := &packages.Package{ID: "ctrl", PkgPath: "example.com/ctrl", Fset: fset, Syntax: []*ast.File{f},
-		Types: pkg, TypesInfo: info, GoFiles: []string{name}, CompiledGoFiles: []string{name}}
+	p := memcheck.Package(t, src)
 	return newIndex([]*packages.Package{p}, time.Now().Add(time.Second))
-}
-
-// stubImporter resolves the workqueue to the stub, the rest to std.
-type stubImporter struct {
-	wq  *types.Package
-	std types.Importer
-}
-
-func (i stubImporter) Import(path string) (*types.Package, error) {
-	if path == workqueuePath {
-		return i.wq, nil
-	}
-	return i.std.Import(path)
-}
-
-// stubPackage type-checks testdata's workqueue stub.
-func stubPackage(t *testing.T, fset *token.FileSet, std types.Importer) *types.Package {
-	t.Helper()
-	name := "../testdata/stubs/client-go/util/workqueue/queue.go"
-	f, err := parser.ParseFile(fset, name, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf := types.Config{Importer: std}
-	pkg, err := conf.Check(workqueuePath, fset, []*ast.File{f}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pkg
 }
 
 // forgetFindings runs the forget rule on src.
 func forgetFindings(t *testing.T, src string) ([]Finding, *index) {
 	t.Helper()
 	a := memIndex(t, src)
-	findings, _ := a.forget()
+	findings, _ := a.forget(a.scan())
 	return findings, a
 }
 
@@ -352,60 +296,23 @@ func TestForgetInvariants(t *testing.T) {
 					t.Errorf("second run changes %s:\n%s", f.Message, fixed)
 				}
 			}
-			for _, w := range a.workers() {
-				paths, err := (&walker{a: a, w: w, sc: newScanner(a)}).walk()
+			scan := a.scan()
+			wl := scan.Walker(walk.Forget)
+			for _, w := range scan.Workers() {
+				paths, err := wl.Paths(w)
 				if err != nil {
 					continue // left for review, before and after
 				}
 				for _, p := range paths {
-					if p.forgets > 0 && p.limited && tc.status == Change {
-						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.end), fixed)
+					if p.Forgets > 0 && p.Limited && tc.status == Change {
+						t.Errorf("a path ending at %v forgets and requeues the item rate limited:\n%s", a.fset.Position(p.End), fixed)
 					}
-					if p.forgets > 1 {
-						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.end), p.forgets, fixed)
+					if p.Forgets > 1 {
+						t.Errorf("a path ending at %v forgets the item %d times:\n%s", a.fset.Position(p.End), p.Forgets, fixed)
 					}
 				}
 			}
 		})
-	}
-}
-
-// TestWalkSplitWorker checks the paths of the split shape: Get in a loop,
-// Done and the outcome in a callee, one path per case.
-func TestWalkSplitWorker(t *testing.T) {
-	src := workerHead + `
-func (c *C) run() {
-	for {
-		key, quit := c.queue.Get()
-		if quit {
-			return
-		}
-		switch c.state(key) {
-		case Success:
-		case Error:
-			c.queue.AddRateLimited(key)
-		case ErrorNoRetry:
-			c.queue.Forget(key)
-		}
-	}
-}
-`
-	a := memIndex(t, src)
-	ws := a.workers()
-	if len(ws) != 1 {
-		t.Fatalf("%d workers, want 1", len(ws))
-	}
-	paths, err := (&walker{a: a, w: ws[0], sc: newScanner(a)}).walk()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range paths {
-		got = append(got, p.via+":"+map[bool]string{true: "needs", false: "done"}[p.needsForget()])
-	}
-	want := "in case Success:needs in case Error:done in case ErrorNoRetry:done"
-	if strings.Join(got, " ") != want {
-		t.Errorf("paths %v, want %s", got, want)
 	}
 }
 

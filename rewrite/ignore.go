@@ -5,6 +5,8 @@ import (
 	"go/token"
 	"strconv"
 	"strings"
+
+	"github.com/queuefix/queuefix/rewrite/internal/source"
 )
 
 // ignorePrefix starts a directive that leaves the call on its line (or on
@@ -42,7 +44,7 @@ func parseIgnores(fset *token.FileSet, f *ast.File, src []byte) []*ignore {
 			}
 			pos := fset.Position(c.Slash)
 			ig := &ignore{pos: pos, line: pos.Line, reason: strings.TrimSpace(rest)}
-			if onlyBlanksBefore(src, pos.Offset) {
+			if source.OnlyBlanksBefore(src, pos.Offset) {
 				ig.line = pos.Line + 1
 			}
 			out = append(out, ig)

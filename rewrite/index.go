@@ -13,6 +13,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // index is what the load established, as the rules and the graph builder
@@ -135,8 +137,8 @@ func (a *index) indexAPIs() {
 			return
 		}
 		seen[p] = true
-		for _, path := range []string{workqueuePath, cachePath} {
-			if isPkg(p, path) {
+		for _, path := range []string{match.WorkqueuePath, match.CachePath} {
+			if match.IsPkg(p, path) {
 				a.apis[path] = append(a.apis[path], p)
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/walk"
 )
 
 // A Unit is one type-checked package, as a go/analysis driver hands it
@@ -22,14 +24,27 @@ type Unit struct {
 	Summary func(*types.Func) *Summary
 }
 
+// A UnitScan is one package indexed and scanned for its workers once,
+// for ForgetUnit and DoneUnit to share, as Run's two rules share theirs.
+// Nothing writes it after ScanUnit returns, so both may read it at once.
+type UnitScan struct {
+	ix   *index
+	scan *walk.Scan
+}
+
+// ScanUnit indexes the unit and scans it for workers.
+func ScanUnit(u Unit) *UnitScan {
+	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
+	return &UnitScan{ix: ix, scan: ix.scan()}
+}
+
 // ForgetUnit runs the forget rule on one package alone, with the same
 // worker walk and the same edit verification as Run. What it cannot see
 // next to Run: AddRateLimited calls on the worker's queue made only in
 // other packages, so such a worker is not judged.
-func ForgetUnit(u Unit) []Finding {
-	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
-	forgets, _ := ix.forget()
-	findings, _ := ix.apply(forgets)
+func ForgetUnit(s *UnitScan) []Finding {
+	forgets, _ := s.ix.forget(s.scan)
+	findings, _ := s.ix.apply(forgets)
 	SortFindings(findings)
 	return findings
 }
@@ -39,10 +54,9 @@ func ForgetUnit(u Unit) []Finding {
 // package is seen as Run sees a dependency: handed the item with a work
 // queue, or a method whose receiver holds one, it may call Done, and the
 // worker is left for review.
-func DoneUnit(u Unit) []Finding {
-	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
-	dones, _ := ix.done()
-	findings, _ := ix.apply(dones)
+func DoneUnit(s *UnitScan) []Finding {
+	dones, _ := s.ix.done(s.scan)
+	findings, _ := s.ix.apply(dones)
 	SortFindings(findings)
 	return findings
 }

@@ -9,6 +9,9 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+	"github.com/queuefix/queuefix/rewrite/internal/source"
 )
 
 // controller-runtime's priority queue (v0.20+) has a rate-limited add
@@ -33,7 +36,7 @@ func prioritySite(info *types.Info, sel *ast.SelectorExpr, call *ast.CallExpr) *
 		return nil
 	}
 	fn, ok := info.Uses[sel.Sel].(*types.Func)
-	if !ok || !isPriorityAdd(fn) {
+	if !ok || !match.IsPriorityAdd(fn) {
 		return nil
 	}
 	lit, ok := ast.Unparen(call.Args[0]).(*ast.CompositeLit)
@@ -98,8 +101,8 @@ func (a *index) withoutElement(fi *fileInfo, lit *ast.CompositeLit, elt ast.Expr
 	switch {
 	case len(elts) == 1:
 		from, to = tf.Offset(lit.Lbrace)+1, tf.Offset(lit.Rbrace)
-	case startsLine(src, pos) && endsLineWithComma(src, end):
-		from, to = lineStart(src, pos), nextNewline(src, end)+1
+	case source.StartsLine(src, pos) && source.EndsLineWithComma(src, end):
+		from, to = source.LineStart(src, pos), source.NextNewline(src, end)+1
 	case i < len(elts)-1:
 		from, to = pos, tf.Offset(elts[i+1].Pos())
 	default:
@@ -127,7 +130,7 @@ func (a *index) relaid(src []byte, tf *token.File, lit *ast.CompositeLit, from, 
 	if err := format.Node(&b, fset, expr); err != nil {
 		return Edit{}, "the options literal cannot be laid out again"
 	}
-	out, err := indentLines(b.String(), lineEnding(src), indentOf(src, start))
+	out, err := source.IndentLines(b.String(), source.LineEnding(src), source.IndentOf(src, start))
 	if err != nil {
 		return Edit{}, "the options literal cannot be laid out again"
 	}

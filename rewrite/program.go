@@ -5,6 +5,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // program is the SSA form of the loaded packages: bodies for the targets,
@@ -113,7 +115,7 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 // methodsOf returns the methods of t and *t that may matter, none for an
 // uninstantiated generic type.
 func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
-	if isGeneric(t) || noMethods(t) {
+	if match.IsGeneric(t) || noMethods(t) {
 		return nil
 	}
 	var out []*types.Selection

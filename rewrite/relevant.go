@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // The call graph only has to answer questions about AddRateLimited sites
@@ -145,7 +147,7 @@ func (df *declFacts) noteSelector(sel *ast.SelectorExpr, info *types.Info) {
 
 // noteDynamicCall records the signature of a call through a func value.
 func (df *declFacts) noteDynamicCall(call *ast.CallExpr, info *types.Info) {
-	if calleeFunc(info, call) != nil || isConversion(info, call) {
+	if match.CalleeFunc(info, call) != nil || match.IsConversion(info, call) {
 		return
 	}
 	if _, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr); isSel {
@@ -160,12 +162,12 @@ func (df *declFacts) noteDynamicCall(call *ast.CallExpr, info *types.Info) {
 
 // isHandlerStruct reports whether t is one of the handler func structs.
 func isHandlerStruct(t types.Type) bool {
-	n := namedOf(t)
+	n := match.NamedOf(t)
 	if n == nil || n.Obj().Pkg() == nil {
 		return false
 	}
-	for key := range handlerFields {
-		if isPkg(n.Obj().Pkg(), key[0]) && n.Obj().Name() == key[1] {
+	for key := range match.HandlerFields {
+		if match.IsPkg(n.Obj().Pkg(), key[0]) && n.Obj().Name() == key[1] {
 			return true
 		}
 	}

@@ -7,23 +7,29 @@
 //
 //	load   internal/load: packages, types, syntax; broken packages apart
 //	index  index.go: each file once, its directives, the client-go APIs seen
+//	scan   scan.go, internal/walk: the workers and the queues that receive
+//	       AddRateLimited, scanned once for the forget and done rules
 //	graph  graph.go: SSA, call graph (internal/reach), roots and entries
-//	rules  forget.go, done.go (index only), addratelimited.go (index
-//	       and graph):
-//	       findings, and the //queuefix:ignore directives they used
+//	rules  forget.go, done.go (index and scan, walking the workers with
+//	       internal/walk), typed*.go (index), addratelimited.go (index
+//	       and graph): findings, and the //queuefix:ignore directives
+//	       they used
 //	apply  apply.go: splice the edits, re-check them, compute the diffs
 //
-// The index is complete when newIndex returns and the graph when
-// buildGraph returns; neither is written after, so the forget and done
-// rules run while the graph is built. Nothing here prints or writes files;
-// cmd/queuefix does.
+// The index is complete when newIndex returns, the scan when walk.NewScan
+// returns and the graph when buildGraph returns; none is written after,
+// so the forget and done rules run while the graph is built, each with a
+// walk.Walker of its own over the one scan. Helpers several rules use live
+// in internal/match (API identity, go/types predicates) and
+// internal/source (source text and line layout). Nothing here prints or
+// writes files; cmd/queuefix does.
 //
 // The API is Run with Options and Result (Finding, Cause, Chain, Frame,
 // Edit, File, LoadError, LoadInfo, LoadMode), the rule table (Rule, Rules,
 // RuleInfo, Status, ChainKind, the Fix constants) and SortFindings; for
-// the go/analysis drivers, Unit, Summary, ForgetUnit, DoneUnit,
-// AddRateLimitedUnit, IsQueueAPI and FactorySummaries. Every other name is
-// unexported.
+// the go/analysis drivers, Unit, Summary, ScanUnit and UnitScan,
+// ForgetUnit, DoneUnit, AddRateLimitedUnit, IsQueueAPI and
+// FactorySummaries. Every other name is unexported.
 package rewrite
 
 import (
@@ -32,6 +38,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/queuefix/queuefix/rewrite/internal/load"
@@ -183,9 +190,11 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	}
 	ix := newIndex(good, start)
 	// The forget and done rules and the search for AddRateLimited sites
-	// read only the index: they run while the call graph is built.
-	forgets := onIndex(opts.runs(RuleForget), ix.forget)
-	dones := onIndex(opts.runs(RuleDone), ix.done)
+	// read only the index: they run while the call graph is built. The
+	// two rules read one scan of the workers, made by the first to ask.
+	scan := sync.OnceValue(ix.scan)
+	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
+	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
 	var findings []Finding
 	var used []*ignore
 	if opts.runs(RuleAddRateLimited) {
@@ -200,12 +209,17 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	findings = append(findings, fg.findings...)
 	findings = append(findings, dn.findings...)
 	used = append(append(used, fg.used...), dn.used...)
+	if opts.runs(RuleTyped) {
+		typed, typedUsed := ix.typed()
+		findings = append(findings, typed...)
+		used = append(used, typedUsed...)
+	}
 	if opts.runs(RuleIgnore) {
+		if !opts.runs(RuleTyped) {
+			used = append(used, ix.typedDirectives()...) // the typed rule's, not stale
+		}
 		all := opts.runs(RuleAddRateLimited) && opts.runs(RuleForget) && opts.runs(RuleDone)
 		findings = append(findings, ix.unusedIgnores(used, all)...)
-	}
-	if opts.runs(RuleTyped) {
-		findings = append(findings, ix.typed()...)
 	}
 	opts.progress("verifying the edits")
 	res.Findings, res.Files = ix.apply(findings)

@@ -5,6 +5,8 @@ import (
 	"go/types"
 
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // An escape is where a func value leaves the analysed code: an argument of
@@ -53,11 +55,11 @@ func (a *graph) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, 
 	switch instr := instr.(type) {
 	case *ssa.Store:
 		fa, ok := instr.Addr.(*ssa.FieldAddr)
-		if !ok || !isFunc(instr.Val.Type()) {
+		if !ok || !match.IsFunc(instr.Val.Type()) {
 			return
 		}
-		st := deref(fa.X.Type()).Underlying().(*types.Struct)
-		if how := handlerField(deref(fa.X.Type()), st.Field(fa.Field)); how != "" {
+		st := match.Deref(fa.X.Type()).Underlying().(*types.Struct)
+		if how := match.HandlerField(match.Deref(fa.X.Type()), st.Field(fa.Field)); how != "" {
 			for fn := range a.flow.Funcs(instr.Val) {
 				if r, ok := roots[fn]; !ok || a.comparePos(instr.Pos(), r.pos) < 0 {
 					roots[fn] = root{how: how, pos: instr.Pos()}
@@ -66,7 +68,7 @@ func (a *graph) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, 
 			return
 		}
 		if !a.isTargetType(fa.X.Type()) && !a.inTestFile(instr.Pos()) {
-			to := types.TypeString(deref(fa.X.Type()), shortQualifier) + "." + st.Field(fa.Field).Name()
+			to := types.TypeString(match.Deref(fa.X.Type()), match.ShortQualifier) + "." + st.Field(fa.Field).Name()
 			a.escape(instr.Val, escape{to, instr.Pos()}, escaped)
 		}
 	case ssa.CallInstruction:
@@ -75,7 +77,7 @@ func (a *graph) visitInstr(instr ssa.Instruction, roots map[*ssa.Function]root, 
 		}
 		handlers := a.paramRoots(instr, roots) // see unit.go
 		for i, arg := range instr.Common().Args {
-			if isFunc(arg.Type()) && !handlers[i] {
+			if match.IsFunc(arg.Type()) && !handlers[i] {
 				a.escape(arg, escape{calleeName(instr.Common()), instr.Pos()}, escaped)
 			}
 		}
@@ -118,7 +120,7 @@ func (a *graph) callsTargets(call ssa.CallInstruction) bool {
 
 // isTargetType reports whether t (or *t) is a named type of a target package.
 func (a *graph) isTargetType(t types.Type) bool {
-	n := namedOf(t)
+	n := match.NamedOf(t)
 	if n == nil || n.Obj().Pkg() == nil {
 		return false
 	}
@@ -131,7 +133,7 @@ func (a *graph) methodRoots(roots map[*ssa.Function]root) {
 	for _, sp := range a.prog.ssa {
 		for _, m := range sp.Members {
 			t, ok := m.(*ssa.Type)
-			if !ok || isGeneric(t.Type()) {
+			if !ok || match.IsGeneric(t.Type()) {
 				continue
 			}
 			iface, names := a.handlerMethods(t.Type())
@@ -165,7 +167,7 @@ func (a *graph) addMethodRoot(t *ssa.Type, iface, name string, roots map[*ssa.Fu
 // cache.ResourceEventHandler (either OnAdd form, or the typed variant) or a
 // controller-runtime EventHandler (untyped or typed).
 func (a *graph) handlerMethods(t types.Type) (string, []string) {
-	return handlerMethods(t, a.apiPkgs(cachePath))
+	return handlerMethods(t, a.apiPkgs(match.CachePath))
 }
 
 // handlerMethods is a.handlerMethods with the client-go cache packages
@@ -184,7 +186,7 @@ func handlerMethods(t types.Type, caches []*types.Package) (string, []string) {
 // isInformerHandler reports whether t implements the ResourceEventHandler
 // interface of one of the client-go cache packages.
 func isInformerHandler(t types.Type, caches []*types.Package) bool {
-	add := method(t, "OnAdd")
+	add := match.Method(t, "OnAdd")
 	if add == nil || add.Params().Len() == 0 {
 		return false
 	}
@@ -220,8 +222,8 @@ func informerHandlerIfaces(caches []*types.Package, item types.Type) []*types.In
 // controller-runtime event and a workqueue rate-limiting queue.
 func isControllerRuntimeHandler(t types.Type) bool {
 	for _, name := range []string{"Create", "Update", "Delete", "Generic"} {
-		sig := method(t, name)
-		if sig == nil || !hasParam(sig, isCREvent) || !hasParam(sig, isRateLimitingQueue) {
+		sig := match.Method(t, name)
+		if sig == nil || !match.HasParam(sig, isCREvent) || !match.HasParam(sig, match.IsRateLimitingQueue) {
 			return false
 		}
 	}
@@ -229,6 +231,6 @@ func isControllerRuntimeHandler(t types.Type) bool {
 }
 
 func isCREvent(t types.Type) bool {
-	n := namedOf(t)
-	return n != nil && isPkg(n.Obj().Pkg(), crEventPath)
+	n := match.NamedOf(t)
+	return n != nil && match.IsPkg(n.Obj().Pkg(), match.CREventPath)
 }

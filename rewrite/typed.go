@@ -70,13 +70,20 @@ type typedPkg struct {
 }
 
 // typed returns the typed rule's findings: the edits of every package
-// that can move to the typed queue, and why the others cannot.
-func (a *index) typed() []Finding {
+// that can move to the typed queue, and why the others cannot; and the
+// directives that kept a package untyped.
+func (a *index) typed() ([]Finding, []*ignore) {
 	var out []Finding
+	var used []*ignore
 	for _, tp := range a.typedPkgs() {
+		if fs, igs := a.typedIgnored(tp); len(igs) > 0 {
+			out = append(append(out, a.generatedUses(tp)...), fs...)
+			used = append(used, igs...)
+			continue
+		}
 		out = append(out, a.typedPackage(tp)...)
 	}
-	return out
+	return out, used
 }
 
 // typedPkgs groups the deprecated uses of the analysed files by package
@@ -619,6 +626,9 @@ func (a *index) embeddedRenames(tp *typedPkg) []Finding {
 			for id, obj := range fi.pkg.TypesInfo.Uses {
 				if obj != field {
 					continue
+				}
+				if id.Pos() < fi.syntax.FileStart || id.Pos() >= fi.syntax.FileEnd {
+					continue // Uses holds the whole package: another file's turn
 				}
 				out = append(out, Finding{Pos: a.fset.Position(id.Pos()), Rule: RuleTyped, Status: Change,
 					Message: "the embedded field " + field.Name() + " is named " + twin + " now",

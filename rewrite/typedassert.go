@@ -8,6 +8,9 @@ import (
 	"slices"
 
 	"golang.org/x/tools/go/ast/inspector"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+	"github.com/queuefix/queuefix/rewrite/internal/source"
 )
 
 // itemEdits plans the edits a concrete T forces on the items' path:
@@ -40,7 +43,7 @@ func (fl *flow) fileItemEdits(fi *fileInfo, t types.Type) ([]itemEdit, string) {
 		}
 		switch n := n.(type) {
 		case *ast.TypeAssertExpr:
-			if fl.items[identObj(info, n.X)] {
+			if fl.items[match.IdentObj(info, n.X)] {
 				var es []itemEdit
 				es, why = fl.dropAssert(fi, stack, n)
 				out = append(out, es...)
@@ -105,7 +108,7 @@ func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, 
 			assign = key + " := " + x
 		}
 	}
-	ok := identObj(info, as.Lhs[1])
+	ok := match.IdentObj(info, as.Lhs[1])
 	if ok == nil { // _: nothing else to drop
 		return []itemEdit{fl.itemEdit(fi, as.Pos(), as.End(), assign, "the assertion cannot fail now: "+fl.a.text(as)+" → "+assign)}, ""
 	}
@@ -151,7 +154,7 @@ func (fl *flow) dropCommaOk(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, 
 // and `key = obj` two lines apart, which no author writes.
 func (fl *flow) foldableKeyDecl(fi *fileInfo, stack []ast.Node, as *ast.AssignStmt, ta *ast.TypeAssertExpr) *ast.DeclStmt {
 	info := fl.info(fi)
-	key := identObj(info, as.Lhs[0])
+	key := match.IdentObj(info, as.Lhs[0])
 	if key == nil || !types.Identical(key.Type(), info.TypeOf(ta.Type)) {
 		return nil
 	}
@@ -259,10 +262,10 @@ func (fl *flow) deleteLines(fi *fileInfo, pos, end token.Pos, what string) (item
 	src := fi.source()
 	tf := fl.a.fset.File(pos)
 	from, to := tf.Offset(pos), tf.Offset(end)
-	if !startsLine(src, from) {
+	if !source.StartsLine(src, from) {
 		return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.shortPos(pos))
 	}
-	next := nextNewline(src, to)
+	next := source.NextNewline(src, to)
 	for i := to; i < next; i++ {
 		if src[i] != ' ' && src[i] != '\t' && src[i] != '\r' {
 			return itemEdit{}, fmt.Sprintf("%s at %s shares its line: drop it by hand", what, fl.a.shortPos(pos))
@@ -273,7 +276,7 @@ func (fl *flow) deleteLines(fi *fileInfo, pos, end token.Pos, what string) (item
 	}
 	return itemEdit{
 		pos:     pos,
-		edit:    Edit{File: tf.Name(), Offset: lineStart(src, from), End: next},
+		edit:    Edit{File: tf.Name(), Offset: source.LineStart(src, from), End: next},
 		message: what + " is dead now: deleted",
 		fix:     "delete " + what,
 	}, ""

@@ -7,13 +7,17 @@ package rewrite
 // concrete T their item parameters take T too, or the typed queue no
 // longer fits them. Generated mocks are never edited (typed.go).
 
-import "go/types"
+import (
+	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+)
 
 // deprecatedIfaces are the deprecated interface types of the work-queue
 // copies the package sees.
 func (fl *flow) deprecatedIfaces() []*types.Interface {
 	var out []*types.Interface
-	for _, p := range fl.a.apiPkgs(workqueuePath) {
+	for _, p := range fl.a.apiPkgs(match.WorkqueuePath) {
 		for _, name := range []string{"Interface", "DelayingInterface", "RateLimitingInterface", "RateLimiter"} {
 			if tn, ok := p.Scope().Lookup(name).(*types.TypeName); ok {
 				if it, ok := tn.Type().Underlying().(*types.Interface); ok {

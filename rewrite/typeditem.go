@@ -23,9 +23,11 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
+	"github.com/queuefix/queuefix/rewrite/internal/typedapi"
 )
 
 // itemFlow is the choice of T for a package and the edits it forces.
@@ -188,7 +190,7 @@ func (fl *flow) info(fi *fileInfo) *types.Info { return fi.pkg.TypesInfo }
 // (its item parameter or result is interface{}) on a queue of a
 // deprecated type, directly or through embedded fields, or "".
 func untypedCall(info *types.Info, call *ast.CallExpr) string {
-	name, _ := calledQueueMethod(info, call)
+	name, _ := match.CalledQueueMethod(info, call)
 	if name == "" || !onDeprecated(info, call.Fun) {
 		return ""
 	}
@@ -227,7 +229,7 @@ func onDeprecated(info *types.Info, fun ast.Expr) bool {
 		if isDeprecatedType(t) {
 			return true
 		}
-		st, ok := deref(t).Underlying().(*types.Struct)
+		st, ok := match.Deref(t).Underlying().(*types.Struct)
 		if !ok || i >= st.NumFields() {
 			return false
 		}
@@ -239,7 +241,7 @@ func onDeprecated(info *types.Info, fun ast.Expr) bool {
 // isDeprecatedType reports whether t (or *t) is a deprecated work-queue
 // type.
 func isDeprecatedType(t types.Type) bool {
-	t = deref(t)
+	t = match.Deref(t)
 	var obj *types.TypeName
 	switch t := t.(type) {
 	case *types.Named:
@@ -270,7 +272,7 @@ func (fl *flow) findGets(fi *fileInfo) {
 		if !ok || untypedCall(info, call) != "Get" {
 			return true
 		}
-		if obj := identObj(info, as.Lhs[0]); obj != nil {
+		if obj := match.IdentObj(info, as.Lhs[0]); obj != nil {
 			fl.items[obj] = true
 		}
 		return true
@@ -294,7 +296,7 @@ func isOverride(fn *types.Func) bool {
 	if recv == nil || !queueMethods[fn.Name()] || fn.Signature().Params().Len() == 0 {
 		return false
 	}
-	return embedsDeprecated(deref(recv.Type()))
+	return embedsDeprecated(match.Deref(recv.Type()))
 }
 
 // findOverrides marks the item parameters of wrapper overrides.
@@ -333,7 +335,7 @@ func (fl *flow) propagate(fi *fileInfo) bool {
 			}
 			// An item passed on, or a concrete key handed to a helper
 			// that gives it to the queue (requeue(key interface{})).
-			if !fl.items[identObj(info, arg)] && (!isConcrete(info, arg) || !fl.flowsToQueue(params[i])) {
+			if !fl.items[match.IdentObj(info, arg)] && (!isConcrete(info, arg) || !fl.flowsToQueue(params[i])) {
 				continue
 			}
 			if !fl.onlyItems(params[i], i) {
@@ -357,7 +359,7 @@ func (fl *flow) ownParams(fi *fileInfo, call *ast.CallExpr) []*types.Var {
 	case *ast.FuncLit:
 		ftype = fun.Type
 	default:
-		fn := calleeFunc(info, call)
+		fn := match.CalleeFunc(info, call)
 		if fn == nil || fn.Exported() || fn.Pkg() != fi.pkg.Types {
 			return nil
 		}
@@ -416,9 +418,9 @@ func (fl *flow) onlyItems(p *types.Var, i int) bool {
 			if !isCall {
 				return true
 			}
-			if calleeFunc(info, call) == fn {
-				calls[calleeIdent(call)] = true
-				if i >= len(call.Args) || !fl.items[identObj(info, call.Args[i])] && !isConcrete(info, call.Args[i]) {
+			if match.CalleeFunc(info, call) == fn {
+				calls[match.CalleeIdent(call)] = true
+				if i >= len(call.Args) || !fl.items[match.IdentObj(info, call.Args[i])] && !isConcrete(info, call.Args[i]) {
 					ok = false
 				}
 			}
@@ -447,7 +449,7 @@ func (fl *flow) flowsToQueue(p *types.Var) bool {
 		info := fl.info(fi)
 		ast.Inspect(fi.syntax, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && identObj(info, call.Args[0]) == p {
+			if ok && len(call.Args) > 0 && untypedCall(info, call) != "" && match.IdentObj(info, call.Args[0]) == p {
 				found = true
 			}
 			return !found
@@ -483,7 +485,7 @@ func (fl *flow) collect(fi *fileInfo) {
 				fl.added(info, n.Args[0])
 				return true
 			}
-			if fn := calleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
+			if fn := match.CalleeFunc(info, n); fn != nil && isOverride(fn) && isAddName(fn.Name()) && len(n.Args) > 0 {
 				fl.added(info, n.Args[0])
 				return true
 			}
@@ -493,7 +495,7 @@ func (fl *flow) collect(fi *fileInfo) {
 				}
 			}
 		case *ast.TypeAssertExpr:
-			if fl.items[identObj(info, n.X)] {
+			if fl.items[match.IdentObj(info, n.X)] {
 				fl.asserted(info, n)
 			}
 		}
@@ -502,7 +504,7 @@ func (fl *flow) collect(fi *fileInfo) {
 }
 
 func (fl *flow) added(info *types.Info, arg ast.Expr) {
-	if fl.items[identObj(info, arg)] {
+	if fl.items[match.IdentObj(info, arg)] {
 		return // an item requeued
 	}
 	t := types.Default(info.TypeOf(arg))

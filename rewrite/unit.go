@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/tools/go/packages"
 	"golang.org/x/tools/go/ssa"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A Summary is what the addratelimited rule found about one function of a
@@ -71,7 +73,7 @@ func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 // add or names a handler: AddRateLimitedUnit finds nothing there and
 // summarises only what FactorySummaries finds.
 func IsQueueAPI(p *types.Package) bool {
-	return isPkg(p, cachePath) || isPkg(p, workqueuePath)
+	return match.IsPkg(p, match.CachePath) || match.IsPkg(p, match.WorkqueuePath)
 }
 
 // FactorySummaries returns the summaries of a package that imports neither
@@ -283,14 +285,14 @@ func (a *graph) crossFactories(fns []*ssa.Function) []crossing {
 // storedHandler names the event-handler field a store writes, or "".
 func storedHandler(st *ssa.Store) string {
 	fa, ok := st.Addr.(*ssa.FieldAddr)
-	if !ok || !isFunc(st.Val.Type()) {
+	if !ok || !match.IsFunc(st.Val.Type()) {
 		return ""
 	}
-	s, ok := deref(fa.X.Type()).Underlying().(*types.Struct)
+	s, ok := match.Deref(fa.X.Type()).Underlying().(*types.Struct)
 	if !ok {
 		return ""
 	}
-	return handlerField(deref(fa.X.Type()), s.Field(fa.Field))
+	return match.HandlerField(match.Deref(fa.X.Type()), s.Field(fa.Field))
 }
 
 // unconvert strips conversions from v.
@@ -460,7 +462,7 @@ func (a *graph) returnedReach(fn *ssa.Function, next map[*ssa.Function]step, sit
 			continue
 		}
 		for _, v := range ret.Results {
-			if !isFunc(v.Type()) {
+			if !match.IsFunc(v.Type()) {
 				continue
 			}
 			funcs := a.flow.Funcs(v)

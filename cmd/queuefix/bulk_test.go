@@ -322,3 +322,75 @@ var Handlers = handler.Funcs{
 		}
 	}
 }
+
+// typedFleet is a directory of two modules on real client-go for -rule
+// typed: a holds 9 edits, b one assertion that leaves it for review.
+func typedFleet(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("loads real client-go")
+	}
+	root := t.TempDir()
+	for m, sc := range map[string]string{"a": "typed-string-keys", "b": "typed-runtime-check"} {
+		s := loadScenario(t, "../../testdata/scenarios/"+sc+".txtar")
+		copyTree(t, s.dir, filepath.Join(root, m))
+	}
+	return root
+}
+
+// TestModulesTyped checks the -modules table and the accounting line
+// with -rule typed: the typed rule's columns replace the default rules'.
+func TestModulesTyped(t *testing.T) {
+	root := typedFleet(t)
+	r := queuefixIn(root, "-modules", "-rule", "typed", "-l", ".")
+	if !strings.Contains(r.stderr, "module  files  typed  edits review   kept errors     time\n") {
+		t.Errorf("the table's header is not the typed rule's\n%v", r)
+	}
+	// files; typed edits: total, made, review, kept; errors
+	for name, want := range map[string]string{"a": "a 2 9 9 0 0 0", "b": "b 0 1 0 1 0 0"} {
+		if got := strings.Join(tableRow(t, r, name, 8)[:7], " "); got != want {
+			t.Errorf("summary row %q, want %q\n%v", got, want, r)
+		}
+	}
+	if !strings.HasSuffix(r.stderr, "\nqueuefix: 10 typed-queue edits: 9 to make, 1 needs review\n") || r.code != exitPending {
+		t.Errorf("want exit 1 and the typed accounting line last\n%v", r)
+	}
+	report := filepath.Join(t.TempDir(), "pr.md")
+	w := queuefixIn(root, "-modules", "-rule", "typed", "-w", "-report", report, ".")
+	if !strings.HasSuffix(w.stderr, "\nqueuefix: 10 typed-queue edits: 9 made, 1 needs review\n") || w.code != exitPending {
+		t.Errorf("-w: want exit 1 (b needs review) and the edits counted as made\n%v", w)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"## Move to client-go's typed work queue\n",
+		"**2 files changed: 9 edits to the typed work queue. 1 finding needs a human.**",
+		"| module | files | typed edits | need review | load errors |\n|---|---|---|---|---|\n| `a` | 2 | 9 | 0 | 0 |\n| `b` | 0 | 0 | 1 | 0 |\n",
+		"- line 11: `RateLimitingInterface → TypedRateLimitingInterface[string]`.\n",
+		"- `b/controller.go:16`: workqueue.RateLimitingInterface: asserted at run time",
+		"!AddRateLimited` to `Add`",
+	} {
+		if strings.HasPrefix(want, "!") == strings.Contains(string(data), strings.TrimPrefix(want, "!")) {
+			t.Errorf("-report with -rule typed: want %q (a leading ! means absent) in\n%s", want, data)
+		}
+	}
+	again := queuefixIn(root, "-modules", "-rule", "typed", "-l", ".")
+	if got := strings.Join(tableRow(t, again, "a", 8)[:7], " "); got != "a 0 0 0 0 0 0" {
+		t.Errorf("after -w, row a is %q, want nothing left\n%v", got, again)
+	}
+}
+
+// tableRow returns the -modules table's row for the module name, which
+// has n fields.
+func tableRow(t *testing.T, r cliRun, name string, n int) []string {
+	t.Helper()
+	for _, line := range strings.Split(r.stderr, "\n") {
+		if f := strings.Fields(line); len(f) == n && f[0] == name {
+			return f
+		}
+	}
+	t.Fatalf("no summary row of %d fields for %s\n%v", n, name, r)
+	return nil
+}

@@ -266,8 +266,10 @@ func review(res *rewrite.Result) int {
 
 // printSummary writes one line per module to the printer's stderr: the
 // files it changes, the verdicts of its AddRateLimited calls (to Add,
-// review, kept) and of its workers (Forget inserted, review, already
-// forgetting), its load errors and the time it took.
+// review, kept), of its workers (Forget inserted, review, already
+// forgetting) and, with -rule typed, of its typed-queue edits (made,
+// review, kept), its load errors and the time it took. A rule that does
+// not run has no columns.
 func (p *printer) printSummary() {
 	names := make([]string, len(p.runs))
 	width := len("module")
@@ -278,15 +280,52 @@ func (p *printer) printSummary() {
 		}
 		width = max(width, len(names[i]))
 	}
+	cols := p.summaryColumns()
 	fmt.Fprintf(p.stderr, "\nqueuefix: %d modules\n", len(p.runs))
-	fmt.Fprintf(p.stderr, "%-*s %6s %6s %6s %6s %6s %7s %6s %6s %6s %6s %8s\n", width, "module", "files",
-		"calls", "to-Add", "review", "kept", "workers", "Forget", "review", "forgot", "errors", "time")
+	fmt.Fprintf(p.stderr, "%-*s %6s", width, "module", "files")
+	for _, col := range cols {
+		fmt.Fprintf(p.stderr, " %*s", max(6, len(col.head)), col.head)
+	}
+	fmt.Fprintf(p.stderr, " %6s %8s\n", "errors", "time")
 	for i, r := range p.runs {
 		c := countResult(r.res, r.err)
-		fmt.Fprintf(p.stderr, "%-*s %6d %6d %6d %6d %6d %7d %6d %6d %6d %6d %8s\n", width, names[i], c.files,
-			c.sites.total(), c.sites.change, c.sites.review, c.sites.keep,
-			c.workers.total(), c.workers.change, c.workers.review, c.workers.keep,
-			c.errors, r.elapsed.Round(10*time.Millisecond))
+		fmt.Fprintf(p.stderr, "%-*s %6d", width, names[i], c.files)
+		for _, col := range cols {
+			fmt.Fprintf(p.stderr, " %*d", max(6, len(col.head)), col.value(c))
+		}
+		fmt.Fprintf(p.stderr, " %6d %8s\n", c.errors, r.elapsed.Round(10*time.Millisecond))
+	}
+}
+
+// A summaryColumn is one count of the -modules table.
+type summaryColumn struct {
+	head  string
+	value func(counts) int
+}
+
+// summaryColumns are the table's counts for the rules that run: the
+// default rules give the table it always had.
+func (p *printer) summaryColumns() []summaryColumn {
+	var cols []summaryColumn
+	if p.c.runs(rewrite.RuleAddRateLimited) {
+		cols = append(cols, verdictColumns("calls", "to-Add", "kept", func(c counts) verdicts { return c.sites })...)
+	}
+	if p.c.runs(rewrite.RuleForget) {
+		cols = append(cols, verdictColumns("workers", "Forget", "forgot", func(c counts) verdicts { return c.workers })...)
+	}
+	if p.c.runs(rewrite.RuleTyped) {
+		cols = append(cols, verdictColumns("typed", "edits", "kept", func(c counts) verdicts { return c.typed })...)
+	}
+	return cols
+}
+
+// verdictColumns are a rule's four columns: total, changed, review, kept.
+func verdictColumns(total, changed, kept string, of func(counts) verdicts) []summaryColumn {
+	return []summaryColumn{
+		{total, func(c counts) int { return of(c).total() }},
+		{changed, func(c counts) int { return of(c).change }},
+		{"review", func(c counts) int { return of(c).review }},
+		{kept, func(c counts) int { return of(c).keep }},
 	}
 }
 

@@ -10,6 +10,12 @@ import (
 	"github.com/queuefix/queuefix/rewrite"
 )
 
+const typedIntro = `client-go v0.31 deprecated the untyped work queue (` + "`RateLimitingInterface`" + `, ` +
+	"`NewNamedRateLimitingQueue`" + `, ` + "`DefaultControllerRateLimiter`" + ` and their kin) in favour of generic twins that ` +
+	`take the item type. This change, made by [queuefix](https://github.com/queuefix/queuefix) with ` + "`-rule typed`" + `, ` +
+	`moves each package's queues to the typed API with the item type its data flow shows, keeps queue names (the metrics ` +
+	`use them) and never changes which queue method is called; each edited package was type-checked after the edit.`
+
 const reportIntro = `Informer event handlers in this code put keys on a client-go work queue with ` +
 	"`AddRateLimited`" + `, which counts every event as a failure of the key, and the workers never call ` +
 	"`Forget`" + ` when a key syncs, so events wait behind a 10 qps token bucket and exponential backoff and the ` +
@@ -22,7 +28,11 @@ const reportIntro = `Informer event handlers in this code put keys on a client-g
 // can approve from it.
 func (p *printer) writeReport() {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "## Fix client-go work queue rate limiting\n\n%s\n\n", reportIntro)
+	if p.onlyTyped() {
+		fmt.Fprintf(&b, "## Move to client-go's typed work queue\n\n%s\n\n", typedIntro)
+	} else {
+		fmt.Fprintf(&b, "## Fix client-go work queue rate limiting\n\n%s\n\n", reportIntro)
+	}
 	p.reportSummary(&b)
 	p.reportChanges(&b)
 	p.reportReview(&b)
@@ -52,9 +62,21 @@ func (p *printer) reportSummary(b *bytes.Buffer) {
 	if c.dones.change > 0 {
 		workers += " and " + plural(c.dones.change, "`Done` insertion")
 	}
-	fmt.Fprintf(b, "**%s changed: %s in event handlers, %s in workers. %s a human.**",
-		plural(c.files, "file"), rewrites, workers,
-		plural(review(p.res), "finding needs", "findings need"))
+	var parts []string
+	if p.c.runs(rewrite.RuleAddRateLimited) {
+		parts = append(parts, rewrites+" in event handlers")
+	}
+	if p.c.runs(rewrite.RuleForget) || p.c.runs(rewrite.RuleDone) {
+		parts = append(parts, workers+" in workers")
+	}
+	if p.c.runs(rewrite.RuleTyped) {
+		parts = append(parts, plural(c.typed.change, "edit")+" to the typed work queue")
+	}
+	changed := plural(c.files, "file") + " changed"
+	if len(parts) > 0 {
+		changed += ": " + strings.Join(parts, ", ")
+	}
+	fmt.Fprintf(b, "**%s. %s a human.**", changed, plural(review(p.res), "finding needs", "findings need"))
 	if n := len(p.loadErrors()); n > 0 {
 		fmt.Fprintf(b, " %s.", plural(n, "package did not load and was left alone", "packages did not load and were left alone"))
 	}
@@ -63,12 +85,28 @@ func (p *printer) reportSummary(b *bytes.Buffer) {
 	if !p.c.modules {
 		return
 	}
+	if p.onlyTyped() {
+		b.WriteString("| module | files | typed edits | need review | load errors |\n|---|---|---|---|---|\n")
+		for _, r := range p.runs {
+			m := countResult(r.res, r.err)
+			fmt.Fprintf(b, "| `%s` | %d | %d | %d | %d |\n", p.rel(r.dir), m.files, m.typed.change, review(r.res), m.errors)
+		}
+		b.WriteString("\n")
+		return
+	}
 	b.WriteString("| module | files | rewrites | forgets | need review | kept calls | load errors |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range p.runs {
 		m := countResult(r.res, r.err)
 		fmt.Fprintf(b, "| `%s` | %d | %d | %d | %d | %d | %d |\n", p.rel(r.dir), m.files, m.sites.change, m.workers.change, review(r.res), m.sites.keep, m.errors)
 	}
 	b.WriteString("\n")
+}
+
+// onlyTyped reports whether the typed rule is the only rule that edits
+// code in this run, so the report speaks of the migration alone.
+func (p *printer) onlyTyped() bool {
+	return p.c.runs(rewrite.RuleTyped) && !p.c.runs(rewrite.RuleAddRateLimited) &&
+		!p.c.runs(rewrite.RuleForget) && !p.c.runs(rewrite.RuleDone)
 }
 
 // keptSentence says how many sites were checked and kept, or "".
@@ -110,7 +148,11 @@ func (p *printer) reportChanges(b *bytes.Buffer) {
 
 // reportLine says what changed at a finding and why.
 func (p *printer) reportLine(f rewrite.Finding) string {
-	return fmt.Sprintf("line %d: `%s`. %s", f.Pos.Line, f.Fix, p.evidence(f))
+	line := fmt.Sprintf("line %d: `%s`.", f.Pos.Line, f.Fix)
+	if ev := p.evidence(f); ev != "" {
+		line += " " + ev
+	}
+	return line
 }
 
 // evidence renders the finding's chains for Markdown.

@@ -58,6 +58,7 @@ type scenario struct {
 	exit    int
 	flags   []string
 	verbose bool
+	build   bool // go vet ./... after -w (matrix modules)
 	updated bool
 }
 
@@ -85,6 +86,9 @@ func runScenarioOn(t *testing.T, sc *scenario) {
 	if diff != "" {
 		checkApplies(t, sc.dir, diff)
 		checkWrite(t, sc.dir, diff, sc.flags)
+		if sc.build {
+			checkBuilds(t, sc.dir)
+		}
 	}
 	checkSecondRun(t, sc.dir, errOut, sc.flags)
 	if sc.updated {
@@ -248,6 +252,17 @@ func checkWrite(t *testing.T, dir, diff string, flags []string) {
 	compareTrees(t, written, applied)
 	checkStillGofmt(t, dir, written)
 	copyTree(t, written, dir)
+}
+
+// checkBuilds runs go vet ./... in dir, which holds what -w wrote: it
+// compiles the packages and their tests, and links nothing.
+func checkBuilds(t *testing.T, dir string) {
+	t.Helper()
+	c := exec.Command("go", "vet", "./...")
+	c.Dir = dir
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Errorf("after -w, go vet ./... fails: %v\n%s", err, out)
+	}
 }
 
 // checkStillGofmt reports each Go file that was gofmt-clean in before and

@@ -110,13 +110,9 @@ func oracleFor(s Shape, sites []Site) Oracle {
 // should decide: insert it, or leave a worker whose item a goroutine
 // takes to a human.
 func doneVerdict(s Shape, paths map[string]Path) Verdict {
-	// The done walk follows helpers called as statements; one called in a
-	// switch tag is only summed up, so the Done it defers is not counted
-	// path by path and the rule leaves the worker for review (a gap in
-	// the walk, not a wrong edit).
-	if s.Done == "" && s.Worker == "split" && s.Outcome == "enum" {
-		return Review
-	}
+	// The done walk follows a helper called in a switch tag as it follows
+	// one called as a statement, so the Done the split worker's helper
+	// defers counts on every path (worker=split outcome=enum).
 	switch s.Done {
 	case "none":
 		for kind, p := range paths {

@@ -113,17 +113,16 @@ func variant(c *Controller, i int, src []byte) *Controller {
 // TestTypedRule generates legacy-constructor controllers, migrates them
 // with `queuefix -rule typed -w`, and holds each migrated controller to
 // the original: same trace, no legacy names left, the queue's name kept,
-// and a second run changes nothing. Opt-in: -qf.typed=N.
+// and a second run changes nothing. By default it runs the few
+// controllers that cover every shape feature of a legacy draw (skipped
+// with -short); -qf.typed=N runs N drawn controllers.
 func TestTypedRule(t *testing.T) {
-	if *genTyped == 0 {
-		t.Skip("opt-in: -qf.typed=N migrates N generated controllers with -rule typed")
-	}
-	cs, err := GenerateLegacy(*genSeed, *genTyped)
-	if *genOnly != "" {
-		cs, err = only(*genOnly)
-	}
+	cs, err := typedControllers()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if testing.Short() && *genTyped == 0 && *genOnly == "" {
+		t.Skip("drives the real work queue; skipped with -short (-qf.typed=N runs N controllers)")
 	}
 	dir := moduleDir(t)
 	writeModule(t, dir, cs)
@@ -169,6 +168,55 @@ func TestTypedRule(t *testing.T) {
 	t.Logf("seed %d: %d controllers, %d distinct shapes; %d break the contract, %d of them with another trace", *genSeed, len(cs), distinct(cs), bad, traces)
 }
 
+// coverDraws is how many legacy draws the default run picks its
+// controllers from.
+const coverDraws = 400
+
+// typedControllers returns the controllers TestTypedRule migrates: the
+// one of -qf.shape, N drawn ones for -qf.typed=N, or by default the
+// fewest of coverDraws draws that still cover every tag they show.
+func typedControllers() ([]*Controller, error) {
+	switch {
+	case *genOnly != "":
+		return only(*genOnly)
+	case *genTyped > 0:
+		return GenerateLegacy(*genSeed, *genTyped)
+	}
+	cs, err := GenerateLegacy(*genSeed, coverDraws)
+	if err != nil {
+		return nil, err
+	}
+	return cover(cs), nil
+}
+
+// cover picks controllers greedily, each the one that adds the most
+// tags not yet covered, until the picked ones show every tag of cs.
+func cover(cs []*Controller) []*Controller {
+	covered := map[string]bool{}
+	var out []*Controller
+	for {
+		best, gain := -1, 0
+		for i, c := range cs {
+			n := 0
+			for _, tag := range c.Shape.Tags() {
+				if !covered[tag] {
+					n++
+				}
+			}
+			if n > gain {
+				best, gain = i, n
+			}
+		}
+		if best < 0 {
+			return out
+		}
+		for _, tag := range cs[best].Shape.Tags() {
+			covered[tag] = true
+		}
+		out = append(out, cs[best])
+	}
+}
+
 func buildQueuefix(t *testing.T, dir string) string {
 	bin := filepath.Join(dir, "queuefix")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/queuefix")
@@ -206,4 +254,37 @@ func describeMigration(name string, shape Shape, v []Violation, before, after []
 	fmt.Fprintf(&b, "before:\n%s", numbered(before))
 	fmt.Fprintf(&b, "after:\n%s", numbered(after))
 	return b.String()
+}
+
+// TestTypedCover holds the default run's controllers to their promise:
+// together they show every tag the draws show, and they are few.
+func TestTypedCover(t *testing.T) {
+	cs, err := GenerateLegacy(*genSeed, coverDraws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	picked := cover(cs)
+	want, got := map[string]bool{}, map[string]bool{}
+	for _, c := range cs {
+		for _, tag := range c.Shape.Tags() {
+			want[tag] = true
+		}
+	}
+	for _, c := range picked {
+		for _, tag := range c.Shape.Tags() {
+			got[tag] = true
+		}
+	}
+	for tag := range want {
+		if !got[tag] {
+			t.Errorf("tag %s of the draws is not covered by the %d picked controllers", tag, len(picked))
+		}
+	}
+	if len(picked) > 12 {
+		t.Errorf("cover picked %d controllers of %d, want at most 12 for the default run", len(picked), len(cs))
+	}
+	for _, c := range picked {
+		t.Logf("%s: %s", c.Name, c.Shape)
+	}
+	t.Logf("%d controllers cover the %d tags of %d draws", len(picked), len(want), len(cs))
 }

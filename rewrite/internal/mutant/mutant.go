@@ -5,7 +5,7 @@
 package mutant
 
 // Stores replaces the escape judgement of stores of the item (the data
-// flow of rewrite/stores.go) when not "":
+// flow of rewrite/internal/walk/stores.go) when not "":
 //
 //   - "never": a store never lets the item escape (the check dropped);
 //   - "syntax": every store does, whether or not anything reads it back.

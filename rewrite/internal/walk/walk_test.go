@@ -1,21 +1,34 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/types"
 	"testing"
+
+	"github.com/queuefix/queuefix/rewrite/internal/memcheck"
 )
 
 // The pieces of the worker walk, each tested alone on code type-checked
-// in memory (memIndex): conditions (cond.go), summaries of what code does
-// with the item (effects.go), and the targets of func values
-// (funcvalues.go).
+// in memory (memScan): conditions (cond.go), summaries of what code does
+// with the item (effects.go), the targets of func values (funcvalues.go)
+// and the paths of whole workers (paths.go).
+
+// memScan type-checks src as package ctrl and scans it.
+func memScan(t *testing.T, src string) *Scan {
+	t.Helper()
+	p := memcheck.Package(t, src)
+	fi := &File{Pkg: p, Syntax: p.Syntax[0], Name: p.GoFiles[0], Source: func() []byte { return []byte(src) }}
+	return NewScan(p.Fset, []*File{fi})
+}
+
+// infoOf returns the type information of the scan's one file.
+func infoOf(s *Scan) *types.Info { return s.files[s.names[0]].Pkg.TypesInfo }
 
 // funcDecl returns the declaration of the function or method name.
-func funcDecl(t *testing.T, ix *index, name string) *ast.FuncDecl {
+func funcDecl(t *testing.T, s *Scan, name string) *ast.FuncDecl {
 	t.Helper()
-	for _, fi := range ix.files {
-		for _, d := range fi.syntax.Decls {
+	for _, fi := range s.files {
+		for _, d := range fi.Syntax.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name {
 				return fd
 			}
@@ -37,9 +50,9 @@ func ifConds(fd *ast.FuncDecl) []ast.Expr {
 }
 
 // param returns the object of fd's parameter name.
-func param(t *testing.T, ix *index, fd *ast.FuncDecl, name string) types.Object {
+func param(t *testing.T, s *Scan, fd *ast.FuncDecl, name string) types.Object {
 	t.Helper()
-	info := ix.pkgs[0].TypesInfo
+	info := infoOf(s)
 	for _, f := range fd.Type.Params.List {
 		for _, n := range f.Names {
 			if n.Name == name {
@@ -73,10 +86,10 @@ func f(err error, ok bool, n int) {
 // TestEvalCond decides conditions on a path where err is nil and ok is
 // false; what depends on anything else stays unknown.
 func TestEvalCond(t *testing.T) {
-	ix := memIndex(t, condSrc)
+	ix := memScan(t, condSrc)
 	fd := funcDecl(t, ix, "f")
-	info := ix.pkgs[0].TypesInfo
-	p := &path{
+	info := infoOf(ix)
+	p := &Path{
 		errs:  map[types.Object]errVal{param(t, ix, fd, "err"): errNil},
 		bools: map[types.Object]bool{param(t, ix, fd, "ok"): false},
 	}
@@ -102,9 +115,9 @@ func TestEvalCond(t *testing.T) {
 
 // TestLearn records what taking a branch tells of err and ok.
 func TestLearn(t *testing.T) {
-	ix := memIndex(t, condSrc)
+	ix := memScan(t, condSrc)
 	fd := funcDecl(t, ix, "f")
-	info := ix.pkgs[0].TypesInfo
+	info := infoOf(ix)
 	errV, okV := param(t, ix, fd, "err"), param(t, ix, fd, "ok")
 	conds := ifConds(fd)
 	for _, tc := range []struct {
@@ -123,7 +136,7 @@ func TestLearn(t *testing.T) {
 		{7, true, errNonNil, false, false},   // errors.Is(err, ...) taken: err is not nil
 		{8, true, errNil, true, true},        // ok && err == nil taken
 	} {
-		p := &path{errs: map[types.Object]errVal{}, bools: map[types.Object]bool{}}
+		p := &Path{errs: map[types.Object]errVal{}, bools: map[types.Object]bool{}}
 		learn(info, conds[tc.cond], tc.taken, p)
 		ok, known := p.bools[okV]
 		if p.errs[errV] != tc.err || ok != tc.ok || known != tc.known {
@@ -184,8 +197,8 @@ func (c *C) drain() {
 // requeue or a Forget, directly or through a helper, or an escape with
 // its reason; formatting it is neither.
 func TestEffects(t *testing.T) {
-	ix := memIndex(t, effectsSrc)
-	info := ix.pkgs[0].TypesInfo
+	ix := memScan(t, effectsSrc)
+	info := infoOf(ix)
 	sc := newScanner(ix)
 	for _, tc := range []struct {
 		fn                string
@@ -245,8 +258,8 @@ func (c *C) run(key interface{}) {
 // parameter of a function only code that is not analysed calls, or an
 // exported field, may hold anything.
 func TestFuncTargets(t *testing.T) {
-	ix := memIndex(t, funcValuesSrc)
-	info := ix.pkgs[0].TypesInfo
+	ix := memScan(t, funcValuesSrc)
+	info := infoOf(ix)
 	sc := newScanner(ix)
 	var calls []*ast.CallExpr
 	for _, s := range funcDecl(t, ix, "run").Body.List {

@@ -1,4 +1,8 @@
-package rewrite
+// Package match recognises the client-go and controller-runtime APIs
+// queuefix knows by type identity (package path, type and method name,
+// vendored copies included), with the go/types predicates that decide it
+// and that the walk and the rules share.
+package match
 
 import (
 	"go/ast"
@@ -7,17 +11,17 @@ import (
 )
 
 // Import paths of the APIs queuefix knows. GOPATH-era trees reach them
-// through .../vendor/<path>, which isPkg accepts too.
+// through .../vendor/<path>, which IsPkg accepts too.
 const (
-	workqueuePath = "k8s.io/client-go/util/workqueue"
-	cachePath     = "k8s.io/client-go/tools/cache"
+	WorkqueuePath = "k8s.io/client-go/util/workqueue"
+	CachePath     = "k8s.io/client-go/tools/cache"
 	crHandlerPath = "sigs.k8s.io/controller-runtime/pkg/handler"
-	crEventPath   = "sigs.k8s.io/controller-runtime/pkg/event"
+	CREventPath   = "sigs.k8s.io/controller-runtime/pkg/event"
 	crPriorityQ   = "sigs.k8s.io/controller-runtime/pkg/controller/priorityqueue"
 )
 
-// isPkg reports whether p is the package at path, vendored or not.
-func isPkg(p *types.Package, path string) bool {
+// IsPkg reports whether p is the package at path, vendored or not.
+func IsPkg(p *types.Package, path string) bool {
 	if p == nil {
 		return false
 	}
@@ -33,8 +37,8 @@ func isPkg(p *types.Package, path string) bool {
 // isNamed reports whether t (or *t) is the named type pkg.name, in any
 // instantiation.
 func isNamed(t types.Type, pkg string, names ...string) bool {
-	n := namedOf(t)
-	if n == nil || !isPkg(n.Obj().Pkg(), pkg) {
+	n := NamedOf(t)
+	if n == nil || !IsPkg(n.Obj().Pkg(), pkg) {
 		return false
 	}
 	for _, name := range names {
@@ -52,21 +56,21 @@ var queueIfaces = []string{
 	"TypedInterface", "TypedDelayingInterface", "TypedRateLimitingInterface",
 }
 
-// isQueueMethod reports whether fn is the client-go workqueue method name,
+// IsQueueMethod reports whether fn is the client-go workqueue method name,
 // whichever version, load mode or embedding it was reached through.
-func isQueueMethod(fn *types.Func, name string) bool {
+func IsQueueMethod(fn *types.Func, name string) bool {
 	if fn == nil || fn.Name() != name {
 		return false
 	}
 	fn = fn.Origin()
 	recv := fn.Signature().Recv()
-	return recv != nil && isNamed(recv.Type(), workqueuePath, queueIfaces...)
+	return recv != nil && isNamed(recv.Type(), WorkqueuePath, queueIfaces...)
 }
 
-// isPriorityAdd reports whether fn is an AddWithOpts that takes
+// IsPriorityAdd reports whether fn is an AddWithOpts that takes
 // controller-runtime's priorityqueue.AddOpts: the priority queue's own, or
 // a wrapper's with its signature.
-func isPriorityAdd(fn *types.Func) bool {
+func IsPriorityAdd(fn *types.Func) bool {
 	if fn == nil || fn.Name() != "AddWithOpts" {
 		return false
 	}
@@ -74,40 +78,40 @@ func isPriorityAdd(fn *types.Func) bool {
 	return params.Len() > 0 && isNamed(params.At(0).Type(), crPriorityQ, "AddOpts")
 }
 
-// hasQueueMethod reports whether values of type t have a method name that is the
+// HasQueueMethod reports whether values of type t have a method name that is the
 // workqueue's own (through embedding or a defined type over the interface).
-func hasQueueMethod(t types.Type, name string) bool {
+func HasQueueMethod(t types.Type, name string) bool {
 	obj, _, _ := types.LookupFieldOrMethod(t, true, nil, name)
 	fn, ok := obj.(*types.Func)
-	return ok && isQueueMethod(fn, name)
+	return ok && IsQueueMethod(fn, name)
 }
 
-// isRateLimitingQueue reports whether t is, or embeds, a workqueue
+// IsRateLimitingQueue reports whether t is, or embeds, a workqueue
 // rate-limiting queue: its Forget is the workqueue's.
-func isRateLimitingQueue(t types.Type) bool {
-	return hasQueueMethod(t, "AddRateLimited") && hasQueueMethod(t, "Forget")
+func IsRateLimitingQueue(t types.Type) bool {
+	return HasQueueMethod(t, "AddRateLimited") && HasQueueMethod(t, "Forget")
 }
 
-// handlerFields maps the struct types whose func fields client-go and
+// HandlerFields maps the struct types whose func fields client-go and
 // controller-runtime call on informer events to those fields.
-var handlerFields = map[[2]string][]string{
-	{cachePath, "ResourceEventHandlerFuncs"}:              {"AddFunc", "UpdateFunc", "DeleteFunc"},
-	{cachePath, "ResourceEventHandlerDetailedFuncs"}:      {"AddFunc", "UpdateFunc", "DeleteFunc"},
-	{cachePath, "TypedResourceEventHandlerFuncs"}:         {"AddFunc", "UpdateFunc", "DeleteFunc"},
-	{cachePath, "TypedResourceEventHandlerDetailedFuncs"}: {"AddFunc", "UpdateFunc", "DeleteFunc"},
+var HandlerFields = map[[2]string][]string{
+	{CachePath, "ResourceEventHandlerFuncs"}:              {"AddFunc", "UpdateFunc", "DeleteFunc"},
+	{CachePath, "ResourceEventHandlerDetailedFuncs"}:      {"AddFunc", "UpdateFunc", "DeleteFunc"},
+	{CachePath, "TypedResourceEventHandlerFuncs"}:         {"AddFunc", "UpdateFunc", "DeleteFunc"},
+	{CachePath, "TypedResourceEventHandlerDetailedFuncs"}: {"AddFunc", "UpdateFunc", "DeleteFunc"},
 	{crHandlerPath, "Funcs"}:                              {"CreateFunc", "UpdateFunc", "DeleteFunc", "GenericFunc"},
 	{crHandlerPath, "TypedFuncs"}:                         {"CreateFunc", "UpdateFunc", "DeleteFunc", "GenericFunc"},
 }
 
-// handlerField returns "Type.Field" when field f of struct type t is an
+// HandlerField returns "Type.Field" when field f of struct type t is an
 // event-handler func field, or "".
-func handlerField(t types.Type, f *types.Var) string {
-	n := namedOf(t)
+func HandlerField(t types.Type, f *types.Var) string {
+	n := NamedOf(t)
 	if n == nil || n.Obj().Pkg() == nil {
 		return ""
 	}
-	for key, fields := range handlerFields {
-		if !isPkg(n.Obj().Pkg(), key[0]) || n.Obj().Name() != key[1] {
+	for key, fields := range HandlerFields {
+		if !IsPkg(n.Obj().Pkg(), key[0]) || n.Obj().Name() != key[1] {
 			continue
 		}
 		for _, name := range fields {
@@ -124,19 +128,19 @@ func shortPkg(path string) string {
 	return path[strings.LastIndex(path, "/")+1:]
 }
 
-// isQueueCall reports whether sel selects the workqueue method name.
-func isQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
+// IsQueueCall reports whether sel selects the workqueue method name.
+func IsQueueCall(info *types.Info, sel *ast.SelectorExpr, name string) bool {
 	s := info.Selections[sel]
 	if s == nil {
 		return false
 	}
 	fn, ok := s.Obj().(*types.Func)
-	return ok && isQueueMethod(fn, name)
+	return ok && IsQueueMethod(fn, name)
 }
 
-// calledQueueMethod returns the workqueue method a call expression calls
+// CalledQueueMethod returns the workqueue method a call expression calls
 // and its receiver, or "".
-func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) {
+func CalledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
 		return "", nil
@@ -151,7 +155,7 @@ func calledQueueMethod(info *types.Info, call *ast.CallExpr) (string, ast.Expr) 
 	}
 	fn = fn.Origin()
 	recv := fn.Signature().Recv()
-	if recv == nil || !isPkg(fn.Pkg(), workqueuePath) {
+	if recv == nil || !IsPkg(fn.Pkg(), WorkqueuePath) {
 		return "", nil
 	}
 	return fn.Name(), sel.X

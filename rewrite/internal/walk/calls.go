@@ -1,9 +1,11 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // maxDepth bounds inlining: a worker, the closure it calls, the sync
@@ -16,14 +18,14 @@ const maxDepth = 4
 // the item, is followed path by path even when it also returns an error;
 // any other call is summed up (effects.go), and when it is handed the
 // item and returns an error, the paths fork on that error.
-func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
-	if wk.done {
+func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*Path) ([]*Path, error) {
+	if wk.mode == Done {
 		var err error
 		if call, in, err = wk.argCalls(fr, call, in); err != nil {
 			return nil, err
 		}
 	}
-	if name, recv := calledQueueMethod(fr.info, call); name != "" {
+	if name, recv := match.CalledQueueMethod(fr.info, call); name != "" {
 		in, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(call.Args)}, "an argument", in)
 		if err != nil {
 			return nil, err
@@ -33,8 +35,8 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	}
 	if isPanic(fr.info, call) {
 		for _, p := range in {
-			p.panicked, p.end = true, call.Pos()
-			p.dones += len(p.deferred) // a panic runs every pending defer
+			p.panicked, p.End = true, call.Pos()
+			p.Dones += len(p.deferred) // a panic runs every pending defer
 			p.deferred = nil
 		}
 		wk.ended = append(wk.ended, in...)
@@ -46,7 +48,7 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 	if decl, fi := wk.helper(fr, call); decl != nil {
 		return wk.inlineHelper(fr, decl, fi, call, lhs, in)
 	}
-	if wk.done {
+	if wk.mode == Done {
 		wk.foreignDone(fr, call, in)
 	}
 	in, err := wk.effects(fr, call, "a call", in)
@@ -58,16 +60,16 @@ func (wk *walker) call(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path
 
 // afterCall records a call that the walk does not enter: a call handed
 // the item is the item's processing (the sync); its error forks the paths.
-func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*path) []*path {
+func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []*Path) []*Path {
 	sync := wk.isSync(fr, call)
 	if errVar := errResult(fr.info, lhs); errVar != nil && sync {
 		return wk.forkSync(fr, call, errVar, in, false)
 	}
 	for _, l := range lhs {
-		if v := identObj(fr.info, l); v != nil {
+		if v := match.IdentObj(fr.info, l); v != nil {
 			for _, p := range in {
 				delete(p.bools, v)
-				if isErrorType(v.Type()) {
+				if match.IsErrorType(v.Type()) {
 					p.errs[v] = errUnknown
 					delete(p.syncs, v)
 				}
@@ -75,9 +77,9 @@ func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []
 		}
 	}
 	if sync {
-		name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+		name := exprString(wk.s.fileOf(call.Fun.Pos()), call.Fun)
 		for _, p := range in {
-			p.synced, p.syncName, p.trail = call.Pos(), name, nil
+			p.Synced, p.SyncName, p.trail = call.Pos(), name, nil
 		}
 	}
 	return in
@@ -86,7 +88,7 @@ func (wk *walker) afterCall(fr *frame, call *ast.CallExpr, lhs []ast.Expr, in []
 // queueCall records Forget and requeues of the item on each path. An
 // Add of the item to another queue field is no requeue on this one; a
 // queue the walk cannot tell apart from the worker's counts as its own.
-func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.CallExpr, in []*path) {
+func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.CallExpr, in []*Path) {
 	if len(call.Args) == 0 || !fr.mentions(call.Args[0]) {
 		return
 	}
@@ -97,13 +99,13 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 	}
 	for _, p := range in {
 		if eff.dones {
-			p.dones++
+			p.Dones++
 		}
 		if eff.forgets {
-			p.forgets++
+			p.Forgets++
 		}
-		p.requeued = p.requeued || eff.requeues
-		p.limited = p.limited || eff.requeues && name == "AddRateLimited"
+		p.Requeued = p.Requeued || eff.requeues
+		p.Limited = p.Limited || eff.requeues && name == "AddRateLimited"
 	}
 }
 
@@ -111,7 +113,7 @@ func (wk *walker) queueCall(fr *frame, name string, recv ast.Expr, call *ast.Cal
 // worker takes items from, when the worker's field is private (fields.go):
 // the queue in it can then be reached through no other field.
 func (wk *walker) otherQueue(fr *frame, recv ast.Expr) bool {
-	mine := queueField(wk.w.pkg.TypesInfo, wk.w.queue)
+	mine := queueField(wk.w.pkg.TypesInfo, wk.w.Queue)
 	theirs := queueField(fr.info, recv)
 	return mine != nil && theirs != nil && mine != theirs && wk.uses[mine].private(mine)
 }
@@ -121,8 +123,8 @@ func (wk *walker) otherQueue(fr *frame, recv ast.Expr) bool {
 // lister's Get(name) is not the sync). Formatting and key splitting are
 // not processing.
 func (wk *walker) isSync(fr *frame, call *ast.CallExpr) bool {
-	fn := calleeFunc(fr.info, call)
-	if fn != nil && keepsNothing(fn) || isConversion(fr.info, call) {
+	fn := match.CalleeFunc(fr.info, call)
+	if fn != nil && keepsNothing(fn) || match.IsConversion(fr.info, call) {
 		return false
 	}
 	v := fr.view()
@@ -138,17 +140,17 @@ func (wk *walker) isSync(fr *frame, call *ast.CallExpr) bool {
 
 // forkSync splits each path at a call on the item that returns an error:
 // one path where the error is nil, one where it is not.
-func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, in []*path, asReturn bool) []*path {
+func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, in []*Path, asReturn bool) []*Path {
 	if errVar == nil {
 		errVar = types.NewVar(call.Pos(), nil, "", types.Universe.Lookup("error").Type())
 	}
-	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
-	var out []*path
+	name := exprString(wk.s.fileOf(call.Fun.Pos()), call.Fun)
+	var out []*Path
 	for _, p := range in {
 		for _, v := range []errVal{errNil, errNonNil} {
 			q := p.clone()
 			q.errs[errVar], q.syncs[errVar] = v, true
-			q.synced, q.syncName, q.trail = call.Pos(), name, nil
+			q.Synced, q.SyncName, q.trail = call.Pos(), name, nil
 			if asReturn {
 				q.ret = v
 			}
@@ -160,7 +162,7 @@ func (wk *walker) forkSync(fr *frame, call *ast.CallExpr, errVar types.Object, i
 
 // inline runs a function body called with call's arguments in a new frame
 // and returns the paths after the call.
-func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*path, queue ast.Expr, ref *queueRef) ([]*path, error) {
+func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call *ast.CallExpr, lhs []ast.Expr, in []*Path, queue ast.Expr, ref *queueRef) ([]*Path, error) {
 	if fr.depth+1 >= maxDepth {
 		return nil, unprovable("the item is handled too deep in nested calls")
 	}
@@ -168,10 +170,10 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 	if err != nil {
 		return nil, err
 	}
-	fi := wk.a.fileOf(body.Pos())
+	fi := wk.s.fileOf(body.Pos())
 	inner := &frame{
 		fi:       fi,
-		info:     fi.pkg.TypesInfo,
+		info:     fi.Pkg.TypesInfo,
 		sc:       wk.sc,
 		parent:   fr,
 		items:    map[types.Object]bool{},
@@ -204,13 +206,13 @@ func (wk *walker) inline(fr *frame, ft *ast.FuncType, body *ast.BlockStmt, call 
 
 // syncedBy records, for messages, that a followed helper handed the item
 // (a sync that also requeues) decided the error its caller checks.
-func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*path) {
+func (wk *walker) syncedBy(fr *frame, call *ast.CallExpr, errVar types.Object, out []*Path) {
 	if _, isLit := ast.Unparen(call.Fun).(*ast.FuncLit); isLit || !fr.view().handsItem(call) {
 		return
 	}
-	name := exprString(wk.a.fileOf(call.Fun.Pos()), call.Fun)
+	name := exprString(wk.s.fileOf(call.Fun.Pos()), call.Fun)
 	for _, p := range out {
-		p.syncs[errVar], p.synced, p.syncName = true, call.Pos(), name
+		p.syncs[errVar], p.Synced, p.SyncName = true, call.Pos(), name
 	}
 }
 
@@ -221,7 +223,7 @@ func (wk *walker) bindRecv(caller, callee *frame, call *ast.CallExpr) {
 	if !ok || !caller.isItem(sel.X) {
 		return
 	}
-	fn := calleeFunc(caller.info, call)
+	fn := match.CalleeFunc(caller.info, call)
 	if fn == nil {
 		return
 	}
@@ -236,7 +238,7 @@ func (wk *walker) bindRecv(caller, callee *frame, call *ast.CallExpr) {
 
 // bindParams gives the callee's parameters what the arguments carry: the
 // item, values computed from it, and known error values.
-func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.CallExpr, in []*path) {
+func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.CallExpr, in []*Path) {
 	i := 0
 	for _, field := range ft.Params.List {
 		names := field.Names
@@ -254,7 +256,7 @@ func (wk *walker) bindParams(caller, callee *frame, ft *ast.FuncType, call *ast.
 	}
 }
 
-func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.Expr, in []*path) {
+func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.Expr, in []*Path) {
 	if param == nil {
 		return
 	}
@@ -264,7 +266,7 @@ func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.E
 	case caller.mentions(arg):
 		callee.derived[param] = true
 	}
-	if v := identObj(caller.info, arg); v != nil && isErrorType(v.Type()) {
+	if v := match.IdentObj(caller.info, arg); v != nil && match.IsErrorType(v.Type()) {
 		for _, p := range in {
 			p.errs[param] = p.errs[v]
 		}
@@ -275,8 +277,8 @@ func (wk *walker) bindParam(caller, callee *frame, param types.Object, arg ast.E
 // when it is declared in an analysed file and requeues or forgets the
 // item (or, handed an error, calls Forget or AddRateLimited at all): the
 // walk follows such helpers path by path.
-func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInfo) {
-	fn := calleeFunc(fr.info, call)
+func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *File) {
+	fn := match.CalleeFunc(fr.info, call)
 	if fn == nil {
 		return nil, nil
 	}
@@ -285,7 +287,7 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 		return nil, nil
 	}
 	v := fr.view()
-	if wk.done {
+	if wk.mode == Done {
 		return wk.doneHelper(v, fn, call, decl, fi)
 	}
 	if v.handsItem(call) {
@@ -296,7 +298,7 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 	if v.handsDerived(call) && v.derivedTouch(call).touches() {
 		return decl, fi
 	}
-	if wk.passesErr(fr, call) && retries(fi.pkg.TypesInfo, decl.Body) {
+	if wk.passesErr(fr, call) && retries(fi.Pkg.TypesInfo, decl.Body) {
 		return decl, fi
 	}
 	return nil, nil
@@ -307,29 +309,29 @@ func (wk *walker) helper(fr *frame, call *ast.CallExpr) (*ast.FuncDecl, *fileInf
 // fate itself (handleErr calls Forget or AddRateLimited) or the walked
 // call is its only call: a Forget in a sync that other code calls too
 // would run on their paths as well.
-func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *fileInfo, call *ast.CallExpr, lhs []ast.Expr, in []*path) ([]*path, error) {
-	wk.nextShared = (wk.done || !retries(fi.pkg.TypesInfo, decl.Body)) && !wk.onlyCall(fi, decl)
+func (wk *walker) inlineHelper(fr *frame, decl *ast.FuncDecl, fi *File, call *ast.CallExpr, lhs []ast.Expr, in []*Path) ([]*Path, error) {
+	wk.nextShared = (wk.mode == Done || !retries(fi.Pkg.TypesInfo, decl.Body)) && !wk.onlyCall(fi, decl)
 	// The caller's own queue, handed on through the same variable, is the
 	// surest name: the first queue call in the body may be on another
 	// field of the same type (c.retryQueue).
-	if ref := wk.passRef(fr, call, decl, fi.pkg.TypesInfo); ref != nil {
+	if ref := wk.passRef(fr, call, decl, fi.Pkg.TypesInfo); ref != nil {
 		return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, nil, ref)
 	}
-	queue := wk.queueIn(fi.pkg.TypesInfo, decl.Body)
+	queue := wk.queueIn(fi.Pkg.TypesInfo, decl.Body)
 	return wk.inline(fr, decl.Type, decl.Body, call, lhs, in, queue, nil)
 }
 
 // onlyCall reports whether the function declared by decl is used once in
 // the analysed code (the call being walked).
-func (wk *walker) onlyCall(fi *fileInfo, decl *ast.FuncDecl) bool {
-	fn, ok := fi.pkg.TypesInfo.Defs[decl.Name].(*types.Func)
-	return ok && len(wk.sc.funcs().uses[fn]) == 1
+func (wk *walker) onlyCall(fi *File, decl *ast.FuncDecl) bool {
+	fn, ok := fi.Pkg.TypesInfo.Defs[decl.Name].(*types.Func)
+	return ok && len(wk.sc.s.funcs().uses[fn]) == 1
 }
 
 // passesErr reports whether call passes an error variable.
 func (wk *walker) passesErr(fr *frame, call *ast.CallExpr) bool {
 	for _, arg := range call.Args {
-		if v := identObj(fr.info, arg); v != nil && isErrorType(v.Type()) {
+		if v := match.IdentObj(fr.info, arg); v != nil && match.IsErrorType(v.Type()) {
 			return true
 		}
 	}
@@ -342,7 +344,7 @@ func retries(info *types.Info, body ast.Node) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			name, _ := calledQueueMethod(info, call)
+			name, _ := match.CalledQueueMethod(info, call)
 			found = found || name == "Forget" || name == "AddRateLimited"
 		}
 		return !found
@@ -353,14 +355,14 @@ func retries(info *types.Info, body ast.Node) bool {
 // queueIn returns the receiver of the first rate-limiting queue method
 // called in body whose queue has the worker's queue type.
 func (wk *walker) queueIn(info *types.Info, body ast.Node) ast.Expr {
-	want := wk.w.pkg.TypesInfo.TypeOf(wk.w.queue)
+	want := wk.w.pkg.TypesInfo.TypeOf(wk.w.Queue)
 	var found ast.Expr
 	ast.Inspect(body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok || found != nil {
 			return found == nil
 		}
-		if name, recv := calledQueueMethod(info, call); name != "" && types.Identical(info.TypeOf(recv), want) {
+		if name, recv := match.CalledQueueMethod(info, call); name != "" && types.Identical(info.TypeOf(recv), want) {
 			found = recv
 		}
 		return true
@@ -373,49 +375,13 @@ func (wk *walker) mentionsForget(fr *frame, s *ast.DeferStmt) bool {
 	found := false
 	ast.Inspect(s, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			if name, _ := calledQueueMethod(fr.info, call); name == "Forget" {
+			if name, _ := match.CalledQueueMethod(fr.info, call); name == "Forget" {
 				found = true
 			}
 		}
 		return !found
 	})
 	return found
-}
-
-// calleeFunc returns the function or method a call calls statically.
-func calleeFunc(info *types.Info, call *ast.CallExpr) *types.Func {
-	var id *ast.Ident
-	switch fun := uninstantiated(call.Fun).(type) {
-	case *ast.Ident:
-		id = fun
-	case *ast.SelectorExpr:
-		if s := info.Selections[fun]; s != nil && s.Kind() != types.MethodVal {
-			return nil
-		}
-		if s := info.Selections[fun]; s != nil {
-			if _, iface := s.Recv().Underlying().(*types.Interface); iface {
-				return nil
-			}
-		}
-		id = fun.Sel
-	default:
-		return nil
-	}
-	fn, _ := info.Uses[id].(*types.Func)
-	return fn
-}
-
-// uninstantiated returns the function a call names without its explicit
-// type arguments: handle for handle[string](...). A slice or map of funcs
-// indexed the same way yields a variable, which is no function.
-func uninstantiated(fun ast.Expr) ast.Expr {
-	switch ix := ast.Unparen(fun).(type) {
-	case *ast.IndexExpr:
-		return ast.Unparen(ix.X)
-	case *ast.IndexListExpr:
-		return ast.Unparen(ix.X)
-	}
-	return ast.Unparen(fun)
 }
 
 // funcDeclAt returns the function declaration whose name is at pos.
@@ -442,8 +408,8 @@ func errResult(info *types.Info, lhs []ast.Expr) types.Object {
 	if len(lhs) == 0 {
 		return nil
 	}
-	v := identObj(info, lhs[len(lhs)-1])
-	if v == nil || !isErrorType(v.Type()) {
+	v := match.IdentObj(info, lhs[len(lhs)-1])
+	if v == nil || !match.IsErrorType(v.Type()) {
 		return nil
 	}
 	return v

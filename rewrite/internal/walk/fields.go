@@ -1,8 +1,10 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A queue field is private when the queue in it can only be reached
@@ -82,7 +84,7 @@ func converted(info *types.Info, x ast.Expr, use func(*types.Var) *fieldUse) {
 		return
 	}
 	for i := range st.NumFields() {
-		if v := st.Field(i); hasQueueMethod(v.Type(), "Done") {
+		if v := st.Field(i); match.HasQueueMethod(v.Type(), "Done") {
 			use(v.Origin()).escapes = true
 		}
 	}
@@ -95,7 +97,7 @@ func queueFieldOf(info *types.Info, sel *ast.SelectorExpr) *types.Var {
 		return nil
 	}
 	v, ok := s.Obj().(*types.Var)
-	if !ok || !hasQueueMethod(v.Type(), "Done") {
+	if !ok || !match.HasQueueMethod(v.Type(), "Done") {
 		return nil
 	}
 	return v.Origin()
@@ -131,7 +133,7 @@ func fieldContext(stack []ast.Node, sel *ast.SelectorExpr) (string, ast.Expr) {
 // literalStores reports the queue fields a struct literal sets.
 func literalStores(info *types.Info, lit *ast.CompositeLit, store func(*types.Var, ast.Expr)) {
 	literalFields(info, lit, func(v *types.Var, value ast.Expr) {
-		if hasQueueMethod(v.Type(), "Done") {
+		if match.HasQueueMethod(v.Type(), "Done") {
 			store(v.Origin(), value)
 		}
 	})
@@ -187,7 +189,7 @@ func isQueueConstructorCall(info *types.Info, e ast.Expr) bool {
 		return false
 	}
 	fn, ok := info.Uses[id].(*types.Func)
-	return ok && fn.Signature().Recv() == nil && isPkg(fn.Pkg(), workqueuePath)
+	return ok && fn.Signature().Recv() == nil && match.IsPkg(fn.Pkg(), match.WorkqueuePath)
 }
 
 // private reports whether the queue in v can only be reached through v.

@@ -1,10 +1,12 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
 	"slices"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // The worker walk (paths.go) follows the worker, the closures it calls and
@@ -66,19 +68,16 @@ func (e *effect) escapes(why string, at token.Pos) {
 // maxSummaryDepth bounds how deep summaries follow static calls.
 const maxSummaryDepth = 8
 
-// A scanner sums up function bodies for one run of the forget rule. It
-// is used by one goroutine.
+// A scanner sums up function bodies for one rule's walks (a Walker). It
+// is used by one goroutine; the scan it reads is shared.
 type scanner struct {
-	a     *index
+	s     *Scan
 	memo  map[summaryKey]effect
 	busy  map[summaryKey]bool
 	cycle bool // a summary met one still being computed: do not memoize
 	depth int
-	impls map[string][]*types.Func // methods of the analysed types by name
-	fidx  *funcIndex               // func values' stores (funcvalues.go)
 
 	// Stores of the item (stores.go).
-	sidx       *storeIndex
 	places     map[place]bool // whether the item escapes from a place
 	placeBusy  map[place]bool
 	placeDepth int
@@ -94,8 +93,8 @@ type summaryKey struct {
 
 const recvBit = 1 << 63
 
-func newScanner(a *index) *scanner {
-	return &scanner{a: a, memo: make(map[summaryKey]effect), busy: make(map[summaryKey]bool)}
+func newScanner(s *Scan) *scanner {
+	return &scanner{s: s, memo: make(map[summaryKey]effect), busy: make(map[summaryKey]bool)}
 }
 
 // A view is code seen with the variables that hold the item.
@@ -124,7 +123,7 @@ func (v *view) isItem(e ast.Expr) bool {
 		if isValueConversion(v.info, e) {
 			return v.isItem(e.Args[0])
 		}
-		if v.sc != nil && !isConversion(v.info, e) {
+		if v.sc != nil && !match.IsConversion(v.info, e) {
 			return v.returnsItem(e)
 		}
 	}
@@ -246,7 +245,7 @@ func (v *view) literal(lit *ast.CompositeLit, eff *effect) {
 }
 
 func (v *view) text(e ast.Node) string {
-	return v.sc.a.text(e)
+	return v.sc.s.text(e)
 }
 
 // call adds what a call does with the item, and reports whether the
@@ -260,7 +259,7 @@ func (v *view) call(call *ast.CallExpr, eff *effect) bool {
 		}
 		return false
 	}
-	if name, _ := calledQueueMethod(v.info, call); name != "" {
+	if name, _ := match.CalledQueueMethod(v.info, call); name != "" {
 		if len(call.Args) > 0 && v.mentionsAny(call.Args[0]) {
 			queueEffect(name, eff)
 		}
@@ -300,7 +299,7 @@ func (v *view) handsDerived(call *ast.CallExpr) bool {
 // the values computed from the item that call hands it: such a call may
 // requeue the item under a rebuilt key.
 func (v *view) derivedTouch(call *ast.CallExpr) effect {
-	fn := calleeFunc(v.info, call)
+	fn := match.CalleeFunc(v.info, call)
 	if fn == nil {
 		return effect{}
 	}
@@ -356,7 +355,7 @@ func (v *view) handsItem(call *ast.CallExpr) bool {
 // returnsItem reports whether call is a call of an analysed function,
 // handed the item, that returns it.
 func (v *view) returnsItem(call *ast.CallExpr) bool {
-	fn := calleeFunc(v.info, call)
+	fn := match.CalleeFunc(v.info, call)
 	if fn == nil || !v.handsItemNoReturn(call) {
 		return false
 	}
@@ -374,13 +373,13 @@ func (v *view) handsItemNoReturn(call *ast.CallExpr) bool {
 // callee returns the effect of a call that is handed the item.
 func (v *view) callee(call *ast.CallExpr) effect {
 	var eff effect
-	if isConversion(v.info, call) {
-		if b, ok := v.info.Uses[calleeIdent(call)].(*types.Builtin); ok && b.Name() == "append" && v.appendEscapes(call) {
+	if match.IsConversion(v.info, call) {
+		if b, ok := v.info.Uses[match.CalleeIdent(call)].(*types.Builtin); ok && b.Name() == "append" && v.appendEscapes(call) {
 			eff.escapes("it is appended to a slice", call.Pos())
 		}
 		return eff
 	}
-	if fn := calleeFunc(v.info, call); fn != nil {
+	if fn := match.CalleeFunc(v.info, call); fn != nil {
 		return v.staticCall(fn, call)
 	}
 	if m := interfaceMethod(v.info, call); m != nil {
@@ -416,17 +415,6 @@ func (v *view) funcValueCall(call *ast.CallExpr) effect {
 		eff.escapes("it is passed to "+v.text(call.Fun)+", a func value that may requeue or forget it", call.Pos())
 	}
 	return eff
-}
-
-// calleeIdent returns the identifier a call names, or nil.
-func calleeIdent(call *ast.CallExpr) *ast.Ident {
-	switch fun := uninstantiated(call.Fun).(type) {
-	case *ast.Ident:
-		return fun
-	case *ast.SelectorExpr:
-		return fun.Sel
-	}
-	return nil
 }
 
 // staticCall sums up a call of a known function.
@@ -472,7 +460,7 @@ func (v *view) interfaceCall(m *types.Func, call *ast.CallExpr) effect {
 // of one.
 func (v *view) handsQueue(call *ast.CallExpr) bool {
 	for _, arg := range call.Args {
-		if hasQueueMethod(v.info.TypeOf(arg), "Done") {
+		if match.HasQueueMethod(v.info.TypeOf(arg), "Done") {
 			return true
 		}
 	}
@@ -527,7 +515,7 @@ func keepsNothing(fn *types.Func) bool {
 		"k8s.io/apimachinery/pkg/util/runtime":
 		return true
 	}
-	if isPkg(pkg, cachePath) {
+	if match.IsPkg(pkg, match.CachePath) {
 		switch fn.Name() {
 		case "SplitMetaNamespaceKey", "MetaNamespaceKeyFunc", "DeletionHandlingMetaNamespaceKeyFunc", "ObjectToName":
 			return true
@@ -571,12 +559,12 @@ func (sc *scanner) summary(fn *types.Func, mask uint64) (effect, bool) {
 }
 
 // decl returns fn's declaration in an analysed file, or nil.
-func (sc *scanner) decl(fn *types.Func) (*ast.FuncDecl, *fileInfo) {
-	fi := sc.a.fileOf(fn.Pos())
+func (sc *scanner) decl(fn *types.Func) (*ast.FuncDecl, *File) {
+	fi := sc.s.fileOf(fn.Pos())
 	if fi == nil {
 		return nil, nil
 	}
-	decl := funcDeclAt(fi.syntax, fn.Pos())
+	decl := funcDeclAt(fi.Syntax, fn.Pos())
 	if decl == nil || decl.Body == nil {
 		return nil, nil
 	}
@@ -585,8 +573,8 @@ func (sc *scanner) decl(fn *types.Func) (*ast.FuncDecl, *fileInfo) {
 
 // sumFunc sums up one function's body, with the parameters in mask (and
 // the receiver) holding the item.
-func (sc *scanner) sumFunc(fi *fileInfo, recv *ast.FieldList, ft *ast.FuncType, body *ast.BlockStmt, mask uint64) effect {
-	v := &view{sc: sc, info: fi.pkg.TypesInfo, items: make(map[types.Object]bool), derived: make(map[types.Object]bool)}
+func (sc *scanner) sumFunc(fi *File, recv *ast.FieldList, ft *ast.FuncType, body *ast.BlockStmt, mask uint64) effect {
+	v := &view{sc: sc, info: fi.Pkg.TypesInfo, items: make(map[types.Object]bool), derived: make(map[types.Object]bool)}
 	if mask&recvBit != 0 && recv != nil {
 		for _, n := range recv.List[0].Names {
 			v.items[v.info.ObjectOf(n)] = true
@@ -694,20 +682,24 @@ func (sc *scanner) implementations(iface types.Type, name string) []*types.Func 
 // methodsNamed returns the declared methods called name in the analysed
 // files, in file order.
 func (sc *scanner) methodsNamed(name string) []*types.Func {
-	if sc.impls == nil {
-		sc.impls = make(map[string][]*types.Func)
-		for _, file := range sc.a.sortedFiles() {
-			fi := sc.a.files[file]
-			for _, d := range fi.syntax.Decls {
-				fd, ok := d.(*ast.FuncDecl)
-				if !ok || fd.Recv == nil {
-					continue
-				}
-				if fn, ok := fi.pkg.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-					sc.impls[fn.Name()] = append(sc.impls[fn.Name()], fn)
-				}
+	return sc.s.impls()[name]
+}
+
+// methodsByName indexes the declared methods of the analysed files by
+// name, in file order.
+func (s *Scan) methodsByName() map[string][]*types.Func {
+	impls := make(map[string][]*types.Func)
+	for _, file := range s.sortedFiles() {
+		fi := s.files[file]
+		for _, d := range fi.Syntax.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil {
+				continue
+			}
+			if fn, ok := fi.Pkg.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+				impls[fn.Name()] = append(impls[fn.Name()], fn)
 			}
 		}
 	}
-	return sc.impls[name]
+	return impls
 }

@@ -1,4 +1,4 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
@@ -6,37 +6,39 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
-// A worker is a function that takes items from a rate-limiting queue:
+// A Worker is a function that takes items from a rate-limiting queue:
 //
 //	key, quit := c.queue.Get()
 //
 // get is that statement, block the block holding it: the paths queuefix
 // follows run from get to the end of block (a loop body's end is the end of
 // one iteration).
-type worker struct {
+type Worker struct {
 	pkg   *packages.Package
-	fi    *fileInfo
+	File  *File
 	body  *ast.BlockStmt // the enclosing function's body
 	block *ast.BlockStmt
 	index int // of get in block.List
-	get   *ast.CallExpr
-	queue ast.Expr     // the receiver of Get, as the worker spells it
-	item  types.Object // the variable Get assigns the item to
+	Get   *ast.CallExpr
+	Queue ast.Expr     // the receiver of Get, as the worker spells it
+	Item  types.Object // the variable Get assigns the item to
 	quit  types.Object // the variable Get assigns its shutdown flag to, if any
-	odd   string       // why the Get is not followed, when it is not
+	Odd   string       // why the Get is not followed, when it is not
 }
 
-// workers returns the workers of every target file, each once. In a test
+// findWorkers returns the workers of every target file, each once. In a test
 // file (analysed with -test) only a Get whose function also calls Done is
 // a worker: tests take items from queues to look at them all the time.
-func (a *index) workers() []*worker {
-	var out []*worker
-	for _, name := range a.sortedFiles() {
-		fi := a.files[name]
-		ws := a.fileWorkers(fi)
-		if len(ws) == 0 || fi.err() != nil {
+func (s *Scan) findWorkers() []*Worker {
+	var out []*Worker
+	for _, name := range s.sortedFiles() {
+		fi := s.files[name]
+		ws := s.fileWorkers(fi)
+		if len(ws) == 0 || fi.Source() == nil {
 			continue // checking for a change reads the file: only files with workers are read
 		}
 		for _, w := range ws {
@@ -53,7 +55,7 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 	found := false
 	ast.Inspect(body, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			name, _ := calledQueueMethod(info, call)
+			name, _ := match.CalledQueueMethod(info, call)
 			found = found || name == "Done"
 		}
 		return !found
@@ -63,12 +65,12 @@ func callsDone(info *types.Info, body *ast.BlockStmt) bool {
 
 // fileWorkers finds the Get statements of fi whose queue is a rate-limiting
 // queue, with the function body and block around each.
-func (a *index) fileWorkers(fi *fileInfo) []*worker {
-	var out []*worker
-	info := fi.pkg.TypesInfo
+func (s *Scan) fileWorkers(fi *File) []*Worker {
+	var out []*Worker
+	info := fi.Pkg.TypesInfo
 	var bodies []*ast.BlockStmt
 	found := make(map[*ast.CallExpr]bool) // Gets that start a followed worker
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+	ast.Inspect(fi.Syntax, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case nil:
 			return false
@@ -81,15 +83,15 @@ func (a *index) fileWorkers(fi *fileInfo) []*worker {
 		case *ast.BlockStmt:
 			for i, s := range n.List {
 				if w := getStmt(info, s); w != nil {
-					w.pkg, w.fi, w.block, w.index = fi.pkg, fi, n, i
+					w.pkg, w.File, w.block, w.index = fi.Pkg, fi, n, i
 					w.body = innermostBody(bodies, n)
 					out = append(out, w)
-					found[w.get] = true
+					found[w.Get] = true
 				}
 			}
 		case *ast.CallExpr:
 			if w := oddGet(info, n); w != nil && !found[n] {
-				w.pkg, w.fi = fi.pkg, fi
+				w.pkg, w.File = fi.Pkg, fi
 				out = append(out, w)
 			}
 		}
@@ -100,12 +102,12 @@ func (a *index) fileWorkers(fi *fileInfo) []*worker {
 
 // oddGet returns a worker that will not be followed for a Get call on a
 // rate-limiting queue that is not `item, quit := q.Get()`.
-func oddGet(info *types.Info, call *ast.CallExpr) *worker {
+func oddGet(info *types.Info, call *ast.CallExpr) *Worker {
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+	if !ok || !match.IsQueueCall(info, sel, "Get") || !match.IsRateLimitingQueue(info.TypeOf(sel.X)) {
 		return nil
 	}
-	return &worker{get: call, queue: sel.X, odd: "its item is not assigned to a variable of its own"}
+	return &Worker{Get: call, Queue: sel.X, Odd: "its item is not assigned to a variable of its own"}
 }
 
 // innermostBody returns the last function body that contains b.
@@ -120,7 +122,7 @@ func innermostBody(bodies []*ast.BlockStmt, b *ast.BlockStmt) *ast.BlockStmt {
 
 // getStmt returns a worker for `item, quit := q.Get()` (or `=`) when q is
 // a rate-limiting queue.
-func getStmt(info *types.Info, s ast.Stmt) *worker {
+func getStmt(info *types.Info, s ast.Stmt) *Worker {
 	as, ok := s.(*ast.AssignStmt)
 	if !ok || len(as.Rhs) != 1 || len(as.Lhs) != 2 {
 		return nil
@@ -130,7 +132,7 @@ func getStmt(info *types.Info, s ast.Stmt) *worker {
 		return nil
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
-	if !ok || !isQueueCall(info, sel, "Get") || !isRateLimitingQueue(info.TypeOf(sel.X)) {
+	if !ok || !match.IsQueueCall(info, sel, "Get") || !match.IsRateLimitingQueue(info.TypeOf(sel.X)) {
 		return nil
 	}
 	id, ok := as.Lhs[0].(*ast.Ident)
@@ -141,5 +143,5 @@ func getStmt(info *types.Info, s ast.Stmt) *worker {
 	if item == nil {
 		return nil
 	}
-	return &worker{get: call, queue: sel.X, item: item, quit: identObj(info, as.Lhs[1])}
+	return &Worker{Get: call, Queue: sel.X, Item: item, quit: match.IdentObj(info, as.Lhs[1])}
 }

@@ -1,4 +1,4 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
@@ -6,6 +6,8 @@ import (
 	"go/types"
 	"maps"
 	"slices"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // The Forget rule follows every path from a worker's Get to the end of the
@@ -24,60 +26,63 @@ const (
 	errNonNil
 )
 
-// A point is a place where a statement can be inserted.
-type point struct {
-	kind  pointKind
-	block *ast.BlockStmt // before block.List[index], or at block's start or end
-	index int
-	ifs   *ast.IfStmt // implicit else of ifs
+// A Point is a place where a statement can be inserted.
+type Point struct {
+	Kind  PointKind
+	Block *ast.BlockStmt // before block.List[index], or at block's start or end
+	Index int
+	Ifs   *ast.IfStmt // implicit else of ifs
 	fr    *frame
 }
 
-type pointKind uint8
+type PointKind uint8
 
 const (
-	beforeStmt pointKind = iota
-	blockStart
-	blockEnd
-	implicitElse
+	BeforeStmt PointKind = iota
+	BlockStart
+	BlockEnd
+	ImplicitElse
 )
 
 // pointKey identifies a point independently of the frame it was seen in.
 type pointKey struct {
-	kind  pointKind
+	kind  PointKind
 	block *ast.BlockStmt
 	index int
 	ifs   *ast.IfStmt
 }
 
-func (p *point) key() pointKey { return pointKey{p.kind, p.block, p.index, p.ifs} }
+func (p *Point) key() pointKey { return pointKey{p.Kind, p.Block, p.Index, p.Ifs} }
 
-// A path is one way through a worker. What the item met on it decides
-// whether it needs Forget: a path that requeues it (Add, AddAfter or
+// A Path is one way through a worker. What the item met on it decides
+// whether it needs Forget: a Path that requeues it (Add, AddAfter or
 // AddRateLimited on the worker's queue), forgets it, panics or lets it
-// escape does not get one; every other path ends the item's retry cycle.
-type path struct {
+// escape does not get one; every other Path ends the item's retry cycle.
+type Path struct {
 	errs     map[types.Object]errVal
 	bools    map[types.Object]bool // booleans the path knows (Get's shutdown flag)
 	syncs    map[types.Object]bool // error variables set by calls on the item
-	synced   token.Pos             // the last call handed the item
-	syncName string
-	forgets  int // Forget calls of the item on the path
-	requeued bool
-	limited  bool // requeued with AddRateLimited
+	Synced   token.Pos             // the last call handed the item
+	SyncName string
+	Forgets  int // Forget calls of the item on the path
+	Requeued bool
+	Limited  bool // requeued with AddRateLimited
 	panicked bool
-	escape   string // how the item escaped, "" when it did not
-	escapeAt token.Pos
-	via      string   // the last branch the path took that others did not
-	trail    []*point // points passed since the last call handed the item
-	all      []*point // every point passed since Get
+	Escape   string // how the item escaped, "" when it did not
+	EscapeAt token.Pos
+	Via      string   // the last branch the path took that others did not
+	trail    []*Point // points passed since the last call handed the item
+	all      []*Point // every point passed since Get
 	ret      errVal   // the error an inlined closure returned
-	end      token.Pos
-	dones    int      // Done calls of the item on the path (the done rule)
+	End      token.Pos
+	Dones    int      // Done calls of the item on the path (the done rule)
 	deferred []*frame // frames whose deferred Done of the item is pending
 }
 
-func (p *path) clone() *path {
+// Pkg returns the package a statement inserted at the point belongs to.
+func (pt *Point) Pkg() *types.Package { return pt.fr.fi.Pkg.Types }
+
+func (p *Path) clone() *Path {
 	q := *p
 	q.errs = maps.Clone(p.errs)
 	q.bools = maps.Clone(p.bools)
@@ -88,10 +93,10 @@ func (p *path) clone() *path {
 	return &q
 }
 
-// success reports whether a call handed the item returned an error and
+// Success reports whether a call handed the item returned an error and
 // every such error on the path was nil.
-func (p *path) success() bool {
-	if !p.synced.IsValid() || len(p.syncs) == 0 {
+func (p *Path) Success() bool {
+	if !p.Synced.IsValid() || len(p.syncs) == 0 {
 		return false
 	}
 	for v := range p.syncs {
@@ -102,35 +107,39 @@ func (p *path) success() bool {
 	return true
 }
 
-// needsForget reports whether the path ends the item's retry cycle
+// SyncErr reports whether the path knows an error returned by a call
+// handed the item (it forked on that error).
+func (p *Path) SyncErr() bool { return len(p.syncs) > 0 }
+
+// NeedsForget reports whether the path ends the item's retry cycle
 // without Forget and without letting the item go elsewhere.
-func (p *path) needsForget() bool {
-	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape == ""
+func (p *Path) NeedsForget() bool {
+	return p.Forgets == 0 && !p.Requeued && !p.panicked && p.Escape == ""
 }
 
 // mayForget reports whether a Forget may run on the path although it does
 // not need one: it requeues with Add or AddAfter only, which do not read
 // the failure count, and has not forgotten the item yet.
-func (p *path) mayForget() bool {
-	return p.requeued && !p.limited && p.forgets == 0 && !p.panicked && p.escape == ""
+func (p *Path) mayForget() bool {
+	return p.Requeued && !p.Limited && p.Forgets == 0 && !p.panicked && p.Escape == ""
 }
 
-// escaped reports whether the item escaped on a path that neither
+// Escaped reports whether the item Escaped on a path that neither
 // requeues nor forgets it.
-func (p *path) escaped() bool {
-	return p.forgets == 0 && !p.requeued && !p.panicked && p.escape != ""
+func (p *Path) Escaped() bool {
+	return p.Forgets == 0 && !p.Requeued && !p.panicked && p.Escape != ""
 }
 
-func (p *path) escapes(why string, at token.Pos) {
-	if p.escape == "" {
-		p.escape, p.escapeAt = why, at
+func (p *Path) escapes(why string, at token.Pos) {
+	if p.Escape == "" {
+		p.Escape, p.EscapeAt = why, at
 	}
 }
 
 // A frame is one function body the walk is in: the worker, a closure it
 // calls at once, or a helper that requeues or forgets the item.
 type frame struct {
-	fi       *fileInfo
+	fi       *File
 	info     *types.Info
 	sc       *scanner
 	parent   *frame
@@ -138,7 +147,7 @@ type frame struct {
 	derived  map[types.Object]bool // variables computed from the item
 	queue    ast.Expr              // the queue as this frame spells it, if known
 	queueRef *queueRef             // else the queue passed on from the caller (queueref.go)
-	returned []*path               // paths that left this frame by return
+	returned []*Path               // paths that left this frame by return
 	top      bool                  // the worker's own frame: return ends the path
 	shared   bool                  // a helper other code calls too: no place for Forget
 	depth    int
@@ -161,54 +170,54 @@ const maxPaths = 256
 
 // walker follows the paths of one worker.
 type walker struct {
-	a       *index
-	w       *worker
+	s       *Scan
+	w       *Worker
 	sc      *scanner
 	uses    map[*types.Var]*fieldUse // how each queue field is used (fields.go)
-	ended   []*path
+	ended   []*Path
 	clauses map[*ast.CaseClause]*ast.BlockStmt
 	inLoop  int // walking one iteration of a loop body, for its returns
 	// nextShared marks the next inlined frame as a helper others call.
 	nextShared bool
-	// done walks for the done rule: Done calls, deferred ones included,
-	// are counted and decide what is followed; requeues and Forget are
-	// not the walk's business (done.go).
-	done bool
+	// mode says what the walk follows: for Done, Done calls, deferred
+	// ones included, are counted and decide what is followed; requeues
+	// and Forget are not the walk's business (done.go).
+	mode Mode
 }
 
 // walk returns the paths from the worker's Get to their ends. Only paths
 // on which Get did not report a shut-down queue are followed, and on them
 // the item Get returned is not nil.
-func (wk *walker) walk() ([]*path, error) {
+func (wk *walker) walk() ([]*Path, error) {
 	w := wk.w
 	fr := &frame{
-		fi:      w.fi,
+		fi:      w.File,
 		info:    w.pkg.TypesInfo,
 		sc:      wk.sc,
-		items:   map[types.Object]bool{w.item: true},
+		items:   map[types.Object]bool{w.Item: true},
 		derived: map[types.Object]bool{},
-		queue:   w.queue,
+		queue:   w.Queue,
 		top:     true,
 	}
-	start := &path{errs: map[types.Object]errVal{w.item: errNonNil}, bools: map[types.Object]bool{}, syncs: map[types.Object]bool{}}
+	start := &Path{errs: map[types.Object]errVal{w.Item: errNonNil}, bools: map[types.Object]bool{}, syncs: map[types.Object]bool{}}
 	if w.quit != nil {
 		start.bools[w.quit] = false
 	}
-	falls, err := wk.block(fr, w.block, w.index+1, []*path{start})
+	falls, err := wk.block(fr, w.block, w.index+1, []*Path{start})
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range falls {
-		p.end = w.block.Rbrace
+		p.End = w.block.Rbrace
 	}
 	return append(wk.ended, falls...), nil
 }
 
 // block runs b.List[from:] and returns the paths that fall off its end.
-func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*path, error) {
+func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*Path) ([]*Path, error) {
 	cur := in
 	for i := from; i < len(b.List) && len(cur) > 0; i++ {
-		wk.pass(cur, &point{kind: beforeStmt, block: b, index: i, fr: fr})
+		wk.pass(cur, &Point{Kind: BeforeStmt, Block: b, Index: i, fr: fr})
 		var err error
 		if cur, err = wk.stmt(fr, b.List[i], cur); err != nil {
 			return nil, err
@@ -217,13 +226,13 @@ func (wk *walker) block(fr *frame, b *ast.BlockStmt, from int, in []*path) ([]*p
 			return nil, unprovable("it has too many paths")
 		}
 	}
-	wk.pass(cur, &point{kind: blockEnd, block: b, fr: fr})
+	wk.pass(cur, &Point{Kind: BlockEnd, Block: b, fr: fr})
 	return cur, nil
 }
 
 // pass records that the paths pass a point. Points inside a loop body are
 // no place for Forget (it would run once per iteration) and are not kept.
-func (wk *walker) pass(paths []*path, pt *point) {
+func (wk *walker) pass(paths []*Path, pt *Point) {
 	if wk.inLoop > 0 {
 		return
 	}
@@ -247,7 +256,7 @@ func (fr *frame) isShared() bool {
 }
 
 // stmt runs one statement on each path and returns the paths after it.
-func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	switch s := s.(type) {
 	case *ast.AssignStmt:
 		return wk.assign(fr, s.Lhs, s.Rhs, in)
@@ -269,7 +278,7 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 	case *ast.LabeledStmt:
 		return wk.stmt(fr, s.Stmt, in)
 	case *ast.DeferStmt:
-		if wk.done {
+		if wk.mode == Done {
 			return wk.deferStmt(fr, s, in)
 		}
 		if wk.mentionsForget(fr, s) {
@@ -283,7 +292,7 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 	case *ast.ForStmt, *ast.RangeStmt, *ast.SelectStmt:
 		return wk.opaque(fr, s, in)
 	case *ast.GoStmt:
-		if wk.done {
+		if wk.mode == Done {
 			return wk.goStmt(fr, s, in)
 		}
 	}
@@ -292,10 +301,10 @@ func (wk *walker) stmt(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 
 // effects applies what n does with the item to every path: an escape
 // marks them, a requeue or Forget inside n cannot be placed on a path.
-func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*path, error) {
+func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*Path) ([]*Path, error) {
 	eff := fr.view().uses(n)
-	if wk.blocks(eff) {
-		return nil, unprovable(wk.hidden() + " inside " + what + " at " + wk.a.line(n.Pos()))
+	if wk.mode.blocks(eff) {
+		return nil, unprovable(wk.mode.hidden() + " inside " + what + " at " + wk.s.line(n.Pos()))
 	}
 	if eff.escape != "" {
 		for _, p := range in {
@@ -309,14 +318,14 @@ func (wk *walker) effects(fr *frame, n ast.Node, what string, in []*path) ([]*pa
 // any number of times, so it must neither requeue nor forget the item nor
 // jump out of it; what it assigns is unknown after it. A return inside it
 // is one more exit: the paths may leave there, with what the loop knows.
-func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	what := "a loop"
 	if _, ok := s.(*ast.SelectStmt); ok {
 		what = "a select"
 	}
 	rets, jump := exits(s)
 	if jump != nil {
-		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.a.line(jump.Pos()))
+		return nil, unprovable(what + " jumps out by " + jump.Tok.String() + " at " + wk.s.line(jump.Pos()))
 	}
 	in, err := wk.effects(fr, s, what, in)
 	if err != nil {
@@ -333,7 +342,7 @@ func (wk *walker) opaque(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 // one iteration of a for or range body is walked (what is known of the
 // variables it assigns is not), so a return under `if err != nil` returns
 // a non-nil error; a select's returns leave with what the paths know.
-func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, what string, in []*path) error {
+func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, what string, in []*Path) error {
 	var body *ast.BlockStmt
 	switch s := s.(type) {
 	case *ast.ForStmt:
@@ -342,7 +351,7 @@ func (wk *walker) loopReturns(fr *frame, s ast.Stmt, rets []*ast.ReturnStmt, wha
 		body = s.Body
 	}
 	out := clonePaths(in)
-	label(out, nil, "when "+what+" at "+wk.a.line(s.Pos())+" returns", "")
+	label(out, nil, "when "+what+" at "+wk.s.line(s.Pos())+" returns", "")
 	if body == nil {
 		for _, r := range rets {
 			if _, err := wk.ret(fr, r, clonePaths(out)); err != nil {
@@ -378,7 +387,7 @@ func exits(s ast.Stmt) (rets []*ast.ReturnStmt, jump *ast.BranchStmt) {
 }
 
 // havoc forgets what the paths know of the variables s assigns.
-func havoc(info *types.Info, s ast.Node, in []*path) {
+func havoc(info *types.Info, s ast.Node, in []*Path) {
 	ast.Inspect(s, func(n ast.Node) bool {
 		var lhs []ast.Expr
 		switch n := n.(type) {
@@ -391,7 +400,7 @@ func havoc(info *types.Info, s ast.Node, in []*path) {
 			if l == nil {
 				continue
 			}
-			if v := identObj(info, l); v != nil {
+			if v := match.IdentObj(info, l); v != nil {
 				for _, p := range in {
 					delete(p.errs, v)
 					delete(p.bools, v)
@@ -405,16 +414,16 @@ func havoc(info *types.Info, s ast.Node, in []*path) {
 // ret ends the paths at a return: the worker's paths end, a closure's or
 // helper's paths go back to the caller with the error they return.
 // Returning the item itself lets it escape.
-func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*path) ([]*path, error) {
+func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*Path) ([]*Path, error) {
 	if call := returnedCall(s); call != nil && fr.top {
 		return wk.retCall(fr, s, call, in)
 	}
 	eff := fr.view().uses(s)
-	if wk.blocks(eff) {
-		return nil, unprovable(wk.hidden() + " in a return statement at " + wk.a.line(s.Pos()))
+	if wk.mode.blocks(eff) {
+		return nil, unprovable(wk.mode.hidden() + " in a return statement at " + wk.s.line(s.Pos()))
 	}
 	for _, p := range in {
-		p.end = s.Pos()
+		p.End = s.Pos()
 		if eff.escape != "" {
 			p.escapes(eff.escape, eff.at)
 		}
@@ -448,46 +457,46 @@ func returnedCall(s *ast.ReturnStmt) *ast.CallExpr {
 
 // retCall ends the worker's paths at `return f(...)`, after running the
 // call like any other (a helper that requeues or forgets is followed).
-func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in []*path) ([]*path, error) {
+func (wk *walker) retCall(fr *frame, s *ast.ReturnStmt, call *ast.CallExpr, in []*Path) ([]*Path, error) {
 	out, err := wk.call(fr, call, nil, in)
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range out {
-		p.end = s.Pos()
+		p.End = s.Pos()
 	}
 	wk.ended = append(wk.ended, out...)
 	return nil, nil
 }
 
 // returnedErr sets p.ret from the error expression a closure returns.
-func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *path) []*path {
-	if isNil(fr.info, e) {
+func (wk *walker) returnedErr(fr *frame, e ast.Expr, p *Path) []*Path {
+	if match.IsNil(fr.info, e) {
 		p.ret = errNil // the untyped nil has no error type of its own
-		return []*path{p}
+		return []*Path{p}
 	}
-	if !isErrorType(fr.info.TypeOf(e)) {
-		return []*path{p}
+	if !match.IsErrorType(fr.info.TypeOf(e)) {
+		return []*Path{p}
 	}
-	if v := identObj(fr.info, e); v != nil {
+	if v := match.IdentObj(fr.info, e); v != nil {
 		p.ret = p.errs[v]
-		return []*path{p}
+		return []*Path{p}
 	}
 	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if ok && wk.isSync(fr, call) {
-		return wk.forkSync(fr, call, nil, []*path{p}, true)
+		return wk.forkSync(fr, call, nil, []*Path{p}, true)
 	}
 	p.ret = errUnknown
 	if ok && makesError(fr.info, call) {
 		p.ret = errNonNil
 	}
-	return []*path{p}
+	return []*Path{p}
 }
 
 // makesError reports whether call builds a new error (fmt.Errorf,
 // errors.New), which is never nil.
 func makesError(info *types.Info, call *ast.CallExpr) bool {
-	fn := calleeFunc(info, call)
+	fn := match.CalleeFunc(info, call)
 	if fn == nil || fn.Pkg() == nil {
 		return false
 	}
@@ -497,7 +506,7 @@ func makesError(info *types.Info, call *ast.CallExpr) bool {
 
 // branch ends a worker's path at continue, break or goto: in an inline
 // worker loop they end the item's iteration.
-func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
+func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*Path) error {
 	if wk.inLoop > 0 && s.Label == nil && (s.Tok == token.BREAK || s.Tok == token.CONTINUE) {
 		return nil // ends the iteration: the paths after the loop stand for it
 	}
@@ -505,7 +514,7 @@ func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
 		return unprovable("control leaves a helper or closure by " + s.Tok.String())
 	}
 	for _, p := range in {
-		p.end = s.Pos()
+		p.End = s.Pos()
 	}
 	wk.ended = append(wk.ended, in...)
 	return nil
@@ -513,7 +522,7 @@ func (wk *walker) branch(fr *frame, s *ast.BranchStmt, in []*path) error {
 
 // ifStmt runs an if statement: each path takes the branch its condition
 // allows, or both when the condition is unknown to it.
-func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) {
+func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*Path) ([]*Path, error) {
 	in, err := wk.init(fr, s.Init, in)
 	if err != nil {
 		return nil, err
@@ -522,9 +531,9 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 		return nil, err
 	}
 	cond := exprString(fr.fi, s.Cond)
-	yes, no := split(in, func(p *path) (bool, bool) { return evalCond(fr.info, s.Cond, p) }, "when "+cond+" is true", "when "+cond+" is false")
+	yes, no := split(in, func(p *Path) (bool, bool) { return evalCond(fr.info, s.Cond, p) }, "when "+cond+" is true", "when "+cond+" is false")
 	learnAll(fr.info, s.Cond, yes, no)
-	wk.pass(yes, &point{kind: blockStart, block: s.Body, fr: fr})
+	wk.pass(yes, &Point{Kind: BlockStart, Block: s.Body, fr: fr})
 	out, err := wk.block(fr, s.Body, 0, yes)
 	if err != nil {
 		return nil, err
@@ -532,11 +541,11 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 	switch els := s.Else.(type) {
 	case nil:
 		if len(out) > 0 {
-			wk.pass(no, &point{kind: implicitElse, ifs: s, fr: fr})
+			wk.pass(no, &Point{Kind: ImplicitElse, Ifs: s, fr: fr})
 		}
 		return append(out, no...), nil
 	case *ast.BlockStmt:
-		wk.pass(no, &point{kind: blockStart, block: els, fr: fr})
+		wk.pass(no, &Point{Kind: BlockStart, Block: els, fr: fr})
 		more, err := wk.block(fr, els, 0, no)
 		return append(out, more...), err
 	default:
@@ -546,7 +555,7 @@ func (wk *walker) ifStmt(fr *frame, s *ast.IfStmt, in []*path) ([]*path, error) 
 }
 
 // init runs an if or switch statement's init statement, if any.
-func (wk *walker) init(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
+func (wk *walker) init(fr *frame, s ast.Stmt, in []*Path) ([]*Path, error) {
 	if s == nil {
 		return in, nil
 	}
@@ -557,18 +566,18 @@ func (wk *walker) init(fr *frame, s ast.Stmt, in []*path) ([]*path, error) {
 // each path takes the first case its knowledge makes true, and forks at
 // cases it cannot decide. A switch on a value (an outcome enum) forks
 // into every case.
-func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path, error) {
+func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*Path) ([]*Path, error) {
 	in, err := wk.init(fr, s.Init, in)
 	if err != nil {
 		return nil, err
 	}
 	if s.Tag != nil {
-		if in, err = wk.effects(fr, s.Tag, "a switch tag", in); err != nil {
+		if in, err = wk.tag(fr, s.Tag, in); err != nil {
 			return nil, err
 		}
 		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), in)
 	}
-	var out []*path
+	var out []*Path
 	var dflt *ast.CaseClause
 	rest := in
 	for _, c := range s.Body.List {
@@ -577,7 +586,7 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 			dflt = cc
 			continue
 		}
-		var taken []*path
+		var taken []*Path
 		taken, rest = splitCase(fr, cc, rest)
 		more, err := wk.clause(fr, cc, taken)
 		if err != nil {
@@ -592,12 +601,23 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*path) ([]*path,
 	return append(out, more...), err
 }
 
+// tag runs a switch tag, evaluated once before any case. The done walk
+// follows a call there that calls Done of the item (switch c.process(key),
+// where process defers Done) as it follows a call statement; any other
+// tag is summed up.
+func (wk *walker) tag(fr *frame, tag ast.Expr, in []*Path) ([]*Path, error) {
+	if call, ok := ast.Unparen(tag).(*ast.CallExpr); ok && wk.mode == Done && fr.view().uses(call).dones {
+		return wk.call(fr, call, nil, in)
+	}
+	return wk.effects(fr, tag, "a switch tag", in)
+}
+
 // valueSwitch runs every case of a switch whose cases the walk cannot
 // decide, each on copies of the paths; when no case may match (no
 // default, and the cases do not cover every constant of the tag's type)
 // the paths also go on past the switch.
-func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in []*path) ([]*path, error) {
-	var out []*path
+func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in []*Path) ([]*Path, error) {
+	var out []*Path
 	var dflt *ast.CaseClause
 	for _, c := range body.List {
 		cc := c.(*ast.CaseClause)
@@ -629,7 +649,7 @@ func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in [
 }
 
 // learnAll records what a condition tells the paths that took each branch.
-func learnAll(info *types.Info, cond ast.Expr, yes, no []*path) {
+func learnAll(info *types.Info, cond ast.Expr, yes, no []*Path) {
 	for _, p := range yes {
 		learn(info, cond, true, p)
 	}
@@ -640,21 +660,21 @@ func learnAll(info *types.Info, cond ast.Expr, yes, no []*path) {
 
 // label records the branch the paths took, on paths that took different
 // ones ("" leaves a side alone).
-func label(yes, no []*path, yesVia, noVia string) {
+func label(yes, no []*Path, yesVia, noVia string) {
 	for _, p := range yes {
 		if yesVia != "" {
-			p.via = yesVia
+			p.Via = yesVia
 		}
 	}
 	for _, p := range no {
 		if noVia != "" {
-			p.via = noVia
+			p.Via = noVia
 		}
 	}
 }
 
 // caseText returns "case A, B" for a case clause, as the source spells it.
-func caseText(fi *fileInfo, cc *ast.CaseClause) string {
+func caseText(fi *File, cc *ast.CaseClause) string {
 	if len(cc.List) == 0 {
 		return "the default case"
 	}
@@ -670,8 +690,8 @@ func exprStmts(es []ast.Expr) []ast.Stmt {
 	return out
 }
 
-func clonePaths(in []*path) []*path {
-	out := make([]*path, len(in))
+func clonePaths(in []*Path) []*Path {
+	out := make([]*Path, len(in))
 	for i, p := range in {
 		out[i] = p.clone()
 	}
@@ -680,7 +700,7 @@ func clonePaths(in []*path) []*path {
 
 // typeSwitch runs a type switch as a switch on a value; when it switches
 // on the item, each case's variable holds the item.
-func (wk *walker) typeSwitch(fr *frame, s *ast.TypeSwitchStmt, in []*path) ([]*path, error) {
+func (wk *walker) typeSwitch(fr *frame, s *ast.TypeSwitchStmt, in []*Path) ([]*Path, error) {
 	in, err := wk.init(fr, s.Init, in)
 	if err != nil {
 		return nil, err
@@ -727,8 +747,8 @@ func exhaustive(info *types.Info, s *ast.SwitchStmt) bool {
 }
 
 // splitCase returns the paths that take case cc and those that go on.
-func splitCase(fr *frame, cc *ast.CaseClause, in []*path) (taken, rest []*path) {
-	taken, rest = split(in, func(p *path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
+func splitCase(fr *frame, cc *ast.CaseClause, in []*Path) (taken, rest []*Path) {
+	taken, rest = split(in, func(p *Path) (bool, bool) { return anyCond(fr.info, cc.List, p) }, "in "+caseText(fr.fi, cc), "")
 	for _, c := range cc.List {
 		learnAll(fr.info, c, nil, rest)
 	}
@@ -741,7 +761,7 @@ func splitCase(fr *frame, cc *ast.CaseClause, in []*path) (taken, rest []*path) 
 // split divides paths by a condition: those it makes true, those it makes
 // false, and a copy in each for those it leaves undecided, labelled with
 // the branch each copy took ("" leaves the label as it was).
-func split(in []*path, cond func(*path) (val, known bool), yesVia, noVia string) (yes, no []*path) {
+func split(in []*Path, cond func(*Path) (val, known bool), yesVia, noVia string) (yes, no []*Path) {
 	for _, p := range in {
 		switch v, known := cond(p); {
 		case known && v:
@@ -750,7 +770,7 @@ func split(in []*path, cond func(*path) (val, known bool), yesVia, noVia string)
 			no = append(no, p)
 		default:
 			q := p.clone()
-			label([]*path{p}, []*path{q}, yesVia, noVia)
+			label([]*Path{p}, []*Path{q}, yesVia, noVia)
 			yes, no = append(yes, p), append(no, q)
 		}
 	}
@@ -758,7 +778,7 @@ func split(in []*path, cond func(*path) (val, known bool), yesVia, noVia string)
 }
 
 // anyCond evaluates `case a, b:` (a || b) on a path.
-func anyCond(info *types.Info, conds []ast.Expr, p *path) (bool, bool) {
+func anyCond(info *types.Info, conds []ast.Expr, p *Path) (bool, bool) {
 	allKnown := true
 	for _, c := range conds {
 		v, known := evalCond(info, c, p)
@@ -771,7 +791,7 @@ func anyCond(info *types.Info, conds []ast.Expr, p *path) (bool, bool) {
 }
 
 // clause runs a case body as a block of its own.
-func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*path) ([]*path, error) {
+func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*Path) ([]*Path, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
@@ -781,7 +801,7 @@ func (wk *walker) clause(fr *frame, cc *ast.CaseClause, in []*path) ([]*path, er
 		}
 	}
 	b := wk.clauseBlock(cc)
-	wk.pass(in, &point{kind: blockStart, block: b, fr: fr})
+	wk.pass(in, &Point{Kind: BlockStart, Block: b, fr: fr})
 	return wk.block(fr, b, 0, in)
 }
 
@@ -800,7 +820,7 @@ func (wk *walker) clauseBlock(cc *ast.CaseClause) *ast.BlockStmt {
 }
 
 // decl runs `var x = f(...)` declarations like assignments.
-func (wk *walker) decl(fr *frame, s *ast.DeclStmt, in []*path) ([]*path, error) {
+func (wk *walker) decl(fr *frame, s *ast.DeclStmt, in []*Path) ([]*Path, error) {
 	gd, ok := s.Decl.(*ast.GenDecl)
 	if !ok || gd.Tok != token.VAR {
 		return in, nil
@@ -821,7 +841,7 @@ func (wk *walker) decl(fr *frame, s *ast.DeclStmt, in []*path) ([]*path, error) 
 
 // assign tracks what flows from the item, records stores that let it
 // escape, and runs a call on the right-hand side.
-func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*path) ([]*path, error) {
+func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*Path) ([]*Path, error) {
 	wk.trackDerived(fr, lhs, rhs)
 	var eff effect
 	fr.view().assign(lhs, rhs, &eff)
@@ -850,14 +870,14 @@ func (wk *walker) assign(fr *frame, lhs, rhs []ast.Expr, in []*path) ([]*path, e
 
 // setKnown records what the paths know of an error or boolean variable
 // assigned r.
-func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*path) {
-	v := identObj(fr.info, l)
+func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*Path) {
+	v := match.IdentObj(fr.info, l)
 	if v == nil {
 		return
 	}
 	for _, p := range in {
 		delete(p.bools, v)
-		if isErrorType(v.Type()) {
+		if match.IsErrorType(v.Type()) {
 			p.errs[v] = wk.valueOf(fr, r, p)
 			delete(p.syncs, v)
 		}
@@ -865,11 +885,11 @@ func (wk *walker) setKnown(fr *frame, l, r ast.Expr, in []*path) {
 }
 
 // valueOf returns what a path knows about an error expression.
-func (wk *walker) valueOf(fr *frame, e ast.Expr, p *path) errVal {
-	if isNil(fr.info, e) {
+func (wk *walker) valueOf(fr *frame, e ast.Expr, p *Path) errVal {
+	if match.IsNil(fr.info, e) {
 		return errNil
 	}
-	if v := identObj(fr.info, e); v != nil {
+	if v := match.IdentObj(fr.info, e); v != nil {
 		return p.errs[v]
 	}
 	return errUnknown
@@ -883,7 +903,7 @@ func (wk *walker) trackDerived(fr *frame, lhs, rhs []ast.Expr) {
 		return
 	}
 	for i, l := range lhs {
-		v := identObj(fr.info, l)
+		v := match.IdentObj(fr.info, l)
 		if v == nil {
 			continue
 		}

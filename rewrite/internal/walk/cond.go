@@ -1,14 +1,16 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // evalCond evaluates a condition on a path. known is false when the
 // path's knowledge of error values does not decide it.
-func evalCond(info *types.Info, e ast.Expr, p *path) (val, known bool) {
+func evalCond(info *types.Info, e ast.Expr, p *Path) (val, known bool) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
 		v, known := p.bools[info.ObjectOf(e)]
@@ -26,7 +28,7 @@ func evalCond(info *types.Info, e ast.Expr, p *path) (val, known bool) {
 	return false, false
 }
 
-func evalBinary(info *types.Info, e *ast.BinaryExpr, p *path) (bool, bool) {
+func evalBinary(info *types.Info, e *ast.BinaryExpr, p *Path) (bool, bool) {
 	switch e.Op {
 	case token.LAND, token.LOR:
 		x, kx := evalCond(info, e.X, p)
@@ -58,11 +60,11 @@ func evalBinary(info *types.Info, e *ast.BinaryExpr, p *path) (bool, bool) {
 }
 
 // compareNil returns what p knows of x when y is nil.
-func compareNil(info *types.Info, x, y ast.Expr, p *path) errVal {
-	if !isNil(info, y) {
+func compareNil(info *types.Info, x, y ast.Expr, p *Path) errVal {
+	if !match.IsNil(info, y) {
 		return errUnknown
 	}
-	if v := identObj(info, x); v != nil {
+	if v := match.IdentObj(info, x); v != nil {
 		return p.errs[v]
 	}
 	return errUnknown
@@ -71,12 +73,12 @@ func compareNil(info *types.Info, x, y ast.Expr, p *path) errVal {
 // evalErrPredicate decides errors.Is(err, ...), apierrors.IsNotFound(err)
 // and the like on a path where err is nil: a predicate about an error is
 // false for no error.
-func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *path) (bool, bool) {
+func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *Path) (bool, bool) {
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
-	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
+	if !ok || sig.Results().Len() != 1 || !match.IsBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
 		return false, false
 	}
-	if v := identObj(info, call.Args[0]); v != nil && isErrorType(v.Type()) && p.errs[v] == errNil {
+	if v := match.IdentObj(info, call.Args[0]); v != nil && match.IsErrorType(v.Type()) && p.errs[v] == errNil {
 		return false, true
 	}
 	return false, false
@@ -86,10 +88,10 @@ func evalErrPredicate(info *types.Info, call *ast.CallExpr, p *path) (bool, bool
 // error and boolean variables: `err != nil` taken means err is not nil,
 // `ok` not taken means ok is false, and so on through !, && and ||. Only
 // forms whose meaning is certain are learned.
-func learn(info *types.Info, e ast.Expr, val bool, p *path) {
+func learn(info *types.Info, e ast.Expr, val bool, p *Path) {
 	switch e := ast.Unparen(e).(type) {
 	case *ast.Ident:
-		if v := identObj(info, e); v != nil && isBoolType(v.Type()) {
+		if v := match.IdentObj(info, e); v != nil && match.IsBoolType(v.Type()) {
 			p.bools[v] = val
 		}
 	case *ast.UnaryExpr:
@@ -100,14 +102,14 @@ func learn(info *types.Info, e ast.Expr, val bool, p *path) {
 		learnBinary(info, e, val, p)
 	case *ast.CallExpr:
 		if val && isErrPredicate(info, e) {
-			if v := identObj(info, e.Args[0]); v != nil {
+			if v := match.IdentObj(info, e.Args[0]); v != nil {
 				p.errs[v] = errNonNil // a predicate about an error is false for nil
 			}
 		}
 	}
 }
 
-func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *path) {
+func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *Path) {
 	switch e.Op {
 	case token.LAND:
 		if val {
@@ -121,13 +123,13 @@ func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *path) {
 		}
 	case token.EQL, token.NEQ:
 		x := e.X
-		if isNil(info, x) {
+		if match.IsNil(info, x) {
 			x = e.Y
-		} else if !isNil(info, e.Y) {
+		} else if !match.IsNil(info, e.Y) {
 			return
 		}
-		v := identObj(info, x)
-		if v == nil || !isErrorType(v.Type()) {
+		v := match.IdentObj(info, x)
+		if v == nil || !match.IsErrorType(v.Type()) {
 			return
 		}
 		if (e.Op == token.NEQ) == val {
@@ -142,9 +144,9 @@ func learnBinary(info *types.Info, e *ast.BinaryExpr, val bool, p *path) {
 // variable (errors.Is(err, x), apierrors.IsNotFound(err)).
 func isErrPredicate(info *types.Info, call *ast.CallExpr) bool {
 	sig, ok := info.TypeOf(call.Fun).(*types.Signature)
-	if !ok || sig.Results().Len() != 1 || !isBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
+	if !ok || sig.Results().Len() != 1 || !match.IsBoolType(sig.Results().At(0).Type()) || len(call.Args) == 0 {
 		return false
 	}
-	v := identObj(info, call.Args[0])
-	return v != nil && isErrorType(v.Type())
+	v := match.IdentObj(info, call.Args[0])
+	return v != nil && match.IsErrorType(v.Type())
 }

@@ -1,10 +1,11 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
 
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"github.com/queuefix/queuefix/rewrite/internal/mutant"
 )
 
@@ -67,7 +68,7 @@ type placeUse struct {
 	e    ast.Expr       // c.m, or m
 	up   [3]ast.Node    // parent, grandparent, great-grandparent
 	body *ast.BlockStmt // the innermost function body around it, nil at package level
-	fi   *fileInfo
+	fi   *File
 }
 
 // placeVar returns the field or package-level variable e denotes, or nil.
@@ -106,7 +107,7 @@ func (sc *scanner) containerVar(info *types.Info, e ast.Expr) *types.Var {
 	if !ok {
 		return nil
 	}
-	if lv, ok := info.Uses[id].(*types.Var); ok && sc.stores().locals[lv] {
+	if lv, ok := info.Uses[id].(*types.Var); ok && sc.s.stores().locals[lv] {
 		return lv
 	}
 	return nil
@@ -139,7 +140,7 @@ func (v *view) appendEscapes(call *ast.CallExpr) bool {
 	if v.sc == nil || len(call.Args) == 0 || v.isItem(call.Args[0]) {
 		return true
 	}
-	dst := v.sc.stores().dest[call]
+	dst := v.sc.s.stores().dest[call]
 	return dst == nil || v.containerEscapes(dst, asElem)
 }
 
@@ -154,7 +155,7 @@ func (v *view) literalEscapes(lit *ast.CompositeLit, i int, part placePart) bool
 		f := literalField(v.info, st, lit.Elts[i], i)
 		return f == nil || v.sc.placeEscapes(place{f.Origin(), whole})
 	}
-	dst := v.sc.stores().dest[lit]
+	dst := v.sc.s.stores().dest[lit]
 	return dst == nil || v.containerEscapes(dst, part)
 }
 
@@ -184,7 +185,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 	case "syntax":
 		return true
 	}
-	if p.v.Exported() && !sc.stores().locals[p.v] {
+	if p.v.Exported() && !sc.s.stores().locals[p.v] {
 		return true // code that is not analysed may read it
 	}
 	if r, ok := sc.places[p]; ok {
@@ -215,7 +216,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 
 // readsEscape reports whether some use of p's variable lets the item out.
 func (sc *scanner) readsEscape(p place) bool {
-	for _, u := range sc.stores().uses[p.v] {
+	for _, u := range sc.s.stores().uses[p.v] {
 		if sc.useEscapes(p, u) {
 			return true
 		}
@@ -274,7 +275,7 @@ func isStoredTo(e ast.Expr, parent ast.Node) bool {
 // keptByCall reports whether a call with the map or slice as an argument
 // keeps what it holds: len, cap, delete, clear, or an append to itself.
 func (sc *scanner) keptByCall(u placeUse, call *ast.CallExpr) bool {
-	b, ok := u.fi.pkg.TypesInfo.Uses[calleeIdent(call)].(*types.Builtin)
+	b, ok := u.fi.Pkg.TypesInfo.Uses[match.CalleeIdent(call)].(*types.Builtin)
 	if !ok || len(call.Args) == 0 || call.Args[0] != u.e {
 		return false
 	}
@@ -294,7 +295,7 @@ func (sc *scanner) assignedBack(u placeUse, e ast.Expr, parent ast.Node) bool {
 	if !ok || len(as.Lhs) != len(as.Rhs) {
 		return false
 	}
-	info := u.fi.pkg.TypesInfo
+	info := u.fi.Pkg.TypesInfo
 	for i, r := range as.Rhs {
 		if r == e {
 			pv := sc.containerVar(info, u.e)
@@ -310,7 +311,7 @@ func (sc *scanner) rangeEscapes(u placeUse, held ast.Expr) bool {
 	if held == nil {
 		return false
 	}
-	obj := identObj(u.fi.pkg.TypesInfo, held)
+	obj := match.IdentObj(u.fi.Pkg.TypesInfo, held)
 	if obj == nil {
 		if id, ok := ast.Unparen(held).(*ast.Ident); ok && id.Name == "_" {
 			return false
@@ -327,7 +328,7 @@ func (sc *scanner) readEscapes(u placeUse, obj types.Object, read ast.Expr) bool
 	if u.body == nil {
 		return true // a package-level initializer
 	}
-	v := &view{sc: sc, info: u.fi.pkg.TypesInfo, items: make(map[types.Object]bool), derived: make(map[types.Object]bool)}
+	v := &view{sc: sc, info: u.fi.Pkg.TypesInfo, items: make(map[types.Object]bool), derived: make(map[types.Object]bool)}
 	if obj != nil {
 		v.items[obj] = true
 	}
@@ -346,24 +347,22 @@ func (sc *scanner) readEscapes(u placeUse, obj types.Object, read ast.Expr) bool
 
 func within(pos token.Pos, n ast.Node) bool { return n.Pos() <= pos && pos < n.End() }
 
-// stores indexes the analysed files once.
-func (sc *scanner) stores() *storeIndex {
-	if sc.sidx != nil {
-		return sc.sidx
+// storeIndex indexes the analysed files' stores (Scan.stores builds it
+// once).
+func (s *Scan) storeIndex() *storeIndex {
+	x := &storeIndex{uses: make(map[*types.Var][]placeUse), dest: make(map[ast.Node]ast.Expr), locals: make(map[*types.Var]bool)}
+	for _, name := range s.sortedFiles() {
+		x.add(s.files[name])
 	}
-	sc.sidx = &storeIndex{uses: make(map[*types.Var][]placeUse), dest: make(map[ast.Node]ast.Expr), locals: make(map[*types.Var]bool)}
-	for _, name := range sc.a.sortedFiles() {
-		sc.sidx.add(sc.a.files[name])
-	}
-	return sc.sidx
+	return x
 }
 
 // add records fi's uses of unexported fields and package-level variables
 // (an exported one escapes whatever its uses), and the destinations of
 // its appends and composite literals.
-func (x *storeIndex) add(fi *fileInfo) {
-	info := fi.pkg.TypesInfo
-	ast.PreorderStack(fi.syntax, nil, func(n ast.Node, stack []ast.Node) bool {
+func (x *storeIndex) add(fi *File) {
+	info := fi.Pkg.TypesInfo
+	ast.PreorderStack(fi.Syntax, nil, func(n ast.Node, stack []ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			x.addDests(info, n)
@@ -383,13 +382,13 @@ func (x *storeIndex) add(fi *fileInfo) {
 
 // addPlace records a use of an unexported field or package-level
 // variable (an exported one escapes whatever its uses).
-func (x *storeIndex) addPlace(info *types.Info, e ast.Expr, stack []ast.Node, fi *fileInfo) {
+func (x *storeIndex) addPlace(info *types.Info, e ast.Expr, stack []ast.Node, fi *File) {
 	if pv := placeVar(info, e); pv != nil && !pv.Exported() && !isSelected(e, stack) {
 		x.addUse(pv, e, stack, fi)
 	}
 }
 
-func (x *storeIndex) addUse(v *types.Var, e ast.Expr, stack []ast.Node, fi *fileInfo) {
+func (x *storeIndex) addUse(v *types.Var, e ast.Expr, stack []ast.Node, fi *File) {
 	x.uses[v] = append(x.uses[v], placeUse{e: e, up: ancestors(stack), body: funcBody(stack), fi: fi})
 }
 
@@ -430,7 +429,7 @@ func (x *storeIndex) addDests(info *types.Info, as *ast.AssignStmt) {
 		case *ast.CompositeLit:
 			x.dest[r] = as.Lhs[i]
 		case *ast.CallExpr:
-			if b, ok := info.Uses[calleeIdent(r)].(*types.Builtin); ok && b.Name() == "append" {
+			if b, ok := info.Uses[match.CalleeIdent(r)].(*types.Builtin); ok && b.Name() == "append" {
 				x.dest[r] = as.Lhs[i]
 			}
 		}

@@ -1,10 +1,12 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A queueRef names the worker's queue in a helper whose body never calls
@@ -33,7 +35,7 @@ func (fr *frame) callerRef() *queueRef {
 	if fr.queue == nil {
 		return nil
 	}
-	info := fr.sc.a.fileOf(fr.queue.Pos()).pkg.TypesInfo
+	info := fr.sc.s.fileOf(fr.queue.Pos()).Pkg.TypesInfo
 	var fields []string
 	e := ast.Unparen(fr.queue)
 	for {
@@ -79,7 +81,7 @@ func (wk *walker) passRef(fr *frame, call *ast.CallExpr, decl *ast.FuncDecl, inf
 func passedTo(callerInfo, info *types.Info, call *ast.CallExpr, decl *ast.FuncDecl, root *types.Var) *types.Var {
 	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && decl.Recv != nil {
 		s := callerInfo.Selections[sel]
-		if s != nil && s.Kind() == types.MethodVal && len(s.Index()) == 1 && identObj(callerInfo, sel.X) == root {
+		if s != nil && s.Kind() == types.MethodVal && len(s.Index()) == 1 && match.IdentObj(callerInfo, sel.X) == root {
 			return namedVar(info, decl.Recv.List[0].Names)
 		}
 	}
@@ -89,7 +91,7 @@ func passedTo(callerInfo, info *types.Info, call *ast.CallExpr, decl *ast.FuncDe
 	i := 0
 	for _, field := range decl.Type.Params.List {
 		for _, name := range field.Names {
-			if i < len(call.Args) && identObj(callerInfo, call.Args[i]) == root {
+			if i < len(call.Args) && match.IdentObj(callerInfo, call.Args[i]) == root {
 				return namedVar(info, []*ast.Ident{name})
 			}
 			i++
@@ -113,7 +115,7 @@ func namedVar(info *types.Info, names []*ast.Ident) *types.Var {
 // assigns reports whether body assigns v or takes its address.
 func assigns(info *types.Info, body ast.Node, v *types.Var) bool {
 	found := false
-	is := func(e ast.Expr) bool { return identObj(info, e) == v }
+	is := func(e ast.Expr) bool { return match.IdentObj(info, e) == v }
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:

@@ -1,8 +1,10 @@
-package rewrite
+package walk
 
 import (
 	"go/ast"
 	"go/types"
+
+	"github.com/queuefix/queuefix/rewrite/internal/match"
 )
 
 // A worker often calls its sync through a func value: a field set when
@@ -21,7 +23,7 @@ import (
 type funcTarget struct {
 	fn  *types.Func
 	lit *ast.FuncLit
-	fi  *fileInfo // of lit
+	fi  *File // of lit
 }
 
 // maxValueHops bounds how many parameters a value is followed through.
@@ -36,20 +38,20 @@ type funcIndex struct {
 
 type valueAt struct {
 	e  ast.Expr
-	fi *fileInfo
+	fi *File
 }
 
 // A useAt is a use of a function's name: call is the call it names, or
 // nil when the function is used as a value.
 type useAt struct {
 	call *ast.CallExpr
-	fi   *fileInfo
+	fi   *File
 }
 
 // funcTargets returns the functions a call through a func value may call,
 // and false when some value it may hold cannot be followed.
 func (sc *scanner) funcTargets(info *types.Info, fun ast.Expr) ([]funcTarget, bool) {
-	fi := sc.a.fileOf(fun.Pos())
+	fi := sc.s.fileOf(fun.Pos())
 	if fi == nil {
 		return nil, false
 	}
@@ -61,7 +63,7 @@ func (sc *scanner) valueTargets(v valueAt, hops int) ([]funcTarget, bool) {
 	if hops > maxValueHops {
 		return nil, false
 	}
-	info := v.fi.pkg.TypesInfo
+	info := v.fi.Pkg.TypesInfo
 	switch e := ast.Unparen(v.e).(type) {
 	case *ast.FuncLit:
 		return []funcTarget{{lit: e, fi: v.fi}}, true
@@ -73,14 +75,14 @@ func (sc *scanner) valueTargets(v valueAt, hops int) ([]funcTarget, bool) {
 	case *ast.Ident:
 		return sc.identTargets(info, e, v.fi, hops)
 	}
-	if isNil(info, v.e) {
+	if match.IsNil(info, v.e) {
 		return nil, true // calling it would panic: no target
 	}
 	return nil, false
 }
 
 // identTargets follows a name: a function, or a parameter.
-func (sc *scanner) identTargets(info *types.Info, id *ast.Ident, fi *fileInfo, hops int) ([]funcTarget, bool) {
+func (sc *scanner) identTargets(info *types.Info, id *ast.Ident, fi *File, hops int) ([]funcTarget, bool) {
 	switch obj := info.ObjectOf(id).(type) {
 	case *types.Func:
 		return []funcTarget{{fn: obj}}, true
@@ -96,7 +98,7 @@ func (sc *scanner) fieldTargets(field *types.Var, hops int) ([]funcTarget, bool)
 		return nil, false // code that is not analysed may set it
 	}
 	var out []funcTarget
-	for _, v := range sc.funcs().stores[field] {
+	for _, v := range sc.s.funcs().stores[field] {
 		ts, ok := sc.valueTargets(v, hops+1)
 		if !ok {
 			return nil, false
@@ -108,12 +110,12 @@ func (sc *scanner) fieldTargets(field *types.Var, hops int) ([]funcTarget, bool)
 
 // paramTargets returns what a parameter of a declared function may hold:
 // the arguments of its calls, when the function is only ever called.
-func (sc *scanner) paramTargets(param *types.Var, fi *fileInfo, hops int) ([]funcTarget, bool) {
+func (sc *scanner) paramTargets(param *types.Var, fi *File, hops int) ([]funcTarget, bool) {
 	fn, index := sc.paramOf(param, fi)
 	if fn == nil {
 		return nil, false
 	}
-	uses := sc.funcs().uses[fn]
+	uses := sc.s.funcs().uses[fn]
 	if len(uses) == 0 {
 		return nil, false // called only from code that is not analysed
 	}
@@ -132,8 +134,8 @@ func (sc *scanner) paramTargets(param *types.Var, fi *fileInfo, hops int) ([]fun
 }
 
 // paramOf returns the declared function param belongs to, and its index.
-func (sc *scanner) paramOf(param *types.Var, fi *fileInfo) (*types.Func, int) {
-	for _, d := range fi.syntax.Decls {
+func (sc *scanner) paramOf(param *types.Var, fi *File) (*types.Func, int) {
+	for _, d := range fi.Syntax.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil || param.Pos() < fd.Pos() || param.Pos() >= fd.Body.Pos() {
 			continue
@@ -141,8 +143,8 @@ func (sc *scanner) paramOf(param *types.Var, fi *fileInfo) (*types.Func, int) {
 		i := 0
 		for _, field := range fd.Type.Params.List {
 			for _, n := range field.Names {
-				if fi.pkg.TypesInfo.Defs[n] == param {
-					fn, _ := fi.pkg.TypesInfo.Defs[fd.Name].(*types.Func)
+				if fi.Pkg.TypesInfo.Defs[n] == param {
+					fn, _ := fi.Pkg.TypesInfo.Defs[fd.Name].(*types.Func)
 					return fn, i
 				}
 				i++
@@ -155,26 +157,24 @@ func (sc *scanner) paramOf(param *types.Var, fi *fileInfo) (*types.Func, int) {
 	return nil, 0
 }
 
-// funcs indexes the analysed files once.
-func (sc *scanner) funcs() *funcIndex {
-	if sc.fidx != nil {
-		return sc.fidx
+// funcIndex indexes the analysed files' func values (Scan.funcs builds
+// it once).
+func (s *Scan) funcIndex() *funcIndex {
+	x := &funcIndex{stores: make(map[*types.Var][]valueAt), uses: make(map[*types.Func][]useAt)}
+	for _, name := range s.sortedFiles() {
+		x.add(s.files[name])
 	}
-	sc.fidx = &funcIndex{stores: make(map[*types.Var][]valueAt), uses: make(map[*types.Func][]useAt)}
-	for _, name := range sc.a.sortedFiles() {
-		sc.fidx.add(sc.a.files[name])
-	}
-	return sc.fidx
+	return x
 }
 
 // add records fi's stores to func-typed fields and uses of functions.
-func (x *funcIndex) add(fi *fileInfo) {
-	info := fi.pkg.TypesInfo
+func (x *funcIndex) add(fi *File) {
+	info := fi.Pkg.TypesInfo
 	called := make(map[*ast.Ident]*ast.CallExpr)
-	ast.Inspect(fi.syntax, func(n ast.Node) bool {
+	ast.Inspect(fi.Syntax, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
-			if id := calleeIdent(n); id != nil {
+			if id := match.CalleeIdent(n); id != nil {
 				called[id] = n
 			}
 		case *ast.AssignStmt:
@@ -190,14 +190,14 @@ func (x *funcIndex) add(fi *fileInfo) {
 	})
 }
 
-func (x *funcIndex) assignStores(info *types.Info, fi *fileInfo, as *ast.AssignStmt) {
+func (x *funcIndex) assignStores(info *types.Info, fi *File, as *ast.AssignStmt) {
 	for i, l := range as.Lhs {
 		sel, ok := ast.Unparen(l).(*ast.SelectorExpr)
 		if !ok {
 			continue
 		}
 		s := info.Selections[sel]
-		if s == nil || s.Kind() != types.FieldVal || !isFunc(s.Obj().Type()) {
+		if s == nil || s.Kind() != types.FieldVal || !match.IsFunc(s.Obj().Type()) {
 			continue
 		}
 		field := s.Obj().(*types.Var).Origin()
@@ -210,9 +210,9 @@ func (x *funcIndex) assignStores(info *types.Info, fi *fileInfo, as *ast.AssignS
 }
 
 // literalStores records the func-typed fields a struct literal sets.
-func (x *funcIndex) literalStores(info *types.Info, fi *fileInfo, lit *ast.CompositeLit) {
+func (x *funcIndex) literalStores(info *types.Info, fi *File, lit *ast.CompositeLit) {
 	literalFields(info, lit, func(field *types.Var, value ast.Expr) {
-		if isFunc(field.Type()) {
+		if match.IsFunc(field.Type()) {
 			x.stores[field.Origin()] = append(x.stores[field.Origin()], valueAt{value, fi})
 		}
 	})

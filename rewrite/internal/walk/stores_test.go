@@ -1,4 +1,4 @@
-package rewrite
+package walk
 
 import (
 	"strings"
@@ -66,8 +66,7 @@ type storeCase struct {
 	name   string
 	store  string // worker statements after the sync succeeds
 	more   string // declarations after the worker
-	status Status
-	want   string
+	escape string // how the item escapes, "" when it does not
 }
 
 var storeCases = []storeCase{
@@ -89,7 +88,7 @@ func (c *C) deleted(key string) {
 		c.cache.m = make(map[string]string)
 	}
 }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"key in a map another goroutine drains into the queue", `
 	c.pending[key] = true
 `, `
@@ -102,7 +101,7 @@ func (c *C) drain() {
 		delete(c.pending, k)
 	}
 }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"key in a map drained by a func literal", `
 	c.pending[key] = true
 `, `
@@ -113,7 +112,7 @@ func (c *C) Run() {
 		}
 	}()
 }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"key in a map read back through a helper that requeues", `
 	c.pending[key] = true
 `, `
@@ -123,12 +122,12 @@ func (c *C) retryAll() {
 	}
 }
 func (c *C) retry(k string) { c.queue.AddAfter(k, time.Second) }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"key in a map handed on whole", `
 	c.pending[key] = true
 `, `
 func (c *C) keys() []string { return slices.Sorted(maps.Keys(c.pending)) }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"key in a map copied to a local", `
 	c.pending[key] = true
 `, `
@@ -136,7 +135,7 @@ func (c *C) count() int {
 	m := c.pending
 	return len(m)
 }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"key in a map whose keys are only logged", `
 	c.pending[key] = true
 `, `
@@ -145,17 +144,17 @@ func (c *C) dump() {
 		fmt.Println(k, v)
 	}
 }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"value of a map read back and requeued", `
 	c.byName["x"] = key
 `, `
 func (c *C) kick(name string) { c.queue.AddRateLimited(c.byName[name]) }
-`, Review, `stored in c.byName["x"]`},
+`, `stored in c.byName["x"]`},
 	{"value of a map read back and compared", `
 	c.byName["x"] = key
 `, `
 func (c *C) same(name, key string) bool { return c.byName[name] == key }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"field read back and requeued", `
 	c.last = key
 `, `
@@ -163,20 +162,20 @@ func (c *C) retryLast() {
 	k := c.last
 	c.queue.Forget(k)
 }
-`, Review, "stored in c.last"},
+`, "stored in c.last"},
 	{"field read back and logged", `
 	c.last = key
 `, `
 func (c *C) String() string { return fmt.Sprintf("last synced %s", c.last) }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"field read back and returned", `
 	c.last = key
 `, `
 func (c *C) lastKey() string { return c.last }
-`, Review, "stored in c.last"},
+`, "stored in c.last"},
 	{"exported field", `
 	c.Last = key
-`, ``, Review, "stored in c.Last"},
+`, ``, "stored in c.Last"},
 	{"appended to a slice only counted", `
 	c.backlog = append(c.backlog, key)
 `, `
@@ -185,7 +184,7 @@ func (c *C) trim() {
 		c.backlog = c.backlog[1:]
 	}
 }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"appended to a slice drained into the queue", `
 	c.backlog = append(c.backlog, key)
 `, `
@@ -195,7 +194,7 @@ func (c *C) flush() {
 	}
 	c.backlog = nil
 }
-`, Review, "appended to a slice"},
+`, "appended to a slice"},
 	{"struct field read back from a map and requeued", `
 	c.entries[key] = entry{key: key, at: time.Now()}
 `, `
@@ -206,12 +205,12 @@ func (c *C) expire() {
 		}
 	}
 }
-`, Review, "stored in a composite literal"},
+`, "stored in a composite literal"},
 	{"struct field never read", `
 	c.entries[key] = entry{key, time.Now()}
 `, `
 func (c *C) stale(k string) bool { return time.Since(c.entries[k].at) > time.Minute }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"read back into a second place that is drained", `
 	c.pending[key] = true
 `, `
@@ -225,7 +224,7 @@ func (c *C) flush() {
 		c.queue.Add(k)
 	}
 }
-`, Review, "stored as a key of c.pending"},
+`, "stored as a key of c.pending"},
 	{"map literal assigned to a field that is drained", `
 	c.pending = map[string]bool{key: true}
 `, `
@@ -234,33 +233,33 @@ func (c *C) drain() {
 		c.queue.Add(k)
 	}
 }
-`, Review, "stored in a composite literal"},
+`, "stored in a composite literal"},
 	{"map literal assigned to a lookup field", `
 	c.pending = map[string]bool{key: true}
 `, `
 func (c *C) has(k string) bool { return c.pending[k] }
-`, Change, "inserting c.queue.Forget(item)"},
+`, ""},
 	{"key in a local map the worker drains into the queue", `
 	retry := map[string]bool{}
 	retry[key] = true
 	for k := range retry {
 		c.queue.AddRateLimited(k)
 	}
-`, ``, Review, "stored as a key of retry"},
+`, ``, "stored as a key of retry"},
 	{"key in a local map only looked up", `
 	seen := map[string]bool{}
 	seen[key] = true
 	if seen["other"] {
 		fmt.Println(len(seen))
 	}
-`, ``, Change, "inserting c.queue.Forget(item)"},
+`, ``, ""},
 	{"key appended to a local slice handed on", `
 	keys := []string{}
 	keys = append(keys, key)
 	c.report(keys)
 `, `
 func (c *C) report(keys []string) {}
-`, Review, "appended to a slice"},
+`, "appended to a slice"},
 	{"key stored into a map parameter", `
 	c.mark(c.pending, key)
 `, `
@@ -270,28 +269,30 @@ func (c *C) drain() {
 		c.queue.Add(k)
 	}
 }
-`, Review, "stored as a key of m in mark"},
+`, "stored as a key of m in mark"},
 }
 
-// TestForgetStores holds the escape judgement of stores to its data flow
-// rule: a store lets the item escape only where analysed code reads it
-// back into a work queue (or lets it out again), or code that is not
-// analysed can reach the place.
-func TestForgetStores(t *testing.T) {
+// TestStores holds the escape judgement of stores to its data flow rule:
+// a store lets the item escape only where analysed code reads it back
+// into a work queue (or lets it out again), or code that is not analysed
+// can reach the place.
+func TestStores(t *testing.T) {
 	for _, tc := range storeCases {
 		t.Run(tc.name, func(t *testing.T) {
-			src := storeHead + tc.store + "}\n" + tc.more
-			fs, _ := forgetFindings(t, src)
-			if len(fs) != 1 {
-				t.Fatalf("%d findings, want 1: %+v", len(fs), fs)
+			s := memScan(t, storeHead+tc.store+"}\n"+tc.more)
+			if len(s.Workers()) != 1 {
+				t.Fatalf("%d workers, want 1", len(s.Workers()))
 			}
-			f := fs[0]
-			text := f.Message
-			for _, e := range f.Edits {
-				text += "\n" + e.New
+			paths, err := s.Walker(Forget).Paths(s.Workers()[0])
+			if err != nil {
+				t.Fatalf("store:%s\nreads:%s\nwalk: %v", tc.store, tc.more, err)
 			}
-			if f.Status != tc.status || !strings.Contains(text, tc.want) {
-				t.Errorf("store:%s\nreads:%s\ngot %v: %s\nwant %v containing %q", tc.store, tc.more, f.Status, text, tc.status, tc.want)
+			got := ""
+			if p := FirstEscape(paths); p != nil {
+				got = p.Escape
+			}
+			if tc.escape == "" && got != "" || !strings.Contains(got, tc.escape) {
+				t.Errorf("store:%s\nreads:%s\ngot escape %q, want %q", tc.store, tc.more, got, tc.escape)
 			}
 		})
 	}
