@@ -115,7 +115,7 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 // methodsOf returns the methods of t and *t that may matter, none for an
 // uninstantiated generic type.
 func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
-	if match.IsGeneric(t) {
+	if match.IsGeneric(t) || noMethods(t) {
 		return nil
 	}
 	var out []*types.Selection
@@ -128,6 +128,28 @@ func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
 		}
 	}
 	return out
+}
+
+// noMethods reports whether t and *t have empty method sets without
+// computing them: a defined type that declares no methods, is no
+// interface and embeds nothing. Most types of a module are such, and
+// their method sets were a good part of the time SSA took to set up.
+func noMethods(t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.NumMethods() > 0 {
+		return false
+	}
+	switch u := n.Underlying().(type) {
+	case *types.Interface:
+		return false
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if u.Field(i).Embedded() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // mayMatter reports whether the method sel selects can lead anywhere the

@@ -28,29 +28,36 @@ func NewGraph(funcs map[*ssa.Function]bool) *Graph {
 	return g
 }
 
-// rankNodes orders the nodes by position, then name, computing each name
-// once: edges are sorted by it on every walk.
+// rankNodes orders the nodes by position, then name. A name is computed
+// only for nodes that share a position (a method and its bound wrapper):
+// naming every node cost more than the sort.
 func rankNodes(cg *callgraph.Graph) map[*ssa.Function]int {
 	type key struct {
 		fn   *ssa.Function
 		pos  token.Position // not token.Pos: files enter the FileSet in load order
-		name string
+		name string         // fn.String(), once needed
 	}
 	keys := make([]key, 0, len(cg.Nodes))
 	for fn := range cg.Nodes {
 		if fn != nil {
-			keys = append(keys, key{fn, fn.Prog.Fset.Position(fn.Pos()), fn.String()})
+			keys = append(keys, key{fn: fn, pos: fn.Prog.Fset.Position(fn.Pos())})
 		}
 	}
+	name := func(k *key) string {
+		if k.name == "" {
+			k.name = k.fn.String()
+		}
+		return k.name
+	}
 	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
+		a, b := &keys[i], &keys[j]
 		if a.pos.Filename != b.pos.Filename {
 			return a.pos.Filename < b.pos.Filename
 		}
 		if a.pos.Offset != b.pos.Offset {
 			return a.pos.Offset < b.pos.Offset
 		}
-		return a.name < b.name
+		return name(a) < name(b)
 	})
 	rank := make(map[*ssa.Function]int, len(keys))
 	for i, k := range keys {

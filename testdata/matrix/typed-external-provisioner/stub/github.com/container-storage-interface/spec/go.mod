@@ -1,0 +1,3 @@
+module github.com/container-storage-interface/spec
+
+go 1.22

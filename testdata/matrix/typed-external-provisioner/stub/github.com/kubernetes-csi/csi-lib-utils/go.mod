@@ -1,0 +1,3 @@
+module github.com/kubernetes-csi/csi-lib-utils
+
+go 1.22
