@@ -184,9 +184,20 @@ func (fm *families) root(info *types.Info, e ast.Expr) (fkey, bool) {
 			return fm.objKey(v)
 		}
 	case *ast.CallExpr:
-		if fn := calledFunc(info, e); fn != nil {
-			return fm.resultKey(fn, 0)
+		fn := calledFunc(info, e)
+		if fn == nil {
+			return fkey{}, false
 		}
+		if j, ok := passedThrough(fn); ok {
+			if j < len(e.Args) {
+				return fm.root(info, e.Args[j])
+			}
+			return fkey{}, false
+		}
+		if hasTypeParam(fn.Origin().Signature().Results()) {
+			return fkey{}, false
+		}
+		return fm.resultKey(fn, 0)
 	case *ast.UnaryExpr:
 		if e.Op == token.AND {
 			return fm.root(info, e.X)
@@ -356,6 +367,9 @@ func (fm *families) assign(info *types.Info, lhs, rhs []ast.Expr) {
 	if fn == nil {
 		return
 	}
+	if hasTypeParam(fn.Origin().Signature().Results()) {
+		return
+	}
 	for i, l := range lhs {
 		d, ok := fm.root(info, l)
 		r, ok2 := fm.resultKey(fn, i)
@@ -411,10 +425,67 @@ func (fm *families) callFlows(info *types.Info, call *ast.CallExpr) {
 		if i >= params.Len() || fn.Signature().Variadic() && i >= params.Len()-1 {
 			break
 		}
+		if hasTypeParam(params.At(i).Type()) {
+			continue // each call instantiates it anew: no family across calls
+		}
 		if k, ok := fm.objKey(params.At(i)); ok {
 			fm.link(info, k, arg)
 		}
 	}
+}
+
+// passedThrough reports which parameter a generic function returns the
+// value of, by type: func F[Q any](e *Env, q Q) Q returns its q (or a Q
+// made from it), so F(env, queue) is in queue's family, and a call is
+// not tied to the other calls of F.
+func passedThrough(fn *types.Func) (int, bool) {
+	sig := fn.Origin().Signature()
+	if sig.Results().Len() != 1 {
+		return 0, false
+	}
+	tp, ok := sig.Results().At(0).Type().(*types.TypeParam)
+	if !ok {
+		return 0, false
+	}
+	for j := 0; j < sig.Params().Len(); j++ {
+		if sig.Params().At(j).Type() == types.Type(tp) {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// hasTypeParam reports whether t is or holds a type parameter.
+func hasTypeParam(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.TypeParam:
+		return true
+	case *types.Tuple:
+		for i := 0; i < t.Len(); i++ {
+			if hasTypeParam(t.At(i).Type()) {
+				return true
+			}
+		}
+	case *types.Pointer:
+		return hasTypeParam(t.Elem())
+	case *types.Slice:
+		return hasTypeParam(t.Elem())
+	case *types.Array:
+		return hasTypeParam(t.Elem())
+	case *types.Chan:
+		return hasTypeParam(t.Elem())
+	case *types.Map:
+		return hasTypeParam(t.Key()) || hasTypeParam(t.Elem())
+	case *types.Signature:
+		return hasTypeParam(t.Params()) || hasTypeParam(t.Results())
+	case *types.Named:
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			if hasTypeParam(t.TypeArgs().At(i)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // declLinks joins each deprecated use that is a type with the place it
