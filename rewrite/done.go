@@ -55,27 +55,12 @@ const ruleDone = RuleDone
 // index only.
 func (a *index) done(scan *walk.Scan) ([]Finding, []*ignore) {
 	wl := scan.Walker(walk.Done)
-	var out []Finding
-	var used []*ignore
-	seen := make(map[Edit]bool)
-	for _, w := range scan.Workers() {
-		f := Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleDone, Status: Review}
-		if ig := ignoreSite(a.files[w.File.Name], &f); ig != nil {
-			used = append(used, ig)
-			out = append(out, f)
-			continue
-		}
-		f = a.followDone(w, wl, f)
-		if len(f.Edits) > 0 && seen[f.Edits[0]] {
-			f = Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleDone, Status: Keep, Chains: f.Chains,
+	return a.verdicts(scan, ruleDone, func(*walk.Worker) bool { return true },
+		func(w *walk.Worker, f Finding) Finding { return a.followDone(w, wl, f) },
+		func(w *walk.Worker, f Finding) Finding {
+			return Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleDone, Status: Keep, Chains: f.Chains,
 				Message: fmt.Sprintf("the Done %s needs is inserted by another finding at line %d", a.text(w.Get.Fun), f.Pos.Line)}
-		}
-		for _, e := range f.Edits {
-			seen[e] = true
-		}
-		out = append(out, f)
-	}
-	return out, used
+		})
 }
 
 // followDone walks the worker's paths and plans its Done.

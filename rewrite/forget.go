@@ -61,19 +61,36 @@ const ruleForget = RuleForget
 // the directives that left a worker alone. It reads the index only.
 func (a *index) forget(scan *walk.Scan) ([]Finding, []*ignore) {
 	wl := scan.Walker(walk.Forget)
+	return a.verdicts(scan, ruleForget, scan.RateLimited, // the others' items never meet a rate limiter
+		func(w *walk.Worker, f Finding) Finding { return a.followWorker(w, wl, f) },
+		func(w *walk.Worker, f Finding) Finding {
+			return Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleForget, Status: Keep,
+				Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.Get.Fun), f.Pos.Line)}
+		})
+}
+
+// verdicts returns rule's verdict on each worker take accepts, from
+// follow unless a directive leaves the worker alone, and the directives
+// that did. A verdict whose first edit an earlier one already makes (two
+// workers call one helper) is replaced by shared's.
+func (a *index) verdicts(scan *walk.Scan, rule Rule, take func(*walk.Worker) bool,
+	follow, shared func(*walk.Worker, Finding) Finding) ([]Finding, []*ignore) {
 	var out []Finding
 	var used []*ignore
 	seen := make(map[Edit]bool)
 	for _, w := range scan.Workers() {
-		if !scan.RateLimited(w) {
-			continue // the item never meets a rate limiter
+		if !take(w) {
+			continue
 		}
-		f, ig := a.judgeWorker(w, wl)
-		if ig != nil {
+		f := Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: rule, Status: Review}
+		if ig := ignoreSite(a.files[w.File.Name], &f); ig != nil {
 			used = append(used, ig)
+			out = append(out, f)
+			continue
 		}
+		f = follow(w, f)
 		if len(f.Edits) > 0 && seen[f.Edits[0]] {
-			f = a.sharedEdit(w, f)
+			f = shared(w, f)
 		}
 		for _, e := range f.Edits {
 			seen[e] = true
@@ -81,23 +98,6 @@ func (a *index) forget(scan *walk.Scan) ([]Finding, []*ignore) {
 		out = append(out, f)
 	}
 	return out, used
-}
-
-// sharedEdit is the verdict of a worker whose Forget another worker's
-// finding already inserts (both call one helper).
-func (a *index) sharedEdit(w *walk.Worker, f Finding) Finding {
-	return Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleForget, Status: Keep,
-		Message: fmt.Sprintf("the Forget %s needs is inserted by the finding at line %d", a.text(w.Get.Fun), f.Pos.Line)}
-}
-
-// judgeWorker returns the worker's verdict, and the directive that left
-// it alone if one did.
-func (a *index) judgeWorker(w *walk.Worker, wl *walk.Walker) (Finding, *ignore) {
-	f := Finding{Pos: a.fset.Position(w.Get.Pos()), Rule: ruleForget, Status: Review}
-	if ig := ignoreSite(a.files[w.File.Name], &f); ig != nil {
-		return f, ig
-	}
-	return a.followWorker(w, wl, f), nil
 }
 
 // followWorker walks the worker's paths and plans its Forget.
