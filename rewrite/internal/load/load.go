@@ -72,8 +72,7 @@ func Load(opts Options, patterns []string) (good []*packages.Package, bad []Erro
 		good, bad, err = req.export(context.Background(), pre.ParseFile)
 		info = Info{Mode: Export, Why: "-load=export"}
 	case stamp.warm():
-		good, bad, err = req.export(context.Background(), pre.ParseFile)
-		info = Info{Mode: Export, Why: "no file of the module and no go env setting changed since its last export load, so the dependencies are in the build cache, and so are the target packages"}
+		good, bad, info, err = req.warm(stamp, pre.ParseFile)
 	default:
 		good, bad, info, err = req.auto(pre)
 	}

@@ -15,23 +15,26 @@ import (
 	"golang.org/x/tools/go/packages"
 )
 
-// A listed package is one entry of go list -deps -json, listed without
-// -export: nothing is compiled.
+// A listed package is one entry of go list -deps -json: listed without
+// -export for a source load (nothing is compiled), with it for the warm
+// export load (listsave.go).
 type listed struct {
-	ImportPath     string
-	Name           string
-	Dir            string
-	GoFiles        []string
-	CgoFiles       []string
-	IgnoredGoFiles []string
-	Imports        []string
-	ImportMap      map[string]string
-	DepOnly        bool
-	Standard       bool
-	Stale          bool // asked only by auto's listing (staleFields)
-	Module         *packages.Module
-	Error          *struct{ Err string }
-	DepsErrors     []*struct{ Err string }
+	ImportPath      string
+	Name            string
+	Dir             string
+	GoFiles         []string
+	CgoFiles        []string
+	IgnoredGoFiles  []string
+	Imports         []string
+	ImportMap       map[string]string
+	DepOnly         bool
+	Standard        bool
+	Stale           bool     // asked only by auto's listing (staleFields)
+	CompiledGoFiles []string // asked only by the export listing (exportFields)
+	Export          string   // the same
+	Module          *packages.Module
+	Error           *struct{ Err string }
+	DepsErrors      []*struct{ Err string }
 }
 
 const listFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,Imports,ImportMap,DepOnly,Standard,Module,Error,DepsErrors"

@@ -25,8 +25,10 @@ import (
 // five days. go clean -cache goes unseen: the next export load then
 // compiles again, as -load=export would, and the output is the same.
 type warmStamp struct {
-	path  string // of the stamp; "" when there is none to keep
-	files string // the fingerprint of the module's files
+	path  string            // of the stamp; "" when there is none to keep
+	files string            // the fingerprint of the module's files
+	root  string            // the module's directory
+	goenv map[string]string // go env, for the saved listing (listsave.go)
 }
 
 // warmFor is how long a stamp holds.
@@ -56,13 +58,17 @@ func (req loadReq) newWarmStamp() warmStamp {
 	}
 	key := sha256.New()
 	fmt.Fprintf(key, "%s\n%v\n%q\n%q\n", req.dir, req.opts.Tests, req.flags, req.patterns)
+	goenv := make(map[string]string)
 	for _, line := range strings.Split(string(env), "\n") {
 		if !strings.HasPrefix(line, "GOGCCFLAGS=") { // names a new temporary directory every time
 			fmt.Fprintln(key, line)
 		}
+		if k, v, ok := strings.Cut(line, "="); ok {
+			goenv[k] = strings.Trim(v, `'"`)
+		}
 	}
 	name := hex.EncodeToString(key.Sum(nil))
-	return warmStamp{path: filepath.Join(cache, "warm", name), files: files}
+	return warmStamp{path: filepath.Join(cache, "warm", name), files: files, root: root, goenv: goenv}
 }
 
 // cacheDir is where queuefix keeps its stamps: $QUEUEFIX_CACHE, or
