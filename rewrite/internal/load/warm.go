@@ -15,7 +15,7 @@ import (
 // A warm stamp lets auto skip its listing when nothing changed since an
 // export load of the same packages finished: go list -export left every
 // package it compiled in the build cache, so the next export load
-// compiles nothing. Asking go list costs about a third of a warm run's
+// compiles nothing, and may even skip go list -export (listsave.go). Asking go list costs about a third of a warm run's
 // CPU (it reads every file of the graph to tell what is stale); reading
 // the go env and the file sizes and times of one module costs little.
 //

@@ -24,7 +24,10 @@ func (req loadReq) warm(stamp warmStamp, parse parseFunc) ([]*packages.Package, 
 	if !req.ownExportLoad() {
 		return req.packagesLoad(parse, "")
 	}
-	sizes := types.SizesFor("gc", stamp.goenv["GOARCH"])
+	if strings.Contains(stamp.goenv["GOFLAGS"], "-compiler") {
+		return req.packagesLoad(parse, "GOFLAGS names a compiler")
+	}
+	sizes := types.SizesFor("gc", stamp.goenv["GOARCH"]) // what go/packages asks go list for
 	if sizes == nil {
 		return req.packagesLoad(parse, "no sizes for GOARCH "+stamp.goenv["GOARCH"])
 	}
