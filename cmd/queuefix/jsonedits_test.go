@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // TestJSONEditsMatchWrite applies the edits -json prints for a scenario,
@@ -32,7 +34,7 @@ func TestJSONEditsMatchWrite(t *testing.T) {
 				t.Fatalf("-json planned no edits:\n%s", stdout)
 			}
 			written := t.TempDir()
-			copyTree(t, sc.dir, written)
+			testfs.CopyTree(t, sc.dir, written)
 			if _, errOut, code := runIn(written, append([]string{"-w"}, sc.flags...)...); code == exitError {
 				t.Fatalf("-w failed: %s", errOut)
 			}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // TestMatrix runs queuefix on the modules under testdata/matrix, each
@@ -45,7 +47,7 @@ func matrixScenario(t *testing.T, dir string) *scenario {
 	if m := regexp.MustCompile(`(?m)^flags: (.*)$`).FindSubmatch(ar.Comment); m != nil {
 		sc.flags = strings.Fields(string(m[1]))
 	}
-	copyTree(t, dir, sc.dir)
+	testfs.CopyTree(t, dir, sc.dir)
 	return sc
 }
 
