@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/queuefix/queuefix/internal/testfs"
 	"golang.org/x/tools/txtar"
 )
 
@@ -97,7 +98,7 @@ import (
 
 func TestNew(t *testing.T) { _ = ctrl.New }
 `))
-	copyTree(t, "../../testdata/stubs", filepath.Join(dir, "stubs"))
+	testfs.CopyTree(t, "../../testdata/stubs", filepath.Join(dir, "stubs"))
 	writeTestFile(t, filepath.Join(dir, "go.mod"), []byte(`module example.com/inside
 
 go 1.22
@@ -123,12 +124,7 @@ func TestWarmListingMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the matrix builds real client-go versions; skipped with -short")
 	}
-	dirs, err := filepath.Glob("../../testdata/matrix/*/go.mod")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no matrix modules: %v", err)
-	}
-	for _, gomod := range dirs {
-		dir := filepath.Dir(gomod)
+	for _, dir := range matrixModules(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			sc := matrixScenario(t, dir)
@@ -144,6 +140,6 @@ func TestWarmListingLeaky(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	copyTree(t, "../../examples/leaky", dir)
+	testfs.CopyTree(t, "../../examples/leaky", dir)
 	checkWarmListing(t, dir)
 }
