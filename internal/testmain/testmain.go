@@ -13,9 +13,9 @@ import (
 var shared string
 
 // Run runs m with QUEUEFIX_CACHE set to a new temporary directory, and
-// with a directory for Shared, removes both afterwards, and exits with
-// m's status.
-func Run(m *testing.M) {
+// with a directory for Shared, removes both afterwards, then runs
+// cleanups and exits with m's status.
+func Run(m *testing.M, cleanups ...func()) {
 	dir, err := os.MkdirTemp("", "queuefix-cache")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -30,6 +30,9 @@ func Run(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.RemoveAll(shared)
+	for _, c := range cleanups {
+		c()
+	}
 	os.Exit(code)
 }
 
