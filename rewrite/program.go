@@ -30,12 +30,12 @@ func buildProgram(pkgs []*packages.Package) *program {
 		return p
 	}
 	p.prog = ssa.NewProgram(pkgs[0].Fset, ssa.InstantiateGenerics)
-	keep := relevantDecls(pkgs)
+	keep, named := relevantDecls(pkgs)
 	created := make(map[*types.Package]bool)
 	for _, pkg := range pkgs {
 		created[pkg.Types] = true
 		p.targets[pkg.Types] = true
-		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, keep), pkg.TypesInfo, true)
+		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, pkg.TypesInfo, keep, named), pkg.TypesInfo, true)
 	}
 	for _, pkg := range pkgs {
 		createImports(p.prog, pkg.Types.Imports(), created)
@@ -136,20 +136,23 @@ func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
 // their method sets were a good part of the time SSA took to set up.
 func noMethods(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.NumMethods() > 0 {
-		return false
-	}
+	return ok && n.NumMethods() == 0 && !mayPromote(n)
+}
+
+// mayPromote reports whether n's method sets may hold methods it does not
+// declare: it is an interface, or a struct that embeds a field.
+func mayPromote(n *types.Named) bool {
 	switch u := n.Underlying().(type) {
 	case *types.Interface:
-		return false
+		return true
 	case *types.Struct:
 		for i := 0; i < u.NumFields(); i++ {
 			if u.Field(i).Embedded() {
-				return false
+				return true
 			}
 		}
 	}
-	return true
+	return false
 }
 
 // mayMatter reports whether the method sel selects can lead anywhere the
