@@ -1,15 +1,11 @@
 package rewrite
 
 import (
-	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"go/types"
-	"slices"
 	"sort"
 	"strings"
 
@@ -38,7 +34,7 @@ func (a *index) apply(findings []Finding) ([]Finding, []File) {
 		files, spans := a.splice(findings)
 		broken := a.verify(files, spans, findings)
 		if len(broken) == 0 {
-			relayout(files, findings)
+			relayout(files, spans, findings)
 			return findings, filesOf(files)
 		}
 		for i := range findings {
@@ -381,50 +377,3 @@ func (a *index) checkEdit(f *ast.File, span [2]int, c editCheck) error {
 type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
-
-// relayout runs gofmt on the files the typed rule edits that were
-// gofmt-clean before: a retyped field or a renamed literal key is longer,
-// and gofmt aligns the types, values and comments of the lines around it
-// with it. Since the file was gofmt-clean, gofmt changes only what the
-// edits moved; it is kept only if it changes no token, so it cannot
-// change what the verified edits wrote. The other rules' edits keep the
-// length of what aligns (AddRateLimited → Add is in a statement) or
-// insert whole statements, and their files are left as spliced.
-func relayout(files map[string]*File, findings []Finding) {
-	typed := make(map[string]bool)
-	for _, f := range findings {
-		if f.Status == Change && f.Rule == RuleTyped {
-			for _, e := range f.Edits {
-				typed[e.File] = true
-			}
-		}
-	}
-	for name := range typed {
-		nf := files[name]
-		if was, err := format.Source(nf.Old); err != nil || !bytes.Equal(was, nf.Old) {
-			continue
-		}
-		if now, err := format.Source(nf.New); err == nil && sameTokens(nf.New, now) {
-			nf.New = now
-		}
-	}
-}
-
-// sameTokens reports whether a and b hold the same Go tokens and comments,
-// whatever the space between them.
-func sameTokens(a, b []byte) bool {
-	scan := func(src []byte) []string {
-		var s scanner.Scanner
-		fset := token.NewFileSet()
-		s.Init(fset.AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
-		var out []string
-		for {
-			_, tok, lit := s.Scan()
-			if tok == token.EOF {
-				return out
-			}
-			out = append(out, tok.String()+" "+lit)
-		}
-	}
-	return slices.Equal(scan(a), scan(b))
-}

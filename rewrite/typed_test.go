@@ -1,12 +1,13 @@
 package rewrite
 
 import (
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // TestTypedKeepsVerdicts migrates the example and the matrix modules on
@@ -22,7 +23,7 @@ func TestTypedKeepsVerdicts(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			work := t.TempDir()
-			copyTree(t, dir, work)
+			testfs.CopyTree(t, dir, work)
 			before := verdicts(t, work)
 			res, err := Run(Options{Dir: work, Tests: true, Rules: []Rule{RuleTyped}}, nil)
 			if err != nil {
@@ -57,23 +58,4 @@ func verdicts(t *testing.T, dir string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		writeFile(t, filepath.Join(to, rel), string(data))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

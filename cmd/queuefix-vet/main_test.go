@@ -1,12 +1,13 @@
 package main
 
 import (
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // TestGoVetAndFix runs go vet -vettool and go fix -fixtool with
@@ -104,20 +105,6 @@ func goCmd(dir string, args ...string) (string, error) {
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755)
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	testfs.CopyTree(t, src, dst)
 	return dst
 }

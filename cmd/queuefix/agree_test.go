@@ -53,13 +53,8 @@ func TestAnalyzersAgreeReal(t *testing.T) {
 		t.Skip("vets modules that use the real client-go")
 	}
 	vettool := buildVetTool(t)
-	dirs, err := filepath.Glob("../../testdata/matrix/*/go.mod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs = append(dirs, "../../examples/leaky/go.mod")
-	for _, mod := range dirs {
-		dir, _ := filepath.Abs(filepath.Dir(mod))
+	for _, dir := range append(matrixModules(t), "../../examples/leaky") {
+		dir, _ := filepath.Abs(dir)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			if got := disagreements(t, dir, vettool, nil); len(got) > 0 {
 				t.Errorf("queuefix and the analyzers disagree:\n\t%s", strings.Join(got, "\n\t"))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // fleetTree is a directory holding several modules the way a repository
@@ -26,8 +28,8 @@ func fleetTree(t *testing.T) string {
 	writeTestFile(t, filepath.Join(root, "broken/go.mod"), []byte("module example.com/broken\n\ngo 1.22\n"))
 	writeFiles(t, filepath.Join(root, "broken"), map[string]string{"b.go": "package broken\n\nfunc f() { undefinedThing() }\n"})
 	gopath := filepath.Join(root, "legacy")
-	copyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
-	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
+	testfs.CopyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
+	testfs.CopyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
 	writeFiles(t, filepath.Join(gopath, "src/example.com/ctrl"), map[string]string{"ctrl.go": leaky})
 	return root
 }
@@ -333,7 +335,7 @@ func typedFleet(t *testing.T) string {
 	root := t.TempDir()
 	for m, sc := range map[string]string{"a": "typed-string-keys", "b": "typed-runtime-check"} {
 		s := loadScenario(t, "../../testdata/scenarios/"+sc+".txtar")
-		copyTree(t, s.dir, filepath.Join(root, m))
+		testfs.CopyTree(t, s.dir, filepath.Join(root, m))
 	}
 	return root
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/queuefix/queuefix/internal/testfs"
 	"github.com/queuefix/queuefix/internal/version"
 	"github.com/queuefix/queuefix/rewrite"
 )
@@ -813,8 +814,8 @@ func TestGOPATH(t *testing.T) {
 	gopath := t.TempDir()
 	t.Setenv("GO111MODULE", "off")
 	t.Setenv("GOPATH", gopath)
-	copyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
-	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
+	testfs.CopyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
+	testfs.CopyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
 	dir := filepath.Join(gopath, "src/example.com/ctrl")
 	writeFiles(t, dir, map[string]string{"ctrl.go": leaky})
 	queuefixIn(dir, "-diff").expect(t, exitPending, []string{leakyDiff("ctrl.go")}, []string{""})
@@ -832,8 +833,8 @@ func vendoredGo113(t *testing.T) string {
 			"# k8s.io/client-go v0.26.0\n## explicit\nk8s.io/client-go/tools/cache\nk8s.io/client-go/util/workqueue\n",
 		"ctrl/ctrl.go": leaky,
 	})
-	copyTree(t, "../../testdata/stubs/client-go", filepath.Join(dir, "vendor/k8s.io/client-go"))
-	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(dir, "vendor/k8s.io/apimachinery"))
+	testfs.CopyTree(t, "../../testdata/stubs/client-go", filepath.Join(dir, "vendor/k8s.io/client-go"))
+	testfs.CopyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(dir, "vendor/k8s.io/apimachinery"))
 	os.Remove(filepath.Join(dir, "vendor/k8s.io/client-go/go.mod"))
 	os.Remove(filepath.Join(dir, "vendor/k8s.io/apimachinery/go.mod"))
 	return dir

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/queuefix/queuefix/internal/testfs"
 	"github.com/queuefix/queuefix/internal/version"
 )
 
@@ -35,7 +36,7 @@ func TestJSONExample(t *testing.T) {
 		t.Fatalf("%s's JSON example does not parse: %v", page, err)
 	}
 	dir := t.TempDir()
-	copyTree(t, "../../testdata/readme", dir)
+	testfs.CopyTree(t, "../../testdata/readme", dir)
 	writeTestFile(t, filepath.Join(dir, "go.mod"), stubGoMod(t, "readme"))
 	out, errOut, code := runIn(dir, "-json")
 	if code != exitClean { // machine formats exit 0 unless something failed

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 // fallbackNote matches the line a run prints when a source load gave way
@@ -38,7 +40,7 @@ func TestLoadModesExample(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	copyTree(t, "../../examples/leaky", dir)
+	testfs.CopyTree(t, "../../examples/leaky", dir)
 	out, errOut, code := runIn(dir, "-load=export")
 	if code != exitPending || !strings.Contains(errOut, "addratelimited:") {
 		t.Fatalf("exit %d, want 1 with findings; stderr:\n%s", code, errOut)
@@ -186,8 +188,8 @@ func TestLoadModesGOPATH(t *testing.T) {
 	t.Setenv("GO111MODULE", "off")
 	t.Setenv("GOPATH", gopath)
 	t.Setenv("GOFLAGS", "-tags=mytag")
-	copyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
-	copyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
+	testfs.CopyTree(t, "../../testdata/stubs/client-go", filepath.Join(gopath, "src/k8s.io/client-go"))
+	testfs.CopyTree(t, "../../testdata/stubs/apimachinery", filepath.Join(gopath, "src/k8s.io/apimachinery"))
 	dir := filepath.Join(gopath, "src/example.com/ctrl")
 	writeFiles(t, dir, map[string]string{"ctrl.go": "//go:build mytag\n\n" + leaky})
 	checkExit(t, exitPending)(compareLoads(t, dir, "-diff"))
@@ -219,7 +221,7 @@ func TestLoadModeAutoFleet(t *testing.T) {
 	first := newModule(t, files)
 	out, errOut, code := runIn(first, "-v", "-load=export")
 	second := t.TempDir()
-	copyTree(t, first, second)
+	testfs.CopyTree(t, first, second)
 	loadLine := regexp.MustCompile(`(?m)^queuefix: loaded with .*\n`)
 	for _, c := range []struct{ dir, want string }{
 		{first, "queuefix: loaded with export data: "},

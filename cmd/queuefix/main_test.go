@@ -6,4 +6,4 @@ import (
 	"github.com/queuefix/queuefix/internal/testmain"
 )
 
-func TestMain(m *testing.M) { testmain.Run(m) }
+func TestMain(m *testing.M) { testmain.Run(m, removeMatrixRoot) }

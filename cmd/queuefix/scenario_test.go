@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/scenarios/*.txtar")
@@ -224,7 +226,7 @@ func checkApplies(t *testing.T, dir, diff string) {
 			t.Fatalf("%s is needed: %v", cmd[0], err)
 		}
 		copyDir := t.TempDir()
-		copyTree(t, dir, copyDir)
+		testfs.CopyTree(t, dir, copyDir)
 		c := exec.Command(cmd[0], cmd[1:]...)
 		c.Dir = copyDir
 		c.Stdin = strings.NewReader(diff)
@@ -238,8 +240,8 @@ func checkApplies(t *testing.T, dir, diff string) {
 func checkWrite(t *testing.T, dir, diff string, flags []string) {
 	t.Helper()
 	written, applied := t.TempDir(), t.TempDir()
-	copyTree(t, dir, written)
-	copyTree(t, dir, applied)
+	testfs.CopyTree(t, dir, written)
+	testfs.CopyTree(t, dir, applied)
 	if _, errOut, code := runIn(written, append([]string{"-w"}, flags...)...); code == exitError {
 		t.Fatalf("-w failed: %s", errOut)
 	}
@@ -251,7 +253,7 @@ func checkWrite(t *testing.T, dir, diff string, flags []string) {
 	}
 	compareTrees(t, written, applied)
 	checkStillGofmt(t, dir, written)
-	copyTree(t, written, dir)
+	testfs.CopyTree(t, written, dir)
 }
 
 // checkBuilds runs go vet ./... in dir, which holds what -w wrote: it
@@ -339,25 +341,6 @@ func writeTestFile(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		writeTestFile(t, filepath.Join(to, rel), data)
-		return nil
-	})
-	if err != nil {
 		t.Fatal(err)
 	}
 }

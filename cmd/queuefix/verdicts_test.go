@@ -21,13 +21,7 @@ func TestEveryCallHasAVerdict(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds real client-go versions; skipped with -short")
 	}
-	dirs, err := filepath.Glob("../../testdata/matrix/*/go.mod")
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no matrix modules: %v", err)
-	}
-	dirs = append(dirs, "../../examples/leaky/go.mod")
-	for _, gomod := range dirs {
-		dir := filepath.Dir(gomod)
+	for _, dir := range append(matrixModules(t), "../../examples/leaky") {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
 			checkVerdicts(t, dir)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/queuefix/queuefix/internal/testfs"
 	"github.com/queuefix/queuefix/internal/version"
 )
 
@@ -35,7 +36,7 @@ func TestVersionLdflags(t *testing.T) {
 		t.Fatalf("go build -ldflags %q: %v\n%s", ldflags, err, out)
 	}
 	dir := t.TempDir()
-	copyTree(t, "../../testdata/readme", dir)
+	testfs.CopyTree(t, "../../testdata/readme", dir)
 	writeTestFile(t, filepath.Join(dir, "go.mod"), stubGoMod(t, "readme"))
 	queuefix := func(args ...string) []byte {
 		t.Helper()

@@ -10,8 +10,8 @@ import (
 )
 
 // Run runs m with QUEUEFIX_CACHE set to a new temporary directory, which
-// it removes afterwards, and exits with m's status.
-func Run(m *testing.M) {
+// it removes afterwards, then runs cleanups and exits with m's status.
+func Run(m *testing.M, cleanups ...func()) {
 	dir, err := os.MkdirTemp("", "queuefix-cache")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -20,5 +20,8 @@ func Run(m *testing.M) {
 	os.Setenv("QUEUEFIX_CACHE", dir)
 	code := m.Run()
 	os.RemoveAll(dir)
+	for _, c := range cleanups {
+		c()
+	}
 	os.Exit(code)
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/queuefix/queuefix/internal/testfs"
 )
 
 var genReal = flag.String("qf.real", "", "typed migrations by hand under testdata/typed/real: build (check that each case's before and after build) or compare (also run queuefix -rule typed on before and print, site by site, where it agrees with the authors' after)")
@@ -59,8 +61,10 @@ func TestTypedReal(t *testing.T) {
 // client-go and controller-runtime, with the stubs replaced in.
 func assembleCase(t *testing.T, c, side string) string {
 	dir := t.TempDir()
-	copyTree(t, filepath.Join(c, side), dir)
-	copyTree(t, filepath.Join(c, "common"), dir)
+	testfs.CopyTree(t, filepath.Join(c, side), dir)
+	if _, err := os.Stat(filepath.Join(c, "common")); err == nil {
+		testfs.CopyTree(t, filepath.Join(c, "common"), dir) // a case may have no common files
+	}
 	gomod, err := os.ReadFile(filepath.Join(pinned, "go.mod"))
 	if err != nil {
 		t.Fatal(err)
@@ -119,24 +123,6 @@ func modulePath(t *testing.T, gomod string) string {
 		t.Fatalf("%s: the first line is not a module line", gomod)
 	}
 	return strings.TrimSpace(path)
-}
-
-func copyTree(t *testing.T, from, to string) {
-	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, path)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		write(t, filepath.Join(to, rel), data)
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
 }
 
 func write(t *testing.T, path string, data []byte) {

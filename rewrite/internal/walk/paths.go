@@ -2,6 +2,7 @@ package walk
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
 	"maps"
@@ -70,10 +71,11 @@ type Path struct {
 	panicked bool
 	Escape   string // how the item escaped, "" when it did not
 	EscapeAt token.Pos
-	Via      string   // the last branch the path took that others did not
-	trail    []*Point // points passed since the last call handed the item
-	all      []*Point // every point passed since Get
-	ret      errVal   // the error an inlined closure returned
+	Via      string         // the last branch the path took that others did not
+	trail    []*Point       // points passed since the last call handed the item
+	all      []*Point       // every point passed since Get
+	ret      errVal         // the error an inlined closure returned
+	retVal   constant.Value // the constant a followed helper returned, nil if not one
 	End      token.Pos
 	Dones    int      // Done calls of the item on the path (the done rule)
 	deferred []*frame // frames whose deferred Done of the item is pending
@@ -435,6 +437,9 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*Path) ([]*Path, error)
 		wk.ended = append(wk.ended, in...)
 		return nil, nil
 	}
+	for _, p := range in {
+		p.retVal = returnedConst(fr.info, s)
+	}
 	if len(s.Results) == 0 {
 		fr.returned = append(fr.returned, in...)
 		return nil, nil
@@ -444,6 +449,15 @@ func (wk *walker) ret(fr *frame, s *ast.ReturnStmt, in []*Path) ([]*Path, error)
 		fr.returned = append(fr.returned, wk.returnedErr(fr, last, p)...)
 	}
 	return nil, nil
+}
+
+// returnedConst returns the constant a return statement returns alone
+// (the state a helper hands a switch), or nil.
+func returnedConst(info *types.Info, s *ast.ReturnStmt) constant.Value {
+	if len(s.Results) != 1 {
+		return nil
+	}
+	return info.Types[s.Results[0]].Value
 }
 
 // returnedCall returns the call a return statement returns alone, or nil.
@@ -572,10 +586,11 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*Path) ([]*Path,
 		return nil, err
 	}
 	if s.Tag != nil {
-		if in, err = wk.tag(fr, s.Tag, in); err != nil {
+		followed := false
+		if in, followed, err = wk.tag(fr, s.Tag, in); err != nil {
 			return nil, err
 		}
-		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), in)
+		return wk.valueSwitch(fr, s.Body, exhaustive(fr.info, s), followed, in)
 	}
 	var out []*Path
 	var dflt *ast.CaseClause
@@ -601,31 +616,45 @@ func (wk *walker) switchStmt(fr *frame, s *ast.SwitchStmt, in []*Path) ([]*Path,
 	return append(out, more...), err
 }
 
-// tag runs a switch tag, evaluated once before any case. The done walk
-// follows a call there that calls Done of the item (switch c.process(key),
-// where process defers Done) as it follows a call statement; any other
-// tag is summed up.
-func (wk *walker) tag(fr *frame, tag ast.Expr, in []*Path) ([]*Path, error) {
-	if call, ok := ast.Unparen(tag).(*ast.CallExpr); ok && wk.mode == Done && fr.view().uses(call).dones {
-		return wk.call(fr, call, nil, in)
+// tag runs a switch tag, evaluated once before any case, and reports
+// whether it followed a helper there. A call that calls Done of the item
+// (the done walk) or requeues or forgets it (the forget walk) is run as
+// a call statement is, so a helper (switch c.process(key), where process
+// defers Done or calls AddRateLimited) is followed path by path; any
+// other tag is summed up.
+func (wk *walker) tag(fr *frame, tag ast.Expr, in []*Path) ([]*Path, bool, error) {
+	call, ok := ast.Unparen(tag).(*ast.CallExpr)
+	if !ok || !wk.mode.blocks(fr.view().uses(call)) {
+		in, err := wk.effects(fr, tag, "a switch tag", in)
+		return in, false, err
 	}
-	return wk.effects(fr, tag, "a switch tag", in)
+	for _, p := range in {
+		p.retVal = nil
+	}
+	out, err := wk.call(fr, call, nil, in)
+	return out, true, err
 }
 
-// valueSwitch runs every case of a switch whose cases the walk cannot
-// decide, each on copies of the paths; when no case may match (no
-// default, and the cases do not cover every constant of the tag's type)
-// the paths also go on past the switch.
-func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in []*Path) ([]*Path, error) {
+// valueSwitch runs the cases of a switch whose cases the walk cannot
+// decide from what it knows of variables. When the tag is a followed
+// helper (byValue), a path that returned a constant takes the first case
+// that lists it, or the default; every other path forks into each case
+// it may take, on copies. When no case may match (no default, and the
+// cases do not cover every constant of the tag's type) the paths also go
+// on past the switch.
+func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered, byValue bool, in []*Path) ([]*Path, error) {
 	var out []*Path
 	var dflt *ast.CaseClause
+	rest := in
 	for _, c := range body.List {
 		cc := c.(*ast.CaseClause)
 		if cc.List == nil {
 			dflt = cc
 			continue
 		}
-		taken, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(cc.List)}, "a case expression", clonePaths(in))
+		var taken []*Path
+		taken, rest = caseByValue(fr.info, cc, byValue, rest)
+		taken, err := wk.effects(fr, &ast.BlockStmt{List: exprStmts(cc.List)}, "a case expression", taken)
 		if err != nil {
 			return nil, err
 		}
@@ -638,14 +667,61 @@ func (wk *walker) valueSwitch(fr *frame, body *ast.BlockStmt, covered bool, in [
 	}
 	switch {
 	case dflt != nil:
-		label(in, nil, "in the default case", "")
-		more, err := wk.clause(fr, dflt, in)
+		label(rest, nil, "in the default case", "")
+		more, err := wk.clause(fr, dflt, rest)
 		return append(out, more...), err
+	case covered && byValue:
+		// A known constant no case lists is a value outside the type's
+		// constants: it matches no case.
+		rest = slices.DeleteFunc(rest, func(p *Path) bool { return p.retVal == nil })
 	case covered:
 		return out, nil
 	}
-	label(in, nil, "when no case matches", "")
-	return append(out, in...), nil
+	label(rest, nil, "when no case matches", "")
+	return append(out, rest...), nil
+}
+
+// caseByValue returns copies of the paths that may take case cc, and the
+// paths that may go on to later cases: a path that returned a constant cc
+// lists takes cc and no other case.
+func caseByValue(info *types.Info, cc *ast.CaseClause, byValue bool, in []*Path) (taken, rest []*Path) {
+	for _, p := range in {
+		switch caseMatch(info, cc, byValue, p.retVal) {
+		case matchSure:
+			taken = append(taken, p)
+		case matchMaybe:
+			taken = append(taken, p.clone())
+			rest = append(rest, p)
+		default:
+			rest = append(rest, p)
+		}
+	}
+	return taken, rest
+}
+
+const (
+	matchNever = iota
+	matchMaybe
+	matchSure
+)
+
+// caseMatch says whether a tag of value v (nil when unknown) matches one
+// of cc's expressions: surely, maybe, or never.
+func caseMatch(info *types.Info, cc *ast.CaseClause, byValue bool, v constant.Value) int {
+	if !byValue || v == nil {
+		return matchMaybe
+	}
+	m := matchNever
+	for _, e := range cc.List {
+		c := info.Types[e].Value
+		switch {
+		case c == nil || c.Kind() != v.Kind():
+			m = matchMaybe
+		case constant.Compare(c, token.EQL, v):
+			return matchSure
+		}
+	}
+	return m
 }
 
 // learnAll records what a condition tells the paths that took each branch.
@@ -712,7 +788,7 @@ func (wk *walker) typeSwitch(fr *frame, s *ast.TypeSwitchStmt, in []*Path) ([]*P
 			}
 		}
 	}
-	return wk.valueSwitch(fr, s.Body, false, in)
+	return wk.valueSwitch(fr, s.Body, false, false, in)
 }
 
 // exhaustive reports whether a switch's cases list every constant that

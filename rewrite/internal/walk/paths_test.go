@@ -1,6 +1,7 @@
 package walk
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"testing"
@@ -163,9 +164,100 @@ func (c *C) run() {
 	for _, p := range paths {
 		got = append(got, fmt.Sprintf("%s:%d", p.Via, p.Dones))
 	}
-	// process returns on two paths, each goes into every case.
-	want := "in case Success:1 in case Success:1 in case Error:1 in case Error:1 when no case matches:1 when no case matches:1"
+	// process returns Error on one path and Success on the other: each
+	// takes its own case.
+	want := "in case Success:1 in case Error:1"
 	if strings.Join(got, " ") != want {
 		t.Errorf("paths %v, want %s", got, want)
 	}
+}
+
+// TestPathsForgetSwitchTag follows, in the forget mode, a helper called in
+// a switch tag that requeues or forgets the item: each path goes on into
+// the case of the constant the helper returned on it, and a path whose
+// returned value the walk does not know goes into every case.
+func TestPathsForgetSwitchTag(t *testing.T) {
+	for _, tc := range []struct {
+		name, process, cases, want string
+	}{{
+		name: "constants",
+		process: `	if c.sync(key) != nil {
+		c.queue.AddRateLimited(key)
+		return Error
+	}
+	if key == "" {
+		c.queue.Forget(key)
+		return ErrorNoRetry
+	}
+	return Success`,
+		// requeued in case Error, forgotten in case ErrorNoRetry, the
+		// success path in case Success: no path takes another's case.
+		want: "in case Success:needs in case Error:requeued in case ErrorNoRetry:forgets",
+	}, {
+		name: "unknown value",
+		process: `	if c.sync(key) != nil {
+		c.queue.AddRateLimited(key)
+	}
+	return c.state(key)`,
+		want: "in case Success:requeued in case Success:needs in case Error:requeued in case Error:needs in case ErrorNoRetry:requeued in case ErrorNoRetry:needs",
+	}, {
+		name: "default",
+		process: `	if c.sync(key) != nil {
+		c.queue.AddRateLimited(key)
+		return Error
+	}
+	return ErrorNoRetry`,
+		cases: "case Success:\n\t\tdefault:\n",
+		// ErrorNoRetry is listed by no case: only the default takes it.
+		want: "in the default case:requeued in the default case:needs",
+	}, {
+		name: "no case matches",
+		process: `	if c.sync(key) != nil {
+		c.queue.AddRateLimited(key)
+		return Error
+	}
+	return Success`,
+		cases: "case Success:\n",
+		want:  "in case Success:needs when no case matches:requeued",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := pathsHead + `
+func (c *C) process(key interface{}) State {
+` + tc.process + `
+}
+
+func (c *C) run() {
+	for {
+		key, quit := c.queue.Get()
+		if quit {
+			return
+		}
+		switch c.process(key) {
+		` + cmp.Or(tc.cases, "case Success:\n\t\tcase Error:\n\t\tcase ErrorNoRetry:\n") + `		}
+	}
+}
+`
+			_, _, paths := onePaths(t, src, Forget)
+			var got []string
+			for _, p := range paths {
+				got = append(got, p.Via+":"+fate(p))
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("process:\n%s\npaths %v\nwant  %s", tc.process, got, tc.want)
+			}
+		})
+	}
+}
+
+// fate names what a path did with the item, for the forget mode.
+func fate(p *Path) string {
+	switch {
+	case p.Requeued:
+		return "requeued"
+	case p.Forgets > 0:
+		return "forgets"
+	case p.NeedsForget():
+		return "needs"
+	}
+	return "other"
 }

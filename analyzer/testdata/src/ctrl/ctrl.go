@@ -70,4 +70,3 @@ func (c *C) sync(item interface{}) error {
 	}
 	return nil
 }
-

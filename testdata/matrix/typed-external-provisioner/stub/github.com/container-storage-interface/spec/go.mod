@@ -1,3 +1,0 @@
-module github.com/container-storage-interface/spec
-
-go 1.22

@@ -1,3 +1,0 @@
-module k8s.io/sample-controller
-
-go 1.22
