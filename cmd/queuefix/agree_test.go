@@ -36,7 +36,7 @@ func TestAnalyzersAgree(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc := loadScenario(t, file)
+			sc := sharedScenario(t, file)
 			flags := openWorld(sc.flags)
 			if got := disagreements(t, sc.dir, vettool, flags); len(got) > 0 {
 				t.Errorf("queuefix %s and the analyzers disagree:\n\t%s", strings.Join(flags, " "), strings.Join(got, "\n\t"))

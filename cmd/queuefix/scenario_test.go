@@ -9,13 +9,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/txtar"
 
 	"github.com/queuefix/queuefix/internal/testfs"
+	"github.com/queuefix/queuefix/internal/testmain"
 )
 
 var update = flag.Bool("update", false, "rewrite the want sections of testdata/scenarios/*.txtar")
@@ -48,7 +51,7 @@ func TestScenarios(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			runScenario(t, file)
+			runScenarioOn(t, sharedScenario(t, file))
 		})
 	}
 }
@@ -64,10 +67,9 @@ type scenario struct {
 	updated bool
 }
 
-func runScenario(t *testing.T, file string) {
-	runScenarioOn(t, loadScenario(t, file))
-}
-
+// runScenarioOn runs the scenario's checks. The runs that only read the
+// module run in sc.dir, which other tests may read too (sharedScenario):
+// -w writes a copy, and the second run and the build check read that.
 func runScenarioOn(t *testing.T, sc *scenario) {
 	out, errOut, code := runIn(sc.dir, append([]string{"-load=export"}, sc.flags...)...)
 	checkSourceLoad(t, sc.dir, out, errOut, code, sc.flags...)
@@ -85,26 +87,69 @@ func runScenarioOn(t *testing.T, sc *scenario) {
 	if diffErr != errOut || diffCode != code {
 		t.Errorf("-diff: exit %d and stderr\n%s\nwant exit %d and the plain run's stderr\n%s", diffCode, diffErr, code, errOut)
 	}
+	written := sc.dir
 	if diff != "" {
 		checkApplies(t, sc.dir, diff)
-		checkWrite(t, sc.dir, diff, sc.flags)
+		written = checkWrite(t, sc.dir, diff, sc.flags)
 		if sc.build {
-			checkBuilds(t, sc.dir)
+			checkBuilds(t, written)
 		}
 	}
-	checkSecondRun(t, sc.dir, errOut, sc.flags)
+	checkSecondRun(t, written, errOut, sc.flags)
 	if sc.updated {
 		sc.exit = code
 		sc.save(t)
 	}
 }
 
+// sharedScenarios holds the scenarios sharedScenario wrote, by file.
+var sharedScenarios sync.Map // file -> *sharedModule
+
+// A sharedModule is a scenario's module, written once for every test
+// that reads it.
+type sharedModule struct {
+	once    sync.Once
+	sc      *scenario // nil if writing it failed or was skipped
+	skipped bool
+}
+
+// sharedScenario returns the scenario of file with its module in a
+// directory that lives as long as the test binary and is the same for
+// every test that asks: TestScenarios and TestAnalyzersAgree run queuefix
+// and go vet on one copy, so the go command compiles its packages once.
+// Callers must not write to sc.dir; the rest of sc is theirs.
+func sharedScenario(t *testing.T, file string) *scenario {
+	t.Helper()
+	v, _ := sharedScenarios.LoadOrStore(file, new(sharedModule))
+	m := v.(*sharedModule)
+	m.once.Do(func() {
+		defer func() { m.skipped = t.Skipped() }()
+		dir := filepath.Join(testmain.Shared(), "scenarios", strings.TrimSuffix(filepath.Base(file), ".txtar"))
+		m.sc = loadScenarioIn(t, file, dir)
+	})
+	if m.skipped {
+		t.Skip("loads real client-go")
+	}
+	if m.sc == nil {
+		t.Fatalf("%s: writing its module failed in the test that asked first", file)
+	}
+	sc := *m.sc
+	sc.ar = &txtar.Archive{Comment: m.sc.ar.Comment, Files: slices.Clone(m.sc.ar.Files)}
+	return &sc
+}
+
+// loadScenario returns the scenario of file with its module in a
+// directory of the test's own.
 func loadScenario(t *testing.T, file string) *scenario {
+	return loadScenarioIn(t, file, t.TempDir())
+}
+
+func loadScenarioIn(t *testing.T, file, dir string) *scenario {
 	ar, err := txtar.ParseFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := &scenario{file: file, ar: ar, dir: t.TempDir(), exit: -1}
+	sc := &scenario{file: file, ar: ar, dir: dir, exit: -1}
 	if m := regexp.MustCompile(`(?m)^exit: (\d+)$`).FindSubmatch(ar.Comment); m != nil {
 		sc.exit, _ = strconv.Atoi(string(m[1]))
 	}
@@ -237,7 +282,8 @@ func checkApplies(t *testing.T, dir, diff string) {
 }
 
 // checkWrite runs -w on a copy and compares it with git apply's result.
-func checkWrite(t *testing.T, dir, diff string, flags []string) {
+// It returns the copy -w wrote.
+func checkWrite(t *testing.T, dir, diff string, flags []string) string {
 	t.Helper()
 	written, applied := t.TempDir(), t.TempDir()
 	testfs.CopyTree(t, dir, written)
@@ -253,7 +299,7 @@ func checkWrite(t *testing.T, dir, diff string, flags []string) {
 	}
 	compareTrees(t, written, applied)
 	checkStillGofmt(t, dir, written)
-	testfs.CopyTree(t, written, dir)
+	return written
 }
 
 // checkBuilds runs go vet ./... in dir, which holds what -w wrote: it

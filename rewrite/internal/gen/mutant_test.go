@@ -14,6 +14,7 @@ import (
 // runs here; TestExecute runs the same shapes against the real queue.
 func TestMutants(t *testing.T) {
 	cs := storeControllers(t, 16)
+	dir := t.TempDir()
 	for _, m := range []struct {
 		name, stores string
 	}{
@@ -22,7 +23,7 @@ func TestMutants(t *testing.T) {
 		{"every store escapes, by syntax", "syntax"},
 	} {
 		mutant.Stores = m.stores
-		broken, msg := brokenVerdicts(t, cs)
+		broken, msg := brokenVerdicts(t, dir, cs)
 		mutant.Stores = ""
 		t.Logf("mutant %q: %d of %d worker verdicts break", m.name, broken, len(cs))
 		switch {
@@ -55,10 +56,11 @@ func storeControllers(t *testing.T, n int) []*Controller {
 	return out
 }
 
-// brokenVerdicts runs queuefix once on the controllers and counts those
-// whose worker verdict breaks the oracle, with the first such message.
-func brokenVerdicts(t *testing.T, cs []*Controller) (int, string) {
-	dir := t.TempDir()
+// brokenVerdicts writes the controllers into dir, runs queuefix once on
+// them and counts those whose worker verdict breaks the oracle, with the
+// first such message. Each mutant's run writes the same files in the
+// same directory: go list -export finds them compiled by the run before.
+func brokenVerdicts(t *testing.T, dir string, cs []*Controller) (int, string) {
 	writeModule(t, dir, cs)
 	res, err := rewrite.Run(loadOptions(dir), []string{"./c/..."})
 	if err != nil {
