@@ -30,12 +30,12 @@ func buildProgram(pkgs []*packages.Package) *program {
 		return p
 	}
 	p.prog = ssa.NewProgram(pkgs[0].Fset, ssa.InstantiateGenerics)
-	keep := relevantDecls(pkgs)
+	keep, named := relevantDecls(pkgs)
 	created := make(map[*types.Package]bool)
 	for _, pkg := range pkgs {
 		created[pkg.Types] = true
 		p.targets[pkg.Types] = true
-		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, keep), pkg.TypesInfo, true)
+		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, pkg.TypesInfo, keep, named), pkg.TypesInfo, true)
 	}
 	for _, pkg := range pkgs {
 		createImports(p.prog, pkg.Types.Imports(), created)
@@ -115,7 +115,7 @@ func packageFuncs(sp *ssa.Package) []*ssa.Function {
 // methodsOf returns the methods of t and *t that may matter, none for an
 // uninstantiated generic type.
 func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
-	if match.IsGeneric(t) || noMethods(t) {
+	if match.IsGeneric(t) || noMethods(t) || noBodies(prog, t) {
 		return nil
 	}
 	var out []*types.Selection
@@ -136,20 +136,40 @@ func methodsOf(prog *ssa.Program, t types.Type) []*types.Selection {
 // their method sets were a good part of the time SSA took to set up.
 func noMethods(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.NumMethods() > 0 {
+	return ok && n.NumMethods() == 0 && !mayPromote(n)
+}
+
+// noBodies reports whether t is a defined type, no interface and
+// embedding nothing, none of whose methods has a body in the slice: then
+// none of the methods of t and *t may matter, and their method sets (most
+// of a module's, and 28 MB on 1,000 packages) need not be computed.
+func noBodies(prog *ssa.Program, t types.Type) bool {
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || mayPromote(n) {
 		return false
 	}
-	switch u := n.Underlying().(type) {
-	case *types.Interface:
-		return false
-	case *types.Struct:
-		for i := 0; i < u.NumFields(); i++ {
-			if u.Field(i).Embedded() {
-				return false
-			}
+	for i := 0; i < n.NumMethods(); i++ {
+		if fn := prog.FuncValue(n.Method(i)); fn == nil || fn.Blocks != nil {
+			return false
 		}
 	}
 	return true
+}
+
+// mayPromote reports whether n's method sets may hold methods it does not
+// declare: it is an interface, or a struct that embeds a field.
+func mayPromote(n *types.Named) bool {
+	switch u := n.Underlying().(type) {
+	case *types.Interface:
+		return true
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if u.Field(i).Embedded() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mayMatter reports whether the method sel selects can lead anywhere the

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"runtime"
 	"sync"
@@ -40,15 +41,47 @@ type declFacts struct {
 	relevant bool
 }
 
-// relevantDecls returns the declarations whose bodies SSA needs.
-func relevantDecls(pkgs []*packages.Package) map[*ast.FuncDecl]bool {
+// relevantDecls returns the declarations whose bodies SSA needs, and the
+// functions that code SSA builds refers to: what the relevant bodies and
+// the package-level variables' initializers name.
+func relevantDecls(pkgs []*packages.Package) (map[*ast.FuncDecl]bool, map[*types.Func]bool) {
 	facts := make(map[*ast.FuncDecl]*declFacts)
 	for _, list := range collectAll(pkgs) {
 		for _, df := range list {
 			mergeFacts(facts, df)
 		}
 	}
-	return closeRelevant(facts)
+	keep := closeRelevant(facts)
+	named := initializerRefs(pkgs)
+	for fd := range keep {
+		for _, fn := range facts[fd].refs {
+			named[fn] = true
+		}
+	}
+	return keep, named
+}
+
+// initializerRefs returns the functions that package-level variables'
+// initializers name: SSA builds them into the package initializer.
+func initializerRefs(pkgs []*packages.Package) map[*types.Func]bool {
+	out := make(map[*types.Func]bool)
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Syntax {
+			for _, d := range f.Decls {
+				if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.VAR {
+					ast.Inspect(gd, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok {
+							if fn, ok := pkg.TypesInfo.Uses[id].(*types.Func); ok {
+								out[fn.Origin()] = true
+							}
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // collectAll collects the facts of every package's declarations, a
@@ -237,27 +270,45 @@ func plainSig(sig *types.Signature) *types.Signature {
 }
 
 // elideBodies returns copies of files in which the declarations not in
-// keep have no bodies.
-func elideBodies(files []*ast.File, keep map[*ast.FuncDecl]bool) []*ast.File {
+// keep have no bodies, and the functions (not methods) that no kept body
+// or initializer names are left out: SSA would only create members for
+// them, and most of a module's functions are such (a member costs about
+// half a kilobyte, for 50 MB on 1,000 packages). Methods stay, for the
+// method sets; so do init functions, which the package initializer calls.
+func elideBodies(files []*ast.File, info *types.Info, keep map[*ast.FuncDecl]bool, named map[*types.Func]bool) []*ast.File {
 	out := make([]*ast.File, len(files))
 	for i, f := range files {
-		out[i] = withoutBodiesExcept(f, keep)
+		out[i] = withoutBodiesExcept(f, info, keep, named)
 	}
 	return out
 }
 
 // withoutBodiesExcept returns a copy of f whose functions, but those in
-// keep, have no bodies. f itself is shared and never modified.
-func withoutBodiesExcept(f *ast.File, keep map[*ast.FuncDecl]bool) *ast.File {
+// keep, have no bodies, without the functions nothing built names. f
+// itself is shared and never modified.
+func withoutBodiesExcept(f *ast.File, info *types.Info, keep map[*ast.FuncDecl]bool, named map[*types.Func]bool) *ast.File {
 	c := *f
-	c.Decls = make([]ast.Decl, len(f.Decls))
-	for i, d := range f.Decls {
+	c.Decls = make([]ast.Decl, 0, len(f.Decls))
+	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && !keep[fd] {
+			if unnamed(fd, info, named) {
+				continue
+			}
 			bodiless := *fd
 			bodiless.Body = nil
 			d = &bodiless
 		}
-		c.Decls[i] = d
+		c.Decls = append(c.Decls, d)
 	}
 	return &c
+}
+
+// unnamed reports whether fd declares a function (not a method, not an
+// init function) that is not in named.
+func unnamed(fd *ast.FuncDecl, info *types.Info, named map[*types.Func]bool) bool {
+	if fd.Recv != nil || fd.Name.Name == "init" {
+		return false
+	}
+	fn, ok := info.Defs[fd.Name].(*types.Func)
+	return ok && !named[fn]
 }

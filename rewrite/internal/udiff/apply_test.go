@@ -94,7 +94,7 @@ func parseLine(hs *[]parsedHunk, l string) error {
 		}
 		h.body[n-1].line = strings.TrimSuffix(h.body[n-1].line, "\n")
 	case l[0] == ' ' || l[0] == '-' || l[0] == '+':
-		h.body = append(h.body, op{l[0], l[1:]})
+		h.body = append(h.body, op{kind: l[0], line: l[1:]})
 	default:
 		return fmt.Errorf("unexpected line %q", l)
 	}
@@ -131,7 +131,7 @@ func applyDiff(old, diff []byte) ([]byte, error) {
 func applyHunk(h parsedHunk, oldLines []string, pos int, out []string) (int, []string, error) {
 	oldCount, newCount := 0, 0
 	for _, o := range h.body {
-		oldCount, newCount = advance(o.kind, oldCount, newCount)
+		oldCount, newCount = advance(o, oldCount, newCount)
 		if o.kind != '+' {
 			if pos >= len(oldLines) || oldLines[pos] != o.line {
 				return pos, out, fmt.Errorf("line %d: %q does not match %q", pos+1, o.line, at(oldLines, pos))

@@ -16,7 +16,7 @@ type hunk struct{ lo, hi int }
 func hunks(ops []op, context int) []hunk {
 	var hs []hunk
 	for i, o := range ops {
-		if o.kind == ' ' {
+		if o.kind == ' ' || o.kind == gap {
 			continue
 		}
 		hi := min(len(ops), i+1+context)
@@ -34,7 +34,7 @@ func hunks(ops []op, context int) []hunk {
 func writeHunk(buf *bytes.Buffer, ops []op, oldLine, newLine int) {
 	oldCount, newCount := 0, 0
 	for _, o := range ops {
-		oldCount, newCount = advance(o.kind, oldCount, newCount)
+		oldCount, newCount = advance(o, oldCount, newCount)
 	}
 	fmt.Fprintf(buf, "@@ -%s +%s @@\n",
 		hunkRange(oldLine, oldCount), hunkRange(newLine, newCount))

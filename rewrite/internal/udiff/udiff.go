@@ -61,14 +61,18 @@ func Hunks(old, new []byte, context int) []byte {
 		return nil
 	}
 	context = max(context, 0)
-	ops := lineOps(string(old), string(new))
+	return writeHunks(editScript(string(old), string(new), context), context)
+}
+
+// writeHunks returns the hunks of ops.
+func writeHunks(ops []op, context int) []byte {
 	var buf bytes.Buffer
 	oldLine, newLine, next := 0, 0, 0
 	for _, h := range hunks(ops, context) {
 		// Count the lines skipped since the previous hunk so headers
 		// carry absolute line numbers.
 		for ; next < h.lo; next++ {
-			oldLine, newLine = advance(ops[next].kind, oldLine, newLine)
+			oldLine, newLine = advance(ops[next], oldLine, newLine)
 		}
 		writeHunk(&buf, ops[h.lo:h.hi], oldLine, newLine)
 	}
@@ -77,9 +81,11 @@ func Hunks(old, new []byte, context int) []byte {
 
 // op is one line of the edit script: kind is ' ', '-' or '+', and line
 // includes its "\n" unless it is the unterminated last line of a side.
+// An op of kind gap stands for skip equal lines instead.
 type op struct {
 	kind byte
 	line string
+	skip int
 }
 
 var opKind = map[diffmatchpatch.Operation]byte{
@@ -92,6 +98,17 @@ var opKind = map[diffmatchpatch.Operation]byte{
 // encodes each distinct line of both inputs as one rune and panics past
 // about 1,112,000 of them. A variable so tests can exercise the fallback.
 var maxLines = 1_100_000
+
+// editScript returns the line-level edit script of old -> new, with at
+// least context equal lines kept around each change.
+func editScript(old, new string, context int) []op {
+	if !tooManyLines(old, new) {
+		if ops, ok := numberedOps(old, new, context); ok {
+			return ops
+		}
+	}
+	return lineOps(old, new)
+}
 
 // lineOps computes the line-level edit script with go-diff in line mode.
 func lineOps(old, new string) []op {
@@ -144,7 +161,7 @@ func replaceOps(a, b []string) []op {
 
 func appendOps(ops []op, kind byte, lines []string) []op {
 	for _, l := range lines {
-		ops = append(ops, op{kind, l})
+		ops = append(ops, op{kind: kind, line: l})
 	}
 	return ops
 }
@@ -159,12 +176,15 @@ func splitLines(s string) []string {
 	return lines
 }
 
-// advance returns the old and new line counters after one op of kind.
-func advance(kind byte, oldLine, newLine int) (int, int) {
-	if kind != '+' {
+// advance returns the old and new line counters after o.
+func advance(o op, oldLine, newLine int) (int, int) {
+	if o.kind == gap {
+		return oldLine + o.skip, newLine + o.skip
+	}
+	if o.kind != '+' {
 		oldLine++
 	}
-	if kind != '-' {
+	if o.kind != '-' {
 		newLine++
 	}
 	return oldLine, newLine

@@ -4,6 +4,9 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
+	"sort"
+	"sync"
 
 	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"github.com/queuefix/queuefix/rewrite/internal/mutant"
@@ -54,13 +57,21 @@ type place struct {
 // through.
 const maxPlaceDepth = 4
 
-// storeIndex is the uses of unexported fields and package-level
-// variables in the analysed files, and where append calls and composite literals are
-// assigned, built once per scanner.
+// storeIndex answers, for the places the walks ask about, where their
+// variables are used, which variables are local maps and slices, and where
+// append calls and composite literals are assigned. It is filled on demand,
+// one variable or node at a time: the walks ask about a few places per
+// package, and indexing every use of every field of every file cost more
+// than the questions. Each answer is what one pass over every scanned file
+// would find (see stores_test.go), so it does not depend on the order of
+// the questions. Both rules' walkers share it, hence the lock.
 type storeIndex struct {
+	s      *Scan
+	mu     sync.Mutex
 	uses   map[*types.Var][]placeUse
+	locals map[*types.Var]bool
 	dest   map[ast.Node]ast.Expr
-	locals map[*types.Var]bool // maps and slices declared in a function body
+	idents map[*types.Package]map[*types.Var][]token.Pos // see positions
 }
 
 // A placeUse is one use of a place's variable with what surrounds it.
@@ -107,7 +118,7 @@ func (sc *scanner) containerVar(info *types.Info, e ast.Expr) *types.Var {
 	if !ok {
 		return nil
 	}
-	if lv, ok := info.Uses[id].(*types.Var); ok && sc.s.stores().locals[lv] {
+	if lv, ok := info.Uses[id].(*types.Var); ok && sc.s.stores.isLocal(lv) {
 		return lv
 	}
 	return nil
@@ -140,7 +151,7 @@ func (v *view) appendEscapes(call *ast.CallExpr) bool {
 	if v.sc == nil || len(call.Args) == 0 || v.isItem(call.Args[0]) {
 		return true
 	}
-	dst := v.sc.s.stores().dest[call]
+	dst := v.sc.s.stores.destOf(call)
 	return dst == nil || v.containerEscapes(dst, asElem)
 }
 
@@ -155,7 +166,7 @@ func (v *view) literalEscapes(lit *ast.CompositeLit, i int, part placePart) bool
 		f := literalField(v.info, st, lit.Elts[i], i)
 		return f == nil || v.sc.placeEscapes(place{f.Origin(), whole})
 	}
-	dst := v.sc.s.stores().dest[lit]
+	dst := v.sc.s.stores.destOf(lit)
 	return dst == nil || v.containerEscapes(dst, part)
 }
 
@@ -185,7 +196,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 	case "syntax":
 		return true
 	}
-	if p.v.Exported() && !sc.s.stores().locals[p.v] {
+	if p.v.Exported() && !sc.s.stores.isLocal(p.v) {
 		return true // code that is not analysed may read it
 	}
 	if r, ok := sc.places[p]; ok {
@@ -216,7 +227,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 
 // readsEscape reports whether some use of p's variable lets the item out.
 func (sc *scanner) readsEscape(p place) bool {
-	for _, u := range sc.s.stores().uses[p.v] {
+	for _, u := range sc.s.stores.usesOf(p.v) {
 		if sc.useEscapes(p, u) {
 			return true
 		}
@@ -347,62 +358,231 @@ func (sc *scanner) readEscapes(u placeUse, obj types.Object, read ast.Expr) bool
 
 func within(pos token.Pos, n ast.Node) bool { return n.Pos() <= pos && pos < n.End() }
 
-// storeIndex indexes the analysed files' stores (Scan.stores builds it
-// once).
-func (s *Scan) storeIndex() *storeIndex {
-	x := &storeIndex{uses: make(map[*types.Var][]placeUse), dest: make(map[ast.Node]ast.Expr), locals: make(map[*types.Var]bool)}
-	for _, name := range s.sortedFiles() {
-		x.add(s.files[name])
-	}
-	return x
+func newStoreIndex(s *Scan) *storeIndex {
+	return &storeIndex{s: s, uses: make(map[*types.Var][]placeUse), locals: make(map[*types.Var]bool), dest: make(map[ast.Node]ast.Expr), idents: make(map[*types.Package]map[*types.Var][]token.Pos)}
 }
 
-// add records fi's uses of unexported fields and package-level variables
-// (an exported one escapes whatever its uses), and the destinations of
-// its appends and composite literals.
-func (x *storeIndex) add(fi *File) {
-	info := fi.Pkg.TypesInfo
-	ast.PreorderStack(fi.Syntax, nil, func(n ast.Node, stack []ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.AssignStmt:
-			x.addDests(info, n)
-		case *ast.Ident:
-			x.addLocal(info, n, stack)
-			if pv, ok := info.Uses[n].(*types.Var); ok && x.locals[pv] {
-				x.addUse(pv, n, stack, fi)
-				break
+// usesOf returns the uses of v that are places: v itself when it is a
+// local map or slice, else v as an unexported field or package-level
+// variable (an exported one escapes whatever its uses). They are in file
+// and then source order. Such a variable is used only in its own package.
+func (x *storeIndex) usesOf(v *types.Var) []placeUse {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if list, ok := x.uses[v]; ok {
+		return list
+	}
+	local := x.isLocalLocked(v)
+	var list []placeUse
+	files := x.s.filesOf(v.Pkg())
+	all := x.positions(v.Pkg(), files)[v]
+	for _, fi := range files {
+		pos := posIn(all, fi.Syntax)
+		var last ast.Decl
+		for _, p := range pos {
+			if d := declAt(fi.Syntax, p); d != nil && d != last {
+				list = x.usesIn(fi, d, v, local, pos, list)
+				last = d
 			}
-			x.addPlace(info, n, stack, fi)
-		case *ast.SelectorExpr:
-			x.addPlace(info, n, stack, fi)
 		}
-		return true
-	})
-}
-
-// addPlace records a use of an unexported field or package-level
-// variable (an exported one escapes whatever its uses).
-func (x *storeIndex) addPlace(info *types.Info, e ast.Expr, stack []ast.Node, fi *File) {
-	if pv := placeVar(info, e); pv != nil && !pv.Exported() && !isSelected(e, stack) {
-		x.addUse(pv, e, stack, fi)
 	}
+	x.uses[v] = list
+	return list
 }
 
-func (x *storeIndex) addUse(v *types.Var, e ast.Expr, stack []ast.Node, fi *File) {
-	x.uses[v] = append(x.uses[v], placeUse{e: e, up: ancestors(stack), body: funcBody(stack), fi: fi})
+// positions returns, for the variables of pkg that may be places
+// (see mayBePlace), the sorted
+// positions of the identifiers that denote them (or, for a field of a
+// generic type, an instance of it), read from the types of pkg's files
+// once.
+func (x *storeIndex) positions(pkg *types.Package, files []*File) map[*types.Var][]token.Pos {
+	if m, ok := x.idents[pkg]; ok {
+		return m
+	}
+	m := make(map[*types.Var][]token.Pos)
+	if len(files) > 0 {
+		for id, obj := range files[0].Pkg.TypesInfo.Uses {
+			if u, ok := obj.(*types.Var); ok && mayBePlace(u.Origin()) {
+				m[u.Origin()] = append(m[u.Origin()], id.Pos())
+			}
+		}
+	}
+	for _, pos := range m {
+		slices.Sort(pos)
+	}
+	x.idents[pkg] = m
+	return m
 }
 
-// addLocal records a map or slice variable id declares in a function
-// body: its uses are all in the analysed code.
-func (x *storeIndex) addLocal(info *types.Info, id *ast.Ident, stack []ast.Node) {
-	v, ok := info.Defs[id].(*types.Var)
-	if !ok || v.IsField() || funcBody(stack) == nil || inSignature(stack) {
-		return
+// mayBePlace reports whether v may be asked about: an unexported field
+// or package-level variable, or a map or slice.
+func mayBePlace(v *types.Var) bool {
+	if v.IsField() || v.Pkg() != nil && v.Parent() == v.Pkg().Scope() {
+		return !v.Exported()
 	}
 	switch v.Type().Underlying().(type) {
 	case *types.Map, *types.Slice:
-		x.locals[v] = true
+		return true
 	}
+	return false
+}
+
+// posIn returns the positions of sorted pos that lie in n.
+func posIn(pos []token.Pos, n ast.Node) []token.Pos {
+	i := sort.Search(len(pos), func(i int) bool { return pos[i] >= n.Pos() })
+	j := sort.Search(len(pos), func(i int) bool { return pos[i] >= n.End() })
+	return pos[i:j]
+}
+
+// usesIn appends the uses of v in d to list, in preorder as a walk of
+// the whole file meets them; pos holds the identifiers that may be one,
+// and subtrees without any are skipped.
+func (x *storeIndex) usesIn(fi *File, d ast.Decl, v *types.Var, local bool, pos []token.Pos, list []placeUse) []placeUse {
+	info := fi.Pkg.TypesInfo
+	ast.PreorderStack(d, []ast.Node{fi.Syntax}, func(n ast.Node, stack []ast.Node) bool {
+		if !containsAny(n, pos) {
+			return false
+		}
+		var e ast.Expr
+		switch n := n.(type) {
+		case *ast.Ident:
+			if local && info.Uses[n] == v {
+				e = n
+				break
+			}
+			e = placeUse1(info, n, stack, v)
+		case *ast.SelectorExpr:
+			e = placeUse1(info, n, stack, v)
+		}
+		if e != nil {
+			list = append(list, placeUse{e: e, up: ancestors(stack), body: funcBody(stack), fi: fi})
+		}
+		return true
+	})
+	return list
+}
+
+// placeUse1 returns e when it is a use of v as an unexported field or
+// package-level variable, else nil.
+func placeUse1(info *types.Info, e ast.Expr, stack []ast.Node, v *types.Var) ast.Expr {
+	if pv := placeVar(info, e); pv == v && !pv.Exported() && !isSelected(e, stack) {
+		return e
+	}
+	return nil
+}
+
+// isLocal reports whether v is a map or slice variable declared in a
+// function body (not a parameter or result): its uses are all in the
+// analysed code.
+func (x *storeIndex) isLocal(v *types.Var) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.isLocalLocked(v)
+}
+
+func (x *storeIndex) isLocalLocked(v *types.Var) bool {
+	if r, ok := x.locals[v]; ok {
+		return r
+	}
+	r := false
+	switch v.Type().Underlying().(type) {
+	case *types.Map, *types.Slice:
+		if fi := x.s.fileOf(v.Pos()); fi != nil && !v.IsField() {
+			n, stack := nodeAt(fi, v.Pos(), func(n ast.Node) bool {
+				id, ok := n.(*ast.Ident)
+				return ok && fi.Pkg.TypesInfo.Defs[id] == v
+			})
+			r = n != nil && funcBody(stack) != nil && !inSignature(stack)
+		}
+	}
+	x.locals[v] = r
+	return r
+}
+
+// destOf returns what the assignment around an append call or composite
+// literal n (its right-hand side, in parentheses or not) assigns it to,
+// or nil.
+func (x *storeIndex) destOf(n ast.Expr) ast.Expr {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if d, ok := x.dest[n]; ok {
+		return d
+	}
+	var d ast.Expr
+	if fi := x.s.fileOf(n.Pos()); fi != nil {
+		if found, stack := nodeAt(fi, n.Pos(), func(m ast.Node) bool { return m == n }); found != nil {
+			d = assignedTo(fi.Pkg.TypesInfo, n, stack)
+		}
+	}
+	x.dest[n] = d
+	return d
+}
+
+// assignedTo returns the left-hand side that the assignment around r,
+// whose ancestors are stack, assigns r to, if r is a composite literal
+// or an append call.
+func assignedTo(info *types.Info, r ast.Expr, stack []ast.Node) ast.Expr {
+	i := len(stack) - 1
+	for i >= 0 {
+		if _, ok := stack[i].(*ast.ParenExpr); !ok {
+			break
+		}
+		i--
+	}
+	if i < 0 {
+		return nil
+	}
+	as, ok := stack[i].(*ast.AssignStmt)
+	if !ok || len(as.Lhs) != len(as.Rhs) {
+		return nil
+	}
+	if call, ok := r.(*ast.CallExpr); ok {
+		if b, ok := info.Uses[match.CalleeIdent(call)].(*types.Builtin); !ok || b.Name() != "append" {
+			return nil
+		}
+	} else if _, ok := r.(*ast.CompositeLit); !ok {
+		return nil
+	}
+	for j, rhs := range as.Rhs {
+		if ast.Unparen(rhs) == r {
+			return as.Lhs[j]
+		}
+	}
+	return nil
+}
+
+// nodeAt returns the first node at pos in fi, in preorder, for which
+// match holds, with its ancestors from the file down.
+func nodeAt(fi *File, pos token.Pos, match func(ast.Node) bool) (ast.Node, []ast.Node) {
+	d := declAt(fi.Syntax, pos)
+	if d == nil {
+		return nil, nil
+	}
+	var found ast.Node
+	var path []ast.Node
+	ast.PreorderStack(d, []ast.Node{fi.Syntax}, func(n ast.Node, stack []ast.Node) bool {
+		if found != nil || pos < n.Pos() || pos >= n.End() {
+			return false
+		}
+		if n.Pos() == pos && match(n) {
+			found, path = n, slices.Clone(stack)
+			return false
+		}
+		return true
+	})
+	return found, path
+}
+
+// containsAny reports whether one of the sorted positions lies in n.
+func containsAny(n ast.Node, pos []token.Pos) bool { return len(posIn(pos, n)) > 0 }
+
+// declAt returns the declaration of f around pos, or nil.
+func declAt(f *ast.File, pos token.Pos) ast.Decl {
+	i := sort.Search(len(f.Decls), func(i int) bool { return f.Decls[i].End() > pos })
+	if i < len(f.Decls) && f.Decls[i].Pos() <= pos {
+		return f.Decls[i]
+	}
+	return nil
 }
 
 // inSignature reports whether the innermost function around stack's top
@@ -417,23 +597,6 @@ func inSignature(stack []ast.Node) bool {
 		}
 	}
 	return false
-}
-
-// addDests records where the appends and literals an assignment assigns go.
-func (x *storeIndex) addDests(info *types.Info, as *ast.AssignStmt) {
-	if len(as.Lhs) != len(as.Rhs) {
-		return
-	}
-	for i, r := range as.Rhs {
-		switch r := ast.Unparen(r).(type) {
-		case *ast.CompositeLit:
-			x.dest[r] = as.Lhs[i]
-		case *ast.CallExpr:
-			if b, ok := info.Uses[match.CalleeIdent(r)].(*types.Builtin); ok && b.Name() == "append" {
-				x.dest[r] = as.Lhs[i]
-			}
-		}
-	}
 }
 
 // isSelected reports whether n is the name a selector selects (the

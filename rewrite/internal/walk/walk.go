@@ -39,7 +39,8 @@ type File struct {
 
 // A Scan is what one pass over every file finds for the forget and done
 // walks. It is not written after NewScan returns, except that the indexes
-// of func values, stores and methods are each built once, on first use.
+// of func values and methods are each built once, on first use, and the
+// index of stores is filled as the walks ask (under its own lock).
 type Scan struct {
 	fset    *token.FileSet
 	files   map[string]*File
@@ -49,7 +50,8 @@ type Scan struct {
 
 	impls  func() map[string][]*types.Func // methods of the analysed types by name
 	funcs  func() *funcIndex               // func values' stores (funcvalues.go)
-	stores func() *storeIndex              // stores of values (stores.go)
+	stores *storeIndex                     // stores of values (stores.go), filled on demand
+	byPkg  map[*types.Package][]*File      // files by package, in name order
 }
 
 // NewScan scans files for workers and for the queues that receive
@@ -63,7 +65,12 @@ func NewScan(fset *token.FileSet, files []*File) *Scan {
 	sort.Strings(s.names)
 	s.impls = sync.OnceValue(s.methodsByName)
 	s.funcs = sync.OnceValue(s.funcIndex)
-	s.stores = sync.OnceValue(s.storeIndex)
+	s.stores = newStoreIndex(s)
+	s.byPkg = make(map[*types.Package][]*File)
+	for _, name := range s.names {
+		fi := s.files[name]
+		s.byPkg[fi.Pkg.Types] = append(s.byPkg[fi.Pkg.Types], fi)
+	}
 	s.limited = s.rateLimitedQueues()
 	s.workers = s.findWorkers()
 	return s
@@ -139,6 +146,9 @@ func (s *Scan) fileOf(pos token.Pos) *File {
 	}
 	return s.files[tf.Name()]
 }
+
+// filesOf returns the scanned files of pkg, in name order.
+func (s *Scan) filesOf(pkg *types.Package) []*File { return s.byPkg[pkg] }
 
 // sortedFiles returns the names of the scanned files in order.
 func (s *Scan) sortedFiles() []string { return s.names }
