@@ -139,7 +139,7 @@ func benchSize(t tools, work string, n int, cfg config) row {
 		r.verdict = "FAILED: " + err.Error()
 		return r
 	}
-	progress("N=%d: measuring (1 untimed + %d timed runs of each)", n, cfg.runs)
+	progress("N=%d: measuring (1 untimed run of the floor, 2 of queuefix, then %d timed runs of each)", n, cfg.runs)
 	diffPath := mod + ".diff"
 	if r.m, err = t.measure(mod, diffPath, cfg.runs); err != nil {
 		r.verdict = "FAILED: " + err.Error()

@@ -92,9 +92,10 @@ type measurement struct {
 	stderr     string // queuefix's, from the untimed run
 }
 
-// measure runs each program once untimed to warm the caches, then runs
-// times each, alternating, and checks that every queuefix run (and every
-// run of the other checkout's) printed the same diff.
+// measure runs each program once untimed to warm the caches (queuefix
+// twice: its first warm run saves the listing the next ones read), then
+// runs times each, alternating, and checks that every queuefix run (and
+// every run of the other checkout's) printed the same diff.
 func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 	var m measurement
 	if _, err := t.floor(mod); err != nil {
@@ -105,6 +106,12 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 		return m, err
 	}
 	if m.diff, err = os.ReadFile(diffPath); err != nil {
+		return m, err
+	}
+	if _, _, err := t.fix(mod, diffPath+".run"); err != nil {
+		return m, err
+	}
+	if err := sameFile(diffPath+".run", m.diff); err != nil {
 		return m, err
 	}
 	m.stderr = stderr
