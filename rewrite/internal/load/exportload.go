@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"go/types"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -189,32 +188,8 @@ func (s *expLoad) mark() {
 // load loads every package, each after its imports, on every CPU, and
 // returns the targets in go list's order.
 func (s *expLoad) load() ([]*packages.Package, error) {
-	ready := make(chan *expPkg, len(s.all))
-	for _, ep := range s.all {
-		if len(ep.deps) == 0 {
-			ready <- ep
-		}
-	}
-	var left, workers sync.WaitGroup
-	left.Add(len(s.all))
-	for range runtime.GOMAXPROCS(0) {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for ep := range ready {
-				s.loadOne(ep)
-				for _, u := range ep.users {
-					if u.pending.Add(-1) == 0 {
-						ready <- u
-					}
-				}
-				left.Done()
-			}
-		}()
-	}
-	left.Wait()
-	close(ready)
-	workers.Wait()
+	inImportOrder(s.all, func(ep *expPkg) *atomic.Int32 { return &ep.pending },
+		func(ep *expPkg) []*expPkg { return ep.users }, s.loadOne)
 	if f := s.failed.Load(); f != nil {
 		return nil, fmt.Errorf("%s: %v", f.pkg, f.err)
 	}

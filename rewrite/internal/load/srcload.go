@@ -8,7 +8,6 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -69,33 +68,8 @@ func newSrcLoad(l *listing, fset *token.FileSet, parse func(*token.FileSet, stri
 func (s *srcLoad) check() *srcPkg {
 	lowerGC()
 	defer restoreGC()
-	ready := make(chan *srcPkg, len(s.all))
-	for _, sp := range s.all {
-		if len(sp.deps) == 0 {
-			ready <- sp
-		}
-	}
-	var left sync.WaitGroup
-	left.Add(len(s.all))
-	var workers sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		workers.Add(1)
-		go func() {
-			defer workers.Done()
-			for sp := range ready {
-				s.checkOne(sp)
-				for _, u := range sp.users {
-					if u.pending.Add(-1) == 0 {
-						ready <- u
-					}
-				}
-				left.Done()
-			}
-		}()
-	}
-	left.Wait()
-	close(ready)
-	workers.Wait()
+	inImportOrder(s.all, func(sp *srcPkg) *atomic.Int32 { return &sp.pending },
+		func(sp *srcPkg) []*srcPkg { return sp.users }, s.checkOne)
 	return s.failed.Load()
 }
 
