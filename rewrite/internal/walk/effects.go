@@ -78,6 +78,7 @@ type scanner struct {
 	depth int
 
 	// Stores of the item (stores.go).
+	stores     *storeIndex    // of values, filled on demand
 	places     map[place]bool // whether the item escapes from a place
 	placeBusy  map[place]bool
 	placeDepth int
@@ -94,7 +95,7 @@ type summaryKey struct {
 const recvBit = 1 << 63
 
 func newScanner(s *Scan) *scanner {
-	return &scanner{s: s, memo: make(map[summaryKey]effect), busy: make(map[summaryKey]bool)}
+	return &scanner{s: s, memo: make(map[summaryKey]effect), busy: make(map[summaryKey]bool), stores: newStoreIndex(s)}
 }
 
 // A view is code seen with the variables that hold the item.

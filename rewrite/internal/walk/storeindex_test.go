@@ -151,6 +151,7 @@ func TestStoreIndexOnDemand(t *testing.T) {
 	for _, src := range srcs {
 		s := memScan(t, src)
 		want := buildFullStoreIndex(s)
+		stores := newStoreIndex(s)
 		info := infoOf(s)
 		vars := make(map[*types.Var]bool)
 		for _, m := range []map[*ast.Ident]types.Object{info.Defs, info.Uses} {
@@ -161,10 +162,10 @@ func TestStoreIndexOnDemand(t *testing.T) {
 			}
 		}
 		for v := range vars {
-			if got := s.stores.isLocal(v); got != want.locals[v] {
+			if got := stores.isLocal(v); got != want.locals[v] {
 				t.Errorf("isLocal(%v) = %v, want %v\nsource:\n%s", v, got, want.locals[v], src)
 			}
-			if got := s.stores.usesOf(v); !reflect.DeepEqual(got, want.uses[v]) && len(got)+len(want.uses[v]) > 0 {
+			if got := stores.usesOf(v); !reflect.DeepEqual(got, want.uses[v]) && len(got)+len(want.uses[v]) > 0 {
 				t.Errorf("usesOf(%v): %d uses %v, want %d %v\nsource:\n%s", v, len(got), exprsOf(got), len(want.uses[v]), exprsOf(want.uses[v]), src)
 			}
 			asked += len(want.uses[v])
@@ -173,7 +174,7 @@ func TestStoreIndexOnDemand(t *testing.T) {
 			ast.Inspect(fi.Syntax, func(n ast.Node) bool {
 				switch n := n.(type) {
 				case *ast.CallExpr, *ast.CompositeLit:
-					if got := s.stores.destOf(n.(ast.Expr)); got != want.dest[n] {
+					if got := stores.destOf(n.(ast.Expr)); got != want.dest[n] {
 						t.Errorf("destOf(%s) = %v, want %v\nsource:\n%s", s.text(n), got, want.dest[n], src)
 					}
 				}

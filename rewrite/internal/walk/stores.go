@@ -6,7 +6,6 @@ import (
 	"go/types"
 	"slices"
 	"sort"
-	"sync"
 
 	"github.com/queuefix/queuefix/rewrite/internal/match"
 	"github.com/queuefix/queuefix/rewrite/internal/mutant"
@@ -64,10 +63,10 @@ const maxPlaceDepth = 4
 // package, and indexing every use of every field of every file cost more
 // than the questions. Each answer is what one pass over every scanned file
 // would find (see stores_test.go), so it does not depend on the order of
-// the questions. Both rules' walkers share it, hence the lock.
+// the questions. Each walker has its own, so nothing is shared between
+// the rules' goroutines.
 type storeIndex struct {
 	s      *Scan
-	mu     sync.Mutex
 	uses   map[*types.Var][]placeUse
 	locals map[*types.Var]bool
 	dest   map[ast.Node]ast.Expr
@@ -118,7 +117,7 @@ func (sc *scanner) containerVar(info *types.Info, e ast.Expr) *types.Var {
 	if !ok {
 		return nil
 	}
-	if lv, ok := info.Uses[id].(*types.Var); ok && sc.s.stores.isLocal(lv) {
+	if lv, ok := info.Uses[id].(*types.Var); ok && sc.stores.isLocal(lv) {
 		return lv
 	}
 	return nil
@@ -151,7 +150,7 @@ func (v *view) appendEscapes(call *ast.CallExpr) bool {
 	if v.sc == nil || len(call.Args) == 0 || v.isItem(call.Args[0]) {
 		return true
 	}
-	dst := v.sc.s.stores.destOf(call)
+	dst := v.sc.stores.destOf(call)
 	return dst == nil || v.containerEscapes(dst, asElem)
 }
 
@@ -166,7 +165,7 @@ func (v *view) literalEscapes(lit *ast.CompositeLit, i int, part placePart) bool
 		f := literalField(v.info, st, lit.Elts[i], i)
 		return f == nil || v.sc.placeEscapes(place{f.Origin(), whole})
 	}
-	dst := v.sc.s.stores.destOf(lit)
+	dst := v.sc.stores.destOf(lit)
 	return dst == nil || v.containerEscapes(dst, part)
 }
 
@@ -196,7 +195,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 	case "syntax":
 		return true
 	}
-	if p.v.Exported() && !sc.s.stores.isLocal(p.v) {
+	if p.v.Exported() && !sc.stores.isLocal(p.v) {
 		return true // code that is not analysed may read it
 	}
 	if r, ok := sc.places[p]; ok {
@@ -227,7 +226,7 @@ func (sc *scanner) placeEscapes(p place) bool {
 
 // readsEscape reports whether some use of p's variable lets the item out.
 func (sc *scanner) readsEscape(p place) bool {
-	for _, u := range sc.s.stores.usesOf(p.v) {
+	for _, u := range sc.stores.usesOf(p.v) {
 		if sc.useEscapes(p, u) {
 			return true
 		}
@@ -367,12 +366,10 @@ func newStoreIndex(s *Scan) *storeIndex {
 // variable (an exported one escapes whatever its uses). They are in file
 // and then source order. Such a variable is used only in its own package.
 func (x *storeIndex) usesOf(v *types.Var) []placeUse {
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	if list, ok := x.uses[v]; ok {
 		return list
 	}
-	local := x.isLocalLocked(v)
+	local := x.isLocal(v)
 	var list []placeUse
 	files := x.s.filesOf(v.Pkg())
 	all := x.positions(v.Pkg(), files)[v]
@@ -475,12 +472,6 @@ func placeUse1(info *types.Info, e ast.Expr, stack []ast.Node, v *types.Var) ast
 // function body (not a parameter or result): its uses are all in the
 // analysed code.
 func (x *storeIndex) isLocal(v *types.Var) bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.isLocalLocked(v)
-}
-
-func (x *storeIndex) isLocalLocked(v *types.Var) bool {
 	if r, ok := x.locals[v]; ok {
 		return r
 	}
@@ -503,8 +494,6 @@ func (x *storeIndex) isLocalLocked(v *types.Var) bool {
 // literal n (its right-hand side, in parentheses or not) assigns it to,
 // or nil.
 func (x *storeIndex) destOf(n ast.Expr) ast.Expr {
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	if d, ok := x.dest[n]; ok {
 		return d
 	}

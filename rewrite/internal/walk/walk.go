@@ -39,8 +39,7 @@ type File struct {
 
 // A Scan is what one pass over every file finds for the forget and done
 // walks. It is not written after NewScan returns, except that the indexes
-// of func values and methods are each built once, on first use, and the
-// index of stores is filled as the walks ask (under its own lock).
+// of func values and methods are each built once, on first use.
 type Scan struct {
 	fset    *token.FileSet
 	files   map[string]*File
@@ -48,10 +47,9 @@ type Scan struct {
 	workers []*Worker
 	limited *limitedQueues
 
-	impls  func() map[string][]*types.Func // methods of the analysed types by name
-	funcs  func() *funcIndex               // func values' stores (funcvalues.go)
-	stores *storeIndex                     // stores of values (stores.go), filled on demand
-	byPkg  map[*types.Package][]*File      // files by package, in name order
+	impls func() map[string][]*types.Func // methods of the analysed types by name
+	funcs func() *funcIndex               // func values' stores (funcvalues.go)
+	byPkg map[*types.Package][]*File      // files by package, in name order
 }
 
 // NewScan scans files for workers and for the queues that receive
@@ -65,7 +63,6 @@ func NewScan(fset *token.FileSet, files []*File) *Scan {
 	sort.Strings(s.names)
 	s.impls = sync.OnceValue(s.methodsByName)
 	s.funcs = sync.OnceValue(s.funcIndex)
-	s.stores = newStoreIndex(s)
 	s.byPkg = make(map[*types.Package][]*File)
 	for _, name := range s.names {
 		fi := s.files[name]
