@@ -50,7 +50,9 @@ func TestV1Features(t *testing.T) {
 }
 
 // TestOracle spells out the oracle of some shapes by hand: a key stored
-// in a lookup map keeps its verdict, a parked key turns Change to Review.
+// in a lookup map keeps its verdict, a parked key turns Change to Review
+// unless only the invalid item's path, which returns before the store,
+// misses Forget.
 func TestOracle(t *testing.T) {
 	for _, tc := range []struct {
 		shape  string
@@ -92,6 +94,17 @@ func TestOracle(t *testing.T) {
 			paths: map[string]Path{
 				PathOK: {Forgets: true}, PathTransient: {Requeue: "ratelimited"},
 				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true},
+			},
+		},
+		{
+			// The invalid item returns before the key is parked: Forget
+			// goes there, and the paths past the store all forget or requeue.
+			shape:  "typed handler=closure enqueue=helper worker=flat style=returns outcome=err success-forget=true limit=true drop-forget=true perm=drop invalid=bare rule=v2 store=parked",
+			worker: Change,
+			sites:  "h1:change r2:keep",
+			paths: map[string]Path{
+				PathOK: {Forgets: true}, PathTransient: {Requeue: "ratelimited"},
+				PathPermanent: {Forgets: true}, PathExhausted: {Forgets: true}, PathInvalid: {},
 			},
 		},
 		{

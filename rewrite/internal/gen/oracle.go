@@ -95,8 +95,10 @@ func oracleFor(s Shape, sites []Site) Oracle {
 	// A key stored in a map that only lookups read keeps nothing from
 	// its retry cycle (the verdict stands); a key parked in a map that
 	// other code drains into the queue escapes there (issue 19). Every
-	// path passes the store, so only the paths that need Forget care.
-	if s.Store == "parked" && o.Worker == Change {
+	// path but the invalid item's passes the store (that one returns
+	// before it), so a worker whose only path missing Forget is the
+	// invalid item's gets Forget there.
+	if s.Store == "parked" && o.Worker == Change && missesForgetPastStore(o.Paths) {
 		o.Worker = Review
 	}
 	if s.Worker == "split" || s.Outcome == "enum" || s.Outcome == "bool" {
@@ -104,6 +106,17 @@ func oracleFor(s Shape, sites []Site) Oracle {
 	}
 	o.Done = doneVerdict(s, o.Paths)
 	return o
+}
+
+// missesForgetPastStore reports whether a path that passes the worker's
+// store of the key (any but the invalid item's) ends without Forget.
+func missesForgetPastStore(paths map[string]Path) bool {
+	for kind, p := range paths {
+		if kind != PathInvalid && p.Ends() && !p.Forgets {
+			return true
+		}
+	}
+	return false
 }
 
 // doneVerdict marks the paths that miss Done and says what the done rule
