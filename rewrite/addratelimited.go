@@ -101,7 +101,7 @@ func (a *index) scanSites() []*site {
 	for _, pkg := range a.pkgs {
 		for _, f := range pkg.Syntax {
 			fi := a.files[a.fset.File(f.FileStart).Name()]
-			if fi == nil || fi.syntax != f {
+			if fi == nil || fi.syntax != f || fi.names&usesAddRateLimited == 0 {
 				continue
 			}
 			out = append(out, a.fileSites(pkg, fi)...)

@@ -70,7 +70,6 @@ type storeIndex struct {
 	uses   map[*types.Var][]placeUse
 	locals map[*types.Var]bool
 	dest   map[ast.Node]ast.Expr
-	idents map[*types.Package]map[*types.Var][]token.Pos // see positions
 }
 
 // A placeUse is one use of a place's variable with what surrounds it.
@@ -358,7 +357,7 @@ func (sc *scanner) readEscapes(u placeUse, obj types.Object, read ast.Expr) bool
 func within(pos token.Pos, n ast.Node) bool { return n.Pos() <= pos && pos < n.End() }
 
 func newStoreIndex(s *Scan) *storeIndex {
-	return &storeIndex{s: s, uses: make(map[*types.Var][]placeUse), locals: make(map[*types.Var]bool), dest: make(map[ast.Node]ast.Expr), idents: make(map[*types.Package]map[*types.Var][]token.Pos)}
+	return &storeIndex{s: s, uses: make(map[*types.Var][]placeUse), locals: make(map[*types.Var]bool), dest: make(map[ast.Node]ast.Expr)}
 }
 
 // usesOf returns the uses of v that are places: v itself when it is a
@@ -372,7 +371,10 @@ func (x *storeIndex) usesOf(v *types.Var) []placeUse {
 	local := x.isLocal(v)
 	var list []placeUse
 	files := x.s.filesOf(v.Pkg())
-	all := x.positions(v.Pkg(), files)[v]
+	var all []token.Pos
+	if places := x.s.places[v.Pkg()]; places != nil {
+		all = places()[v]
+	}
 	for _, fi := range files {
 		pos := posIn(all, fi.Syntax)
 		var last ast.Decl
@@ -387,27 +389,20 @@ func (x *storeIndex) usesOf(v *types.Var) []placeUse {
 	return list
 }
 
-// positions returns, for the variables of pkg that may be places
-// (see mayBePlace), the sorted
-// positions of the identifiers that denote them (or, for a field of a
-// generic type, an instance of it), read from the types of pkg's files
-// once.
-func (x *storeIndex) positions(pkg *types.Package, files []*File) map[*types.Var][]token.Pos {
-	if m, ok := x.idents[pkg]; ok {
-		return m
-	}
+// placePositions returns, for the variables of a package that may be
+// places (see mayBePlace), the sorted positions of the identifiers that
+// denote them (or, for a field of a generic type, an instance of it),
+// read from the package's types.
+func placePositions(info *types.Info) map[*types.Var][]token.Pos {
 	m := make(map[*types.Var][]token.Pos)
-	if len(files) > 0 {
-		for id, obj := range files[0].Pkg.TypesInfo.Uses {
-			if u, ok := obj.(*types.Var); ok && mayBePlace(u.Origin()) {
-				m[u.Origin()] = append(m[u.Origin()], id.Pos())
-			}
+	for id, obj := range info.Uses {
+		if u, ok := obj.(*types.Var); ok && mayBePlace(u.Origin()) {
+			m[u.Origin()] = append(m[u.Origin()], id.Pos())
 		}
 	}
 	for _, pos := range m {
 		slices.Sort(pos)
 	}
-	x.idents[pkg] = m
 	return m
 }
 

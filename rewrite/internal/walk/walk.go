@@ -35,11 +35,15 @@ type File struct {
 	// no longer hold what was parsed (the walk then skips the file's
 	// workers: nothing could be inserted there).
 	Source func() []byte
+	// NoGet says no identifier in the file is a Get: the file holds no
+	// worker, and the scan need not walk it for one.
+	NoGet bool
 }
 
 // A Scan is what one pass over every file finds for the forget and done
 // walks. It is not written after NewScan returns, except that the indexes
-// of func values and methods are each built once, on first use.
+// of func values and methods, and each package's place positions, are
+// each built once, on first use.
 type Scan struct {
 	fset    *token.FileSet
 	files   map[string]*File
@@ -50,6 +54,10 @@ type Scan struct {
 	impls func() map[string][]*types.Func // methods of the analysed types by name
 	funcs func() *funcIndex               // func values' stores (funcvalues.go)
 	byPkg map[*types.Package][]*File      // files by package, in name order
+	// places holds, by package, the positions of the identifiers that
+	// denote its variables that may be places (stores.go), each map
+	// built once, on first use, and read by every walker.
+	places map[*types.Package]func() map[*types.Var][]token.Pos
 }
 
 // NewScan scans files for workers and for the queues that receive
@@ -67,6 +75,10 @@ func NewScan(fset *token.FileSet, files []*File) *Scan {
 	for _, name := range s.names {
 		fi := s.files[name]
 		s.byPkg[fi.Pkg.Types] = append(s.byPkg[fi.Pkg.Types], fi)
+	}
+	s.places = make(map[*types.Package]func() map[*types.Var][]token.Pos, len(s.byPkg))
+	for pkg, files := range s.byPkg {
+		s.places[pkg] = sync.OnceValue(func() map[*types.Var][]token.Pos { return placePositions(files[0].Pkg.TypesInfo) })
 	}
 	s.limited = s.rateLimitedQueues()
 	s.workers = s.findWorkers()

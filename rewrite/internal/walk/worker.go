@@ -37,6 +37,9 @@ func (s *Scan) findWorkers() []*Worker {
 	var out []*Worker
 	for _, name := range s.sortedFiles() {
 		fi := s.files[name]
+		if fi.NoGet {
+			continue
+		}
 		ws := s.fileWorkers(fi)
 		if len(ws) == 0 || fi.Source() == nil {
 			continue // checking for a change reads the file: only files with workers are read
