@@ -101,7 +101,7 @@ func oracleFor(s Shape, sites []Site) Oracle {
 	if s.Store == "parked" && o.Worker == Change && missesForgetPastStore(o.Paths) {
 		o.Worker = Review
 	}
-	if s.Worker == "split" || s.Outcome == "enum" || s.Outcome == "bool" {
+	if s.Worker == "split" || s.Outcome == "enum" || s.Outcome == "bool" || s.Outcome == "settle" {
 		o.NeedsV2 = true
 	}
 	o.Done = doneVerdict(s, o.Paths)

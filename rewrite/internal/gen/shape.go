@@ -16,7 +16,7 @@ type Shape struct {
 	Enqueue string // direct, helper, shared (helper also used by the retry), add
 	Worker  string // flat, closure, doneend, split, escape, loop
 	Style   string // chain (if/else) or returns (early returns)
-	Outcome string // err, switch, handleerr, onerror, enum, bool
+	Outcome string // err, switch, handleerr, onerror, enum, bool, settle
 	Success bool   // the success path already calls Forget
 	Limit   bool   // retries are bounded by NumRequeues < maxRetries
 	Drop    bool   // a drop (max retries, permanent failure) already calls Forget
@@ -81,6 +81,9 @@ func drawShape(r *rand.Rand, f Features) Shape {
 	s.Store = "none"
 	if f.V2 {
 		s.Store = pick(r, "none", "none", "lookup", "parked") // drawn after Done, for the same reason
+		if s.Outcome == "handleerr" && r.IntN(2) == 0 {
+			s.Outcome = "settle" // drawn last, for the same reason
+		}
 	}
 	return s.normal()
 }
@@ -103,6 +106,8 @@ func (s Shape) normal() Shape {
 	switch s.Outcome {
 	case "handleerr", "onerror":
 		s.Style = "returns" // handleErr returns early on each branch
+	case "settle":
+		s.Style = "chain" // the worker only switches on what settle returns
 	case "bool":
 		s.Perm = "retry" // a bool cannot tell a permanent failure
 	}
@@ -119,7 +124,7 @@ func (s Shape) normal() Shape {
 		case s.Done != "early":
 			s.Invalid = "none"
 		}
-		if s.Outcome == "handleerr" || s.Outcome == "onerror" {
+		if s.Outcome == "handleerr" || s.Outcome == "onerror" || s.Outcome == "settle" {
 			s.Outcome = "err"
 		}
 	}
@@ -130,7 +135,7 @@ func (s Shape) normal() Shape {
 	if s.Store == "" {
 		s.Store = "none"
 	}
-	if s.Worker == "loop" && (s.Outcome == "enum" || s.Outcome == "bool") {
+	if s.Worker == "loop" && (s.Outcome == "enum" || s.Outcome == "bool" || s.Outcome == "settle") {
 		s.Outcome = "err"
 	}
 	return s

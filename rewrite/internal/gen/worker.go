@@ -175,6 +175,9 @@ func (e *emitter) decide(r ret) string {
 		return e.syncErr() + fmt.Sprintf("if err != nil {\nc.handleErr(err, key)\n%s\n}\n", r.fail) + forget("key", s.Success) + tail(r)
 	case "enum":
 		return fmt.Sprintf("switch c.sync(key) {\n%s}\n", e.enumCases()) + tail(r)
+	case "settle":
+		e.emitSettle()
+		return fmt.Sprintf("switch c.settle(key) {\ncase fateSettled:\ncase fateRetry:\n%s}\n", e.retry()) + tail(r)
 	case "bool":
 		return "if c.sync(key) {\n" + e.failure() + "}" + e.elseForget() + "\n" + tail(r)
 	}
@@ -231,6 +234,21 @@ func (e *emitter) enumCases() string {
 		out += "case stateGiveUp:\n" + e.perm()
 	}
 	return out
+}
+
+// emitSettle writes settle, which a worker calls in a switch tag: it
+// syncs the key and ends the key's retry cycle itself (Forget, a drop,
+// AddAfter), or returns fateRetry for the worker to requeue it.
+func (e *emitter) emitSettle() {
+	out := "err := c.sync(key)\nif err == nil {\n" + forget("key", e.s.Success) + "return fateSettled\n}\n"
+	if e.s.Perm != "retry" {
+		out += "if errors.Is(err, errPermanent) {\n" + e.perm() + "return fateSettled\n}\n"
+	}
+	if e.s.Limit {
+		out += "if c.queue.NumRequeues(key) >= maxRetries {\n" + e.drop() + "return fateSettled\n}\n"
+	}
+	e.add("// fate is what settle leaves to the worker.\ntype fate int\n\nconst (\nfateSettled fate = iota\nfateRetry\n)")
+	e.add("// settle syncs key and ends its retry cycle, or says to retry it.\nfunc (c *Controller) settle(key string) fate {\n%sreturn fateRetry\n}", out)
 }
 
 // emitHandleErr writes the handleErr helper; withNil: it is called on
