@@ -138,7 +138,11 @@ func (a *index) markNames(pkg *packages.Package) {
 		default:
 			continue
 		}
-		if fi := a.files[a.fset.File(id.Pos()).Name()]; fi != nil && fi.pkg == pkg {
+		tf := a.fset.File(id.Pos())
+		if tf == nil {
+			continue
+		}
+		if fi := a.files[tf.Name()]; fi != nil && fi.pkg == pkg {
 			fi.names |= bit
 		}
 	}
