@@ -101,8 +101,8 @@ func TestPrintTargets(t *testing.T) {
 		return sample{wall: d, cpu: d, rss: mib << 10}
 	}
 	rows := []row{
-		{n: 200, measured: true, m: measurement{floor: s(2, 100), fix: s(2.4, 120), against: s(3, 150)}},
-		{n: 1000, measured: true, m: measurement{floor: s(10, 500), fix: s(14, 600), against: s(20, 700)}},
+		{n: 200, measured: true, m: measurement{floor: s(2, 100), fix: s(2.4, 120), bare: s(1.6, 100), against: s(3, 150)}},
+		{n: 1000, measured: true, m: measurement{floor: s(10, 500), fix: s(14, 600), bare: s(9, 500), against: s(20, 700)}},
 	}
 	var b strings.Builder
 	printTable(&b, rows)
@@ -112,6 +112,9 @@ func TestPrintTargets(t *testing.T) {
 		"queuefix RSS <= 1.3x floor: 200 1.20x ok, 1000 1.20x ok",
 		"queuefix time growth 200->1000 <= floor's 5.00x + 10% = 5.50x: 5.83x MISSED",
 		"1000: wall 2.00x -> 1.40x, cpu 2.00x (20.0s) -> 1.40x, RSS 1.40x (700 MiB) -> 1.20x",
+		"200: 1.6s, 0.80x the floor; the rules add 0.8s, 4.0 ms a package",
+		"1000: 9.0s, 0.90x the floor; the rules add 5.0s, 5.0 ms a package",
+		"cpu 200->1000 without the rules: 5.62x",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("printTable lacks %q:\n%s", want, got)

@@ -83,10 +83,22 @@ func fixWith(bin, mod, out string) (sample, string, error) {
 	return s, stderr, err
 }
 
+// bare runs queuefix -rule ignore -diff ./... in mod: the load, the
+// index and the output without the three default rules, which bounds
+// what the rules cost. It must find nothing to change.
+func (t tools) bare(mod string) (sample, error) {
+	s, code, stderr, err := runChild(mod, io.Discard, t.queuefix, "-rule", "ignore", "-diff", "./...")
+	if err == nil && code != 0 {
+		err = fmt.Errorf("queuefix -rule ignore exited %d in %s, want 0:\n%s", code, mod, stderr)
+	}
+	return s, err
+}
+
 // A measurement is the medians of the programs on one module, and what
 // queuefix printed.
 type measurement struct {
 	floor, fix sample
+	bare       sample // queuefix without its rules
 	against    sample // zero unless tools.against is set
 	diff       []byte
 	stderr     string // queuefix's, from the untimed run
@@ -120,7 +132,10 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 			return m, err
 		}
 	}
-	var floors, fixes, againsts []sample
+	if _, err := t.bare(mod); err != nil {
+		return m, err
+	}
+	var floors, fixes, bares, againsts []sample
 	for r := range runs {
 		progress("  run %d/%d", r+1, runs)
 		f, err := t.floor(mod)
@@ -134,9 +149,13 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 		if err != nil {
 			return m, err
 		}
-		floors, fixes = append(floors, f), append(fixes, q)
-		progress("    floor %s (cpu %s) %s, queuefix %s (cpu %s) %s",
-			secs(f.wall), secs(f.cpu), mib(f.rss), secs(q.wall), secs(q.cpu), mib(q.rss))
+		b, err := t.bare(mod)
+		if err != nil {
+			return m, err
+		}
+		floors, fixes, bares = append(floors, f), append(fixes, q), append(bares, b)
+		progress("    floor %s (cpu %s) %s, queuefix %s (cpu %s) %s, without rules cpu %s",
+			secs(f.wall), secs(f.cpu), mib(f.rss), secs(q.wall), secs(q.cpu), mib(q.rss), secs(b.cpu))
 		if t.against == "" {
 			continue
 		}
@@ -147,7 +166,7 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 		againsts = append(againsts, a)
 		progress("    against %s (cpu %s) %s", secs(a.wall), secs(a.cpu), mib(a.rss))
 	}
-	m.floor, m.fix = median(floors), median(fixes)
+	m.floor, m.fix, m.bare = median(floors), median(fixes), median(bares)
 	if len(againsts) > 0 {
 		m.against = median(againsts)
 	}

@@ -56,12 +56,32 @@ func printTable(w io.Writer, rows []row) {
 			ratio(b.m.floor.cpu.Seconds(), a.m.floor.cpu.Seconds()),
 			ratio(b.m.fix.cpu.Seconds(), a.m.fix.cpu.Seconds()))
 	}
+	printBare(w, done)
 	printAgainst(w, done)
 	fmt.Fprintln(w)
 	for _, r := range rows {
 		fmt.Fprintf(w, "%d: %s\n", r.n, r.verdict)
 	}
 	printTargets(w, done)
+}
+
+// printBare shows queuefix without its rules (-rule ignore) against the
+// floor, and what the rules add per package: the engine's own cost, which
+// the floor's go list does not dilute.
+func printBare(w io.Writer, rows []row) {
+	if len(rows) == 0 || rows[0].m.bare.cpu == 0 {
+		return
+	}
+	fmt.Fprintln(w, "cpu without the rules (-rule ignore: load, index, output), and what the rules add:")
+	for _, r := range rows {
+		b, q := r.m.bare.cpu.Seconds(), r.m.fix.cpu.Seconds()
+		fmt.Fprintf(w, "  %d: %s, %s the floor; the rules add %s, %.1f ms a package\n", r.n,
+			secs(r.m.bare.cpu), ratio(b, r.m.floor.cpu.Seconds()), secs(r.m.fix.cpu-r.m.bare.cpu), (q-b)*1000/float64(r.n))
+	}
+	if len(rows) >= 2 {
+		a, z := rows[0], rows[len(rows)-1]
+		fmt.Fprintf(w, "cpu %d->%d without the rules: %s\n", a.n, z.n, ratio(z.m.bare.cpu.Seconds(), a.m.bare.cpu.Seconds()))
+	}
 }
 
 // printAgainst shows the other checkout's queuefix (-against) next to
