@@ -99,9 +99,17 @@ func (a *graph) addRateLimited(scanned []*site) ([]Finding, []*ignore) {
 func (a *index) scanSites() []*site {
 	var out []*site
 	for _, pkg := range a.pkgs {
+		var using map[*token.File]bool // read once the package owns a file
 		for _, f := range pkg.Syntax {
-			fi := a.files[a.fset.File(f.FileStart).Name()]
-			if fi == nil || fi.syntax != f || fi.names&usesAddRateLimited == 0 {
+			tf := a.fset.File(f.FileStart)
+			fi := a.files[tf.Name()]
+			if fi == nil || fi.syntax != f {
+				continue
+			}
+			if using == nil {
+				using = match.FilesUsing(a.fset, pkg.TypesInfo, "AddRateLimited", "AddWithOpts")
+			}
+			if !using[tf] {
 				continue
 			}
 			out = append(out, a.fileSites(pkg, fi)...)

@@ -41,7 +41,6 @@ type fileInfo struct {
 	generated bool
 	vendored  bool
 	ignores   []*ignore
-	names     usedNames // of the methods the scans look for, used in the file
 
 	once    sync.Once
 	src     []byte // read on first use: most files are never edited
@@ -106,44 +105,6 @@ func (a *index) indexFiles() {
 				continue // cgo output, or seen in another variant
 			}
 			a.files[name] = a.newFileInfo(pkg, f, name)
-		}
-		a.markNames(pkg)
-	}
-}
-
-// usedNames records which of the method names the per-file scans look
-// for an identifier in a file uses.
-type usedNames uint8
-
-const (
-	usesAddRateLimited usedNames = 1 << iota // or AddWithOpts
-	usesGet
-)
-
-// markNames records, for the files pkg owns, which of the names the
-// scans look for they use. A selector's name is always in Uses, so a file
-// without the name has no call the scan would find. Reading the Uses map
-// once costs a fraction of walking the syntax of the files without them.
-func (a *index) markNames(pkg *packages.Package) {
-	if pkg.TypesInfo == nil {
-		return
-	}
-	for id := range pkg.TypesInfo.Uses {
-		var bit usedNames
-		switch id.Name {
-		case "AddRateLimited", "AddWithOpts":
-			bit = usesAddRateLimited
-		case "Get":
-			bit = usesGet
-		default:
-			continue
-		}
-		tf := a.fset.File(id.Pos())
-		if tf == nil {
-			continue
-		}
-		if fi := a.files[tf.Name()]; fi != nil && fi.pkg == pkg {
-			fi.names |= bit
 		}
 	}
 }

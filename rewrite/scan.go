@@ -10,7 +10,7 @@ func (a *index) scan() *walk.Scan {
 	files := make([]*walk.File, 0, len(a.files))
 	for _, name := range a.sortedFiles() {
 		fi := a.files[name]
-		files = append(files, &walk.File{Pkg: fi.pkg, Syntax: fi.syntax, Name: fi.name, Source: fi.source, NoGet: fi.names&usesGet == 0})
+		files = append(files, &walk.File{Pkg: fi.pkg, Syntax: fi.syntax, Name: fi.name, Source: fi.source})
 	}
 	return walk.NewScan(a.fset, files)
 }

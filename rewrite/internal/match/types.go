@@ -4,7 +4,9 @@ package match
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
+	"slices"
 )
 
 func IsFunc(t types.Type) bool {
@@ -159,4 +161,23 @@ func CalleeIdent(call *ast.CallExpr) *ast.Ident {
 		return fun.Sel
 	}
 	return nil
+}
+
+// FilesUsing returns the files of a package in which an identifier with
+// one of names is used. A selector's name is always in Uses, so a scan
+// for calls of those methods need not walk any other file; reading the
+// Uses map costs a fraction of walking the syntax.
+func FilesUsing(fset *token.FileSet, info *types.Info, names ...string) map[*token.File]bool {
+	out := make(map[*token.File]bool)
+	if info == nil {
+		return out
+	}
+	for id := range info.Uses {
+		if slices.Contains(names, id.Name) {
+			if tf := fset.File(id.Pos()); tf != nil {
+				out[tf] = true
+			}
+		}
+	}
+	return out
 }

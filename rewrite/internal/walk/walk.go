@@ -35,9 +35,6 @@ type File struct {
 	// no longer hold what was parsed (the walk then skips the file's
 	// workers: nothing could be inserted there).
 	Source func() []byte
-	// NoGet says no identifier in the file is a Get: the file holds no
-	// worker, and the scan need not walk it for one.
-	NoGet bool
 }
 
 // A Scan is what one pass over every file finds for the forget and done

@@ -2,6 +2,7 @@ package walk
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 	"strings"
 
@@ -35,9 +36,15 @@ type Worker struct {
 // a worker: tests take items from queues to look at them all the time.
 func (s *Scan) findWorkers() []*Worker {
 	var out []*Worker
+	getting := make(map[*types.Package]map[*token.File]bool) // files that may call Get, by package
 	for _, name := range s.sortedFiles() {
 		fi := s.files[name]
-		if fi.NoGet {
+		using, ok := getting[fi.Pkg.Types]
+		if !ok {
+			using = match.FilesUsing(s.fset, fi.Pkg.TypesInfo, "Get")
+			getting[fi.Pkg.Types] = using
+		}
+		if !using[s.fset.File(fi.Syntax.FileStart)] {
 			continue
 		}
 		ws := s.fileWorkers(fi)
