@@ -115,6 +115,9 @@ func TestPrintTargets(t *testing.T) {
 		"200: 1.6s, 0.80x the floor; the rules add 0.8s, 4.0 ms a package",
 		"1000: 9.0s, 0.90x the floor; the rules add 5.0s, 5.0 ms a package",
 		"cpu 200->1000 without the rules: 5.62x",
+		"  floor 0.00s + 10.00 ms a package",
+		"  queuefix -0.50s + 14.50 ms a package, 1.45x the floor's per package",
+		"  without the rules -0.25s + 9.25 ms a package, 0.93x the floor's per package",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("printTable lacks %q:\n%s", want, got)

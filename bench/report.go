@@ -57,6 +57,7 @@ func printTable(w io.Writer, rows []row) {
 			ratio(b.m.fix.cpu.Seconds(), a.m.fix.cpu.Seconds()))
 	}
 	printBare(w, done)
+	printFit(w, done)
 	printAgainst(w, done)
 	fmt.Fprintln(w)
 	for _, r := range rows {
@@ -81,6 +82,31 @@ func printBare(w io.Writer, rows []row) {
 	if len(rows) >= 2 {
 		a, z := rows[0], rows[len(rows)-1]
 		fmt.Fprintf(w, "cpu %d->%d without the rules: %s\n", a.n, z.n, ratio(z.m.bare.cpu.Seconds(), a.m.bare.cpu.Seconds()))
+	}
+}
+
+// printFit splits each program's CPU time into a fixed part and a cost
+// per package, the line through the smallest and the largest N. The
+// growth targets compare ratios, which a fixed part dilutes: the floor's
+// go list is a fixed part that queuefix, reading its saved listing, does
+// not pay. The cost per package is the work that grows.
+func printFit(w io.Writer, rows []row) {
+	if len(rows) < 2 {
+		return
+	}
+	a, z := rows[0], rows[len(rows)-1]
+	fit := func(pick func(measurement) sample) (fixed, per float64) {
+		per = (pick(z.m).cpu - pick(a.m).cpu).Seconds() / float64(z.n-a.n)
+		return pick(a.m).cpu.Seconds() - per*float64(a.n), per
+	}
+	fmt.Fprintf(w, "cpu as a fixed part plus a cost per package (the line through %d and %d):\n", a.n, z.n)
+	floorFixed, floorPer := fit(func(m measurement) sample { return m.floor })
+	fmt.Fprintf(w, "  floor %.2fs + %.2f ms a package\n", floorFixed, floorPer*1000)
+	fixFixed, fixPer := fit(func(m measurement) sample { return m.fix })
+	fmt.Fprintf(w, "  queuefix %.2fs + %.2f ms a package, %s the floor's per package\n", fixFixed, fixPer*1000, ratio(fixPer, floorPer))
+	if a.m.bare.cpu != 0 {
+		bareFixed, barePer := fit(func(m measurement) sample { return m.bare })
+		fmt.Fprintf(w, "  without the rules %.2fs + %.2f ms a package, %s the floor's per package\n", bareFixed, barePer*1000, ratio(barePer, floorPer))
 	}
 }
 
