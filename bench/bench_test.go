@@ -102,8 +102,10 @@ func TestPrintTargets(t *testing.T) {
 	}
 	rows := []row{
 		{n: 200, measured: true, m: measurement{floor: s(2, 100), fix: s(2.4, 120), bare: s(1.6, 100), against: s(3, 150)}},
-		{n: 1000, measured: true, m: measurement{floor: s(10, 500), fix: s(14, 600), bare: s(9, 500), against: s(20, 700)}},
+		{n: 1000, measured: true, m: measurement{floor: s(10, 500), fix: s(14, 600), bare: s(9, 500), against: s(20, 700),
+			floorGC: gcCost{n: 12, cpu: 2 * time.Second}, fixGC: gcCost{n: 15, cpu: 5 * time.Second}}},
 	}
+	rows[0].m.floorGC, rows[0].m.fixGC = gcCost{n: 8, cpu: time.Second / 2}, gcCost{n: 10, cpu: time.Second}
 	var b strings.Builder
 	printTable(&b, rows)
 	got := b.String()
@@ -118,9 +120,34 @@ func TestPrintTargets(t *testing.T) {
 		"  floor 0.00s + 10.00 ms a package",
 		"  queuefix -0.50s + 14.50 ms a package, 1.45x the floor's per package",
 		"  without the rules -0.25s + 9.25 ms a package, 0.93x the floor's per package",
+		"  200: floor 8 in 0.5s, queuefix 10 in 1.0s; less them: floor 1.5s, queuefix 1.4s, 0.93x",
+		"  1000: floor 12 in 2.0s, queuefix 15 in 5.0s; less them: floor 8.0s, queuefix 9.0s, 1.12x",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("printTable lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestParseGCTrace adds up real gctrace lines of Go 1.26, among other
+// stderr output.
+func TestParseGCTrace(t *testing.T) {
+	trace := `gc 1 @0.035s 2%: 0.25+8.4+0.14 ms clock, 0.50+0.45/1.1/0+0.29 ms cpu, 3->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+queuefix: 2000 AddRateLimited calls: 1000 to Add, 1000 kept; 1000 workers: 1000 Forget to add
+gc 13 @6.849s 17%: 0.12+825+0.005 ms clock, 0.24+242/430/531+0.010 ms cpu, 798->844->700 MB, 839 MB goal, 0 MB stacks, 0 MB globals, 2 P
+gc 14 @8.212s 20%: 0.15+553+0.084 ms clock, 0.30+542/269/68+0.16 ms cpu, 765->804->624 MB, 810 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)
+gc 15 @9.000s 20%: garbled
+`
+	got := parseGCTrace(trace)
+	ms := 0.50 + 0.45 + 1.1 + 0 + 0.29 + 0.24 + 242 + 430 + 531 + 0.010 + 0.30 + 542 + 269 + 68 + 0.16
+	want := time.Duration(ms * float64(time.Millisecond))
+	if got.n != 3 {
+		t.Errorf("%d collections, want 3", got.n)
+	}
+	if d := got.cpu - want; d < -time.Microsecond || d > time.Microsecond {
+		t.Errorf("cpu %v, want %v", got.cpu, want)
+	}
+	if c := parseGCTrace("queuefix: nothing to do\n"); c.n != 0 || c.cpu != 0 {
+		t.Errorf("no trace: %+v", c)
 	}
 }

@@ -100,8 +100,10 @@ type measurement struct {
 	floor, fix sample
 	bare       sample // queuefix without its rules
 	against    sample // zero unless tools.against is set
-	diff       []byte
-	stderr     string // queuefix's, from the untimed run
+	// What the collector cost one more run of the floor and of queuefix.
+	floorGC, fixGC gcCost
+	diff           []byte
+	stderr         string // queuefix's, from the untimed run
 }
 
 // measure runs each program once untimed to warm the caches (queuefix
@@ -170,7 +172,9 @@ func (t tools) measure(mod, diffPath string, runs int) (measurement, error) {
 	if len(againsts) > 0 {
 		m.against = median(againsts)
 	}
-	return m, nil
+	progress("  one more run of each with GODEBUG=gctrace=1")
+	m.floorGC, m.fixGC, err = t.traceGC(mod, diffPath)
+	return m, err
 }
 
 // againstRun runs the other checkout's queuefix and checks that it

@@ -58,6 +58,7 @@ func printTable(w io.Writer, rows []row) {
 	}
 	printBare(w, done)
 	printFit(w, done)
+	printGC(w, done)
 	printAgainst(w, done)
 	fmt.Fprintln(w)
 	for _, r := range rows {
@@ -107,6 +108,22 @@ func printFit(w io.Writer, rows []row) {
 	if a.m.bare.cpu != 0 {
 		bareFixed, barePer := fit(func(m measurement) sample { return m.bare })
 		fmt.Fprintf(w, "  without the rules %.2fs + %.2f ms a package, %s the floor's per package\n", bareFixed, barePer*1000, ratio(barePer, floorPer))
+	}
+}
+
+// printGC shows what the collector cost one more run of each program,
+// and their CPU times less it: the work itself, whose ratio the
+// collector does not blur.
+func printGC(w io.Writer, rows []row) {
+	if len(rows) == 0 || rows[0].m.floorGC.n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "collections (one more run of each, GODEBUG=gctrace=1), and the median cpu less them:")
+	for _, r := range rows {
+		f, q := r.m.floorGC, r.m.fixGC
+		fw, qw := r.m.floor.cpu-f.cpu, r.m.fix.cpu-q.cpu
+		fmt.Fprintf(w, "  %d: floor %d in %s, queuefix %d in %s; less them: floor %s, queuefix %s, %s\n", r.n,
+			f.n, secs(f.cpu), q.n, secs(q.cpu), secs(fw), secs(qw), ratio(qw.Seconds(), fw.Seconds()))
 	}
 }
 
