@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,16 +30,8 @@ func parseGCTrace(stderr string) gcCost {
 		if !ok {
 			continue
 		}
-		ms := 0.0
-		for _, part := range strings.FieldsFunc(field, func(r rune) bool { return r == '+' || r == '/' }) {
-			v, err := strconv.ParseFloat(part, 64)
-			if err != nil {
-				ms = -1
-				break
-			}
-			ms += v
-		}
-		if ms < 0 {
+		ms, ok := sumMillis(field)
+		if !ok {
 			continue
 		}
 		c.n++
@@ -51,26 +40,28 @@ func parseGCTrace(stderr string) gcCost {
 	return c
 }
 
+// sumMillis adds up the numbers of a field such as "0.24+242/430/531+0.010".
+func sumMillis(field string) (float64, bool) {
+	ms := 0.0
+	for _, part := range strings.FieldsFunc(field, func(r rune) bool { return r == '+' || r == '/' }) {
+		v, err := strconv.ParseFloat(part, 64)
+		if err != nil {
+			return 0, false
+		}
+		ms += v
+	}
+	return ms, true
+}
+
 // traceGC runs the floor and queuefix once more each with gctrace on,
 // and returns what their collections cost.
 func (t tools) traceGC(mod, diffPath string) (floor, fix gcCost, err error) {
 	trace := []string{"GODEBUG=gctrace=1"}
-	_, code, stderr, err := runChildEnv(mod, trace, io.Discard, t.baseline, "./...")
-	if err == nil && code != 0 {
-		err = fmt.Errorf("baseline exited %d in %s:\n%s", code, mod, stderr)
-	}
+	_, stderr, err := t.floorEnv(mod, trace)
 	if err != nil {
 		return floor, fix, err
 	}
 	floor = parseGCTrace(stderr)
-	out, err := os.Create(diffPath + ".gc")
-	if err != nil {
-		return floor, fix, err
-	}
-	defer out.Close()
-	_, code, stderr, err = runChildEnv(mod, trace, out, t.queuefix, "-diff", "./...")
-	if err == nil && code != 1 {
-		err = fmt.Errorf("queuefix -diff exited %d in %s, want 1 (changes pending):\n%s", code, mod, stderr)
-	}
+	_, stderr, err = fixEnv(t.queuefix, mod, diffPath+".gc", trace)
 	return floor, parseGCTrace(stderr), err
 }

@@ -56,11 +56,17 @@ func runChild(dir string, w io.Writer, name string, args ...string) (sample, int
 
 // floor runs the baseline load on ./... in mod.
 func (t tools) floor(mod string) (sample, error) {
-	s, code, stderr, err := runChild(mod, io.Discard, t.baseline, "./...")
+	s, _, err := t.floorEnv(mod, nil)
+	return s, err
+}
+
+// floorEnv is floor with extra environment; it returns the stderr too.
+func (t tools) floorEnv(mod string, env []string) (sample, string, error) {
+	s, code, stderr, err := runChildEnv(mod, env, io.Discard, t.baseline, "./...")
 	if err == nil && code != 0 {
 		err = fmt.Errorf("baseline exited %d in %s:\n%s", code, mod, stderr)
 	}
-	return s, err
+	return s, stderr, err
 }
 
 // fix runs queuefix -diff ./... in mod with the diff going to out.
@@ -71,12 +77,17 @@ func (t tools) fix(mod, out string) (sample, string, error) {
 
 // fixWith runs the queuefix binary bin as fix does.
 func fixWith(bin, mod, out string) (sample, string, error) {
+	return fixEnv(bin, mod, out, nil)
+}
+
+// fixEnv is fixWith with extra environment.
+func fixEnv(bin, mod, out string, env []string) (sample, string, error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return sample{}, "", err
 	}
 	defer f.Close()
-	s, code, stderr, err := runChild(mod, f, bin, "-diff", "./...")
+	s, code, stderr, err := runChildEnv(mod, env, f, bin, "-diff", "./...")
 	if err == nil && code != 1 {
 		err = fmt.Errorf("queuefix -diff exited %d in %s, want 1 (changes pending):\n%s", code, mod, stderr)
 	}
