@@ -43,11 +43,12 @@ type graph struct {
 }
 
 // buildGraph builds the SSA slice of the index's packages and its call
-// graph, finds the roots and walks what they reach.
-func buildGraph(ix *index, opts Options) *graph {
+// graph, finds the roots and walks what they reach. SSA has the bodies rel
+// keeps.
+func buildGraph(ix *index, opts Options, rel relevance) *graph {
 	a := &graph{index: ix, closed: opts.Closed, summary: opts.summary, onePackage: opts.onePackage}
 	opts.progress("building SSA for %d packages", len(a.pkgs))
-	a.prog = buildProgram(a.pkgs)
+	a.prog = buildProgram(a.pkgs, rel)
 	opts.progress("computing the call graph of %d functions", len(a.prog.funcs))
 	a.instances = instancesOf(a.prog.funcs)
 	a.calls = reach.NewGraph(a.prog.funcs)

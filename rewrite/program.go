@@ -20,8 +20,8 @@ type program struct {
 
 // buildProgram creates and builds SSA for pkgs. Dependencies are created
 // from their types alone, so nothing below the targets is analysed, and
-// so are the target functions that cannot matter (see relevant.go).
-func buildProgram(pkgs []*packages.Package) *program {
+// so are the target functions rel does not keep (see relevant.go).
+func buildProgram(pkgs []*packages.Package, rel relevance) *program {
 	p := &program{
 		ssa:     make(map[*packages.Package]*ssa.Package),
 		targets: make(map[*types.Package]bool),
@@ -30,12 +30,11 @@ func buildProgram(pkgs []*packages.Package) *program {
 		return p
 	}
 	p.prog = ssa.NewProgram(pkgs[0].Fset, ssa.InstantiateGenerics)
-	keep, named := relevantDecls(pkgs)
 	created := make(map[*types.Package]bool)
 	for _, pkg := range pkgs {
 		created[pkg.Types] = true
 		p.targets[pkg.Types] = true
-		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, pkg.TypesInfo, keep, named), pkg.TypesInfo, true)
+		p.ssa[pkg] = p.prog.CreatePackage(pkg.Types, elideBodies(pkg.Syntax, pkg.TypesInfo, rel), pkg.TypesInfo, true)
 	}
 	for _, pkg := range pkgs {
 		createImports(p.prog, pkg.Types.Imports(), created)

@@ -41,10 +41,17 @@ type declFacts struct {
 	relevant bool
 }
 
-// relevantDecls returns the declarations whose bodies SSA needs, and the
-// functions that code SSA builds refers to: what the relevant bodies and
-// the package-level variables' initializers name.
-func relevantDecls(pkgs []*packages.Package) (map[*ast.FuncDecl]bool, map[*types.Func]bool) {
+// relevance is what relevantDecls found: the declarations whose bodies
+// SSA needs (keep), and the functions that code SSA builds refers to
+// (named): what the kept bodies and the package-level variables'
+// initializers name.
+type relevance struct {
+	keep  map[*ast.FuncDecl]bool
+	named map[*types.Func]bool
+}
+
+// relevantDecls returns the relevance of the packages' declarations.
+func relevantDecls(pkgs []*packages.Package) relevance {
 	facts := make(map[*ast.FuncDecl]*declFacts)
 	for _, list := range collectAll(pkgs) {
 		for _, df := range list {
@@ -58,7 +65,7 @@ func relevantDecls(pkgs []*packages.Package) (map[*ast.FuncDecl]bool, map[*types
 			named[fn] = true
 		}
 	}
-	return keep, named
+	return relevance{keep, named}
 }
 
 // initializerRefs returns the functions that package-level variables'
@@ -275,10 +282,10 @@ func plainSig(sig *types.Signature) *types.Signature {
 // them, and most of a module's functions are such (a member costs about
 // half a kilobyte, for 50 MB on 1,000 packages). Methods stay, for the
 // method sets; so do init functions, which the package initializer calls.
-func elideBodies(files []*ast.File, info *types.Info, keep map[*ast.FuncDecl]bool, named map[*types.Func]bool) []*ast.File {
+func elideBodies(files []*ast.File, info *types.Info, rel relevance) []*ast.File {
 	out := make([]*ast.File, len(files))
 	for i, f := range files {
-		out[i] = withoutBodiesExcept(f, info, keep, named)
+		out[i] = withoutBodiesExcept(f, info, rel.keep, rel.named)
 	}
 	return out
 }

@@ -5,21 +5,25 @@
 //
 // The run goes in phases, each a value the next only reads:
 //
-//	load   internal/load: packages, types, syntax; broken packages apart
-//	index  index.go: each file once, its directives, the client-go APIs seen
-//	scan   scan.go, internal/walk: the workers and the queues that receive
-//	       AddRateLimited, scanned once for the forget and done rules
-//	graph  graph.go: SSA, call graph (internal/reach), roots and entries
-//	rules  forget.go, done.go (index and scan, walking the workers with
-//	       internal/walk), typed*.go (index), addratelimited.go (index
-//	       and graph): findings, and the //queuefix:ignore directives
-//	       they used
-//	apply  apply.go: splice the edits, re-check them, compute the diffs
+//	load     internal/load: packages, types, syntax; broken packages apart
+//	index    index.go: each file once, its directives, the client-go APIs seen
+//	first    the rules that read the index alone: forget.go and done.go
+//	         (over one scan of the workers, scan.go and internal/walk),
+//	         typed*.go; and addratelimited.go's sites and relevant.go's
+//	         relevance, which the graph needs
+//	release  release.go: the bodies the graph does not read are dropped
+//	graph    graph.go: SSA, call graph (internal/reach), roots and entries
+//	last     addratelimited.go (index, sites and graph)
+//	apply    apply.go: splice the edits, re-check them, compute the diffs
 //
-// The index is complete when newIndex returns, the scan when walk.NewScan
-// returns and the graph when buildGraph returns; none is written after,
-// so the forget and done rules run while the graph is built, each with a
-// walk.Walker of its own over the one scan. Helpers several rules use live
+// Each rule returns its findings and the //queuefix:ignore directives it
+// used. The index is complete when newIndex returns, the scan when
+// walk.NewScan returns and the graph when buildGraph returns; none is
+// written after, so the first phase's rules run concurrently, each with
+// a walk.Walker of its own over the one scan. The one exception is
+// release, which runs alone between the first phase and the graph: it
+// drops what no later phase reads, so that the collector does not mark
+// it again while the graph is built. Helpers several rules use live
 // in internal/match (API identity, go/types predicates) and
 // internal/source (source text and line layout). Nothing here prints or
 // writes files; cmd/queuefix does.
@@ -37,6 +41,7 @@ import (
 	"fmt"
 	"go/token"
 	"go/types"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -65,13 +70,16 @@ type Options struct {
 	// analysing, verifying. It may be called from several goroutines.
 	Progress func(string)
 
-	// Loaded, if set, is called once the packages are loaded, before the
-	// analysis allocates anything: the place to tune the garbage collector
-	// for the rest of the run.
+	// Loaded, if set, is called once the packages are loaded and the
+	// rules that read every body are done, after the run has dropped the
+	// syntax and types only they read (see release.go) and before the
+	// call graph is built: the place to tune the garbage collector for
+	// the rest of the run.
 	Loaded func()
 
 	summary    func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
 	onePackage bool                       // AddRateLimitedUnit: importers are not seen
+	keepBodies bool                       // tests: no release, to compare with
 }
 
 func (o Options) loadOptions() load.Options {
@@ -171,6 +179,9 @@ type Result struct {
 
 // Run loads the packages matching patterns and plans the fixes.
 // It returns an error only when nothing could be analysed at all.
+// Before it builds the call graph (unless the typed rule runs too), it
+// drops the function bodies no later phase reads, and collects them with
+// runtime.GC.
 func Run(opts Options, patterns []string) (*Result, error) {
 	if len(patterns) == 0 {
 		patterns = []string{"./..."}
@@ -185,34 +196,23 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}
+	ix := newIndex(good, start)
+	first := ix.firstRules(opts)
+	if opts.releases() {
+		release(ix.pkgs, first.rel.keep)
+		// Collect what release dropped (about half the heap on large
+		// modules) now, so that SSA reuses it instead of growing the heap.
+		runtime.GC()
+	}
 	if opts.Loaded != nil {
 		opts.Loaded()
 	}
-	ix := newIndex(good, start)
-	// The forget and done rules and the search for AddRateLimited sites
-	// read only the index: they run while the call graph is built. The
-	// two rules read one scan of the workers, made by the first to ask.
-	scan := sync.OnceValue(ix.scan)
-	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
-	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
-	var findings []Finding
-	var used []*ignore
+	findings, used := first.findings, first.used
 	if opts.runs(RuleAddRateLimited) {
-		sites := make(chan []*site, 1)
-		go func() { sites <- ix.scanSites() }()
-		g := buildGraph(ix, opts)
-		findings, used = g.addRateLimited(<-sites)
-	}
-	fg, dn := <-forgets, <-dones
-	// Done follows Forget in findings: at one offset the edits splice
-	// in this order, so an exit gets Forget, then Done.
-	findings = append(findings, fg.findings...)
-	findings = append(findings, dn.findings...)
-	used = append(append(used, fg.used...), dn.used...)
-	if opts.runs(RuleTyped) {
-		typed, typedUsed := ix.typed()
-		findings = append(findings, typed...)
-		used = append(used, typedUsed...)
+		g := buildGraph(ix, opts, first.rel)
+		found, foundUsed := g.addRateLimited(first.sites)
+		findings = append(found, findings...)
+		used = append(foundUsed, used...)
 	}
 	if opts.runs(RuleIgnore) {
 		if !opts.runs(RuleTyped) {
@@ -231,6 +231,47 @@ func Run(opts Options, patterns []string) (*Result, error) {
 type ruleResult struct {
 	findings []Finding
 	used     []*ignore
+}
+
+// firstResults is what the first phase found: the findings of the rules
+// that read only the index (forget, done, typed), the directives they
+// used, and what the addratelimited rule needs from the syntax before
+// release: its sites and the relevance of each declaration.
+type firstResults struct {
+	ruleResult
+	sites []*site
+	rel   relevance
+}
+
+// firstRules runs the rules that read only the index, and the addratelimited
+// rule's search for sites and relevance, each in a goroutine of its own.
+// The forget and done rules read one scan of the workers, made by the
+// first to ask.
+func (ix *index) firstRules(opts Options) firstResults {
+	scan := sync.OnceValue(ix.scan)
+	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
+	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
+	typed := onIndex(opts.runs(RuleTyped), ix.typed)
+	var out firstResults
+	if opts.runs(RuleAddRateLimited) {
+		var wg sync.WaitGroup
+		wg.Go(func() { out.sites = ix.scanSites() })
+		out.rel = relevantDecls(ix.pkgs)
+		wg.Wait()
+	}
+	// Done follows Forget in findings: at one offset the edits splice
+	// in this order, so an exit gets Forget, then Done.
+	for _, r := range []ruleResult{<-forgets, <-dones, <-typed} {
+		out.findings = append(out.findings, r.findings...)
+		out.used = append(out.used, r.used...)
+	}
+	return out
+}
+
+// releases reports whether Run drops the bodies the graph does not read
+// before it builds it (see release).
+func (o Options) releases() bool {
+	return o.runs(RuleAddRateLimited) && !o.runs(RuleTyped) && !o.keepBodies
 }
 
 // onIndex runs a rule that reads only the index in a goroutine of its

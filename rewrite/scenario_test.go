@@ -38,13 +38,8 @@ func runScenario(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	dir := writeScenario(t, ar, "example.com/"+strings.TrimSuffix(filepath.Base(file), ".txtar"))
-	flags := regexp.MustCompile(`(?m)^flags: (.*)$`).FindSubmatch(ar.Comment)
-	opts := Options{Dir: dir, Tests: true, Load: LoadExport, Closed: flags != nil && strings.Contains(string(flags[1]), "-closed")}
-	if m := regexp.MustCompile(`(?m)^flags:.*-rule (\S+)`).FindSubmatch(ar.Comment); m != nil {
-		if opts.Rules, err = ParseRules(string(m[1])); err != nil {
-			t.Fatal(err)
-		}
-	}
+	opts := scenarioOptions(t, ar)
+	opts.Dir = dir
 	res, err := Run(opts, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ type ParamHandler struct {
 func AddRateLimitedUnit(u Unit) ([]Finding, map[*types.Func]*Summary) {
 	ix := newIndex([]*packages.Package{u.pkg()}, time.Now())
 	scanned := ix.scanSites()
-	a := buildGraph(ix, Options{summary: u.Summary, onePackage: true})
+	a := buildGraph(ix, Options{summary: u.Summary, onePackage: true}, relevantDecls(ix.pkgs))
 	fns := a.sortedFuncs()
 	found, _ := a.addRateLimited(scanned)
 	findings, _ := ix.apply(append(found, a.crossFindings(fns)...))
