@@ -70,11 +70,9 @@ type Options struct {
 	// analysing, verifying. It may be called from several goroutines.
 	Progress func(string)
 
-	// Loaded, if set, is called once the packages are loaded and the
-	// rules that read every body are done, after the run has dropped the
-	// syntax and types only they read (see release.go) and before the
-	// call graph is built: the place to tune the garbage collector for
-	// the rest of the run.
+	// Loaded, if set, is called once the packages are loaded, before the
+	// analysis allocates anything: the place to tune the garbage collector
+	// for the rest of the run.
 	Loaded func()
 
 	summary    func(*types.Func) *Summary // AddRateLimitedUnit: dependencies' summaries
@@ -196,6 +194,9 @@ func Run(opts Options, patterns []string) (*Result, error) {
 	if len(good) == 0 {
 		return res, errNothingLoaded
 	}
+	if opts.Loaded != nil {
+		opts.Loaded()
+	}
 	ix := newIndex(good, start)
 	first := ix.firstRules(opts)
 	if opts.releases() {
@@ -203,9 +204,6 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		// Collect what release dropped (about half the heap on large
 		// modules) now, so that SSA reuses it instead of growing the heap.
 		runtime.GC()
-	}
-	if opts.Loaded != nil {
-		opts.Loaded()
 	}
 	findings, used := first.findings, first.used
 	if opts.runs(RuleAddRateLimited) {

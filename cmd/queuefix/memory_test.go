@@ -47,3 +47,40 @@ func TestAfterEachGC(t *testing.T) {
 		}
 	}
 }
+
+// TestCapHeapLeavesUserSettings checks that a GOGC or GOMEMLIMIT in the
+// environment keeps capHeap from touching the collector.
+func TestCapHeapLeavesUserSettings(t *testing.T) {
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "off")
+			limit := debug.SetMemoryLimit(-1)
+			percent := debug.SetGCPercent(77)
+			defer debug.SetGCPercent(percent)
+			capHeap()
+			if got := debug.SetMemoryLimit(-1); got != limit {
+				t.Errorf("limit %d after capHeap, want %d", got, limit)
+			}
+			if got := debug.SetGCPercent(77); got != 77 {
+				t.Errorf("GOGC %d after capHeap, want 77", got)
+			}
+		})
+	}
+}
+
+// TestCapHeap checks that capHeap sets a limit above what the runtime
+// holds and turns GOGC off.
+func TestCapHeap(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	debug.SetGCPercent(100)
+	capHeap()
+	if got := debug.SetGCPercent(100); got != -1 {
+		t.Errorf("GOGC %d after capHeap, want off (-1)", got)
+	}
+	if limit, total := debug.SetMemoryLimit(-1), memory("/memory/classes/total:bytes"); limit == math.MaxInt64 || uint64(limit) < total {
+		t.Errorf("limit %d after capHeap, want at least the %d bytes the runtime holds", limit, total)
+	}
+}
