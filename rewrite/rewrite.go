@@ -213,9 +213,6 @@ func Run(opts Options, patterns []string) (*Result, error) {
 		used = append(foundUsed, used...)
 	}
 	if opts.runs(RuleIgnore) {
-		if !opts.runs(RuleTyped) {
-			used = append(used, ix.typedDirectives()...) // the typed rule's, not stale
-		}
 		all := opts.runs(RuleAddRateLimited) && opts.runs(RuleForget) && opts.runs(RuleDone)
 		findings = append(findings, ix.unusedIgnores(used, all)...)
 	}
@@ -242,7 +239,8 @@ type firstResults struct {
 }
 
 // firstRules runs the rules that read only the index, and the addratelimited
-// rule's search for sites and relevance, each in a goroutine of its own.
+// rule's search for sites and relevance, each in a goroutine of its own:
+// everything that reads bodies release may drop.
 // The forget and done rules read one scan of the workers, made by the
 // first to ask.
 func (ix *index) firstRules(opts Options) firstResults {
@@ -250,6 +248,10 @@ func (ix *index) firstRules(opts Options) firstResults {
 	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
 	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
 	typed := onIndex(opts.runs(RuleTyped), ix.typed)
+	if !opts.runs(RuleTyped) && opts.runs(RuleIgnore) {
+		// The typed rule's directives are not stale when it does not run.
+		typed = onIndex(true, func() ([]Finding, []*ignore) { return nil, ix.typedDirectives() })
+	}
 	var out firstResults
 	if opts.runs(RuleAddRateLimited) {
 		var wg sync.WaitGroup
