@@ -20,21 +20,9 @@ import (
 // findings of every status, with every frame of every chain: no phase
 // after release may read what it drops.
 func TestReleaseChangesNothing(t *testing.T) {
-	scenarios, err := filepath.Glob("../testdata/scenarios/*.txtar")
-	if err != nil || len(scenarios) == 0 {
-		t.Fatalf("no scenarios: %v", err)
-	}
-	for _, file := range scenarios {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
-			t.Parallel()
-			ar, err := txtar.ParseFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dir := writeScenario(t, ar, "example.com/"+strings.TrimSuffix(filepath.Base(file), ".txtar"))
-			compareRelease(t, dir, scenarioOptions(t, ar))
-		})
-	}
+	eachScenario(t, func(t *testing.T, ar *txtar.Archive, dir string) {
+		compareRelease(t, dir, scenarioOptions(t, ar))
+	})
 	if testing.Short() {
 		t.Skip("the matrix and the examples load real client-go")
 	}

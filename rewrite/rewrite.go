@@ -247,11 +247,12 @@ func (ix *index) firstRules(opts Options) firstResults {
 	scan := sync.OnceValue(ix.scan)
 	forgets := onIndex(opts.runs(RuleForget), func() ([]Finding, []*ignore) { return ix.forget(scan()) })
 	dones := onIndex(opts.runs(RuleDone), func() ([]Finding, []*ignore) { return ix.done(scan()) })
-	typed := onIndex(opts.runs(RuleTyped), ix.typed)
-	if !opts.runs(RuleTyped) && opts.runs(RuleIgnore) {
+	typedRule := ix.typed
+	if !opts.runs(RuleTyped) {
 		// The typed rule's directives are not stale when it does not run.
-		typed = onIndex(true, func() ([]Finding, []*ignore) { return nil, ix.typedDirectives() })
+		typedRule = func() ([]Finding, []*ignore) { return nil, ix.typedDirectives() }
 	}
+	typed := onIndex(opts.runs(RuleTyped) || opts.runs(RuleIgnore), typedRule)
 	var out firstResults
 	if opts.runs(RuleAddRateLimited) {
 		var wg sync.WaitGroup

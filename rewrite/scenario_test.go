@@ -20,24 +20,30 @@ import (
 // cmd/queuefix runs the same archives through the CLI and adds the exit
 // status, -w, git apply, patch and the second run.
 func TestScenarios(t *testing.T) {
+	eachScenario(t, runScenario)
+}
+
+// eachScenario writes each archive of testdata/scenarios into a module of
+// its own and calls run on it, in parallel subtests.
+func eachScenario(t *testing.T, run func(t *testing.T, ar *txtar.Archive, dir string)) {
 	files, err := filepath.Glob("../testdata/scenarios/*.txtar")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scenarios: %v", err)
 	}
 	for _, file := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+		name := strings.TrimSuffix(filepath.Base(file), ".txtar")
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			runScenario(t, file)
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, ar, writeScenario(t, ar, "example.com/"+name))
 		})
 	}
 }
 
-func runScenario(t *testing.T, file string) {
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := writeScenario(t, ar, "example.com/"+strings.TrimSuffix(filepath.Base(file), ".txtar"))
+func runScenario(t *testing.T, ar *txtar.Archive, dir string) {
 	opts := scenarioOptions(t, ar)
 	opts.Dir = dir
 	res, err := Run(opts, nil)
