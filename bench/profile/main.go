@@ -6,7 +6,7 @@
 //
 // Usage:
 //
-//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [-load=auto] [packages]
+//	go run ./bench/profile -C dir -cpuprofile cpu.prof -memprofile mem.prof [-after-load] [-load=auto] [-rule list] [packages]
 //
 // Then: go tool pprof -top cpu.prof; go tool pprof -top mem.prof (live
 // at the peak) or -sample_index=alloc_space (everything allocated). With
@@ -37,10 +37,16 @@ func main() {
 	mem := flag.String("memprofile", "mem.prof", "write the heap profile to `file`")
 	afterLoad := flag.Bool("after-load", false, "start the CPU profile once the packages are loaded")
 	load := flag.String("load", "auto", "where dependencies' types come from: auto, source or export (as queuefix -load)")
+	rule := flag.String("rule", "", "the rules to run, as queuefix -rule (default: queuefix's)")
 	flag.Parse()
+	opts := rewrite.Options{Tests: true}
 	mode, err := rewrite.ParseLoadMode(*load)
+	if err == nil && *rule != "" {
+		opts.Rules, err = rewrite.ParseRules(*rule)
+	}
 	if err == nil {
-		err = run(*dir, *cpu, *mem, *afterLoad, mode, flag.Args())
+		opts.Load = mode
+		err = run(*dir, *cpu, *mem, *afterLoad, opts, flag.Args())
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
@@ -48,7 +54,7 @@ func main() {
 	}
 }
 
-func run(dir, cpuFile, memFile string, afterLoad bool, mode rewrite.LoadMode, patterns []string) error {
+func run(dir, cpuFile, memFile string, afterLoad bool, opts rewrite.Options, patterns []string) error {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -58,7 +64,7 @@ func run(dir, cpuFile, memFile string, afterLoad bool, mode rewrite.LoadMode, pa
 		return err
 	}
 	defer cpu.Close()
-	opts := rewrite.Options{Dir: abs, Tests: true, Load: mode}
+	opts.Dir = abs
 	var profErr error
 	if afterLoad {
 		opts.Loaded = func() {
