@@ -180,7 +180,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "queuefix %s %s\n", version.String(), runtime.Version())
 		return exitClean
 	}
-	opts := rewrite.Options{Tests: c.tests, Closed: c.closed, Loaded: capHeap}
+	opts := rewrite.Options{Tests: c.tests, Closed: c.closed}
 	opts.Load, _ = rewrite.ParseLoadMode(c.load)
 	if c.rules != "" {
 		opts.Rules, _ = rewrite.ParseRules(c.rules)

@@ -84,3 +84,59 @@ func TestCapHeap(t *testing.T) {
 		t.Errorf("limit %d after capHeap, want at least the %d bytes the runtime holds", limit, total)
 	}
 }
+
+// TestStartLoad checks that while any module loads the collector is paced
+// by GOGC with no limit, even after another module's capHeap, and that
+// capHeap takes over when the last load is done.
+func TestStartLoad(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	paced := func(when string) {
+		t.Helper()
+		if got := debug.SetGCPercent(-1); got != 100 {
+			t.Errorf("%s: GOGC %d, want 100", when, got)
+		}
+		debug.SetGCPercent(100)
+		if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+			t.Errorf("%s: limit %d, want none", when, got)
+		}
+	}
+	debug.SetMemoryLimit(64 << 20) // as a first module's capHeap leaves it
+	doneA := startLoad()
+	paced("one load")
+	doneB := startLoad()
+	doneA()
+	doneA()
+	paced("the second load, after the first ended (twice)")
+	followLiveHeap() // as after a collection
+	paced("a collection during the second load")
+	doneB()
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("after the last load: GOGC %d, want off (-1)", got)
+	}
+	if limit, total := debug.SetMemoryLimit(-1), memory("/memory/classes/total:bytes"); limit == math.MaxInt64 || uint64(limit) < total {
+		t.Errorf("after the last load: limit %d, want at least the %d bytes the runtime holds", limit, total)
+	}
+	doneB()
+	if loads.n != 0 {
+		t.Errorf("%d loads counted after both ended", loads.n)
+	}
+}
+
+// TestStartLoadLeavesUserSettings checks that with GOGC set, a load
+// leaves the collector as the user set it.
+func TestStartLoadLeavesUserSettings(t *testing.T) {
+	t.Setenv("GOGC", "300")
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
+	limit := debug.SetMemoryLimit(-1)
+	done := startLoad()
+	done()
+	if got := debug.SetGCPercent(300); got != 300 {
+		t.Errorf("GOGC %d after a load, want 300", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != limit {
+		t.Errorf("limit %d after a load, want %d", got, limit)
+	}
+}

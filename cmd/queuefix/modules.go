@@ -181,8 +181,11 @@ func runModule(m module, opts rewrite.Options, progress func(string), patterns [
 	opts.Dir = m.dir
 	opts.Env = append(append([]string(nil), opts.Env...), m.env...)
 	opts.Progress = progress
+	loaded := startLoad()
+	opts.Loaded = loaded
 	start := time.Now()
 	res, err := rewrite.Run(opts, patterns)
+	loaded()
 	if res == nil {
 		res = &rewrite.Result{}
 	}
