@@ -2,7 +2,6 @@ package rewrite
 
 import (
 	"go/ast"
-	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -138,14 +137,97 @@ func funcDecls(pkg *packages.Package) map[string]*ast.FuncDecl {
 	return out
 }
 
-func TestInSpans(t *testing.T) {
-	spans := []span{{10, 20}, {30, 40}}
-	for pos, want := range map[token.Pos]bool{9: false, 10: true, 19: true, 20: false, 25: false, 30: true, 39: true, 40: false, 100: false} {
-		if got := inSpans(spans, pos); got != want {
-			t.Errorf("inSpans(%d) = %v, want %v", pos, got, want)
+// TestReleaseInfo checks that release keeps exactly the Info entries
+// outside the dropped bodies, for every map and every kind of key: the
+// same code, with every such key, in a kept body, a dropped one and at
+// package level.
+func TestReleaseInfo(t *testing.T) {
+	const body = `
+	var x any = 1
+	switch v := x.(type) {
+	case int:
+		_ = v
+	}
+	for i := range 3 {
+		if i > 0 {
+			_ = i
 		}
 	}
-	if inSpans(nil, 1) {
-		t.Error("inSpans(nil) = true")
+	for j := 0; j < 1; j++ {
+	}
+	ch := make(chan int, 1)
+	select {
+	case ch <- 1:
+	default:
+	}
+	_ = strings.ToUpper("a") + id[string]("b")
+	_ = func(int) {}
+	var p pair[int]
+	_ = p.first
+`
+	dir := stubModule(t, map[string]string{"c.go": `package c
+
+import "strings"
+
+type pair[T any] struct{ first, second T }
+
+func id[T any](v T) T { return v }
+
+func anon(int, string) {}
+
+var pkgLevel = func() int { return len(strings.TrimSpace(" ")) }()
+
+func kept() {` + body + `}
+
+func dropped() {` + body + `}
+`})
+	pkgs, _, _, err := load.Load(load.Options{Dir: dir, Mode: LoadExport}, []string{"./..."})
+	if err != nil || len(pkgs) != 1 {
+		t.Fatalf("load: %v, %d packages", err, len(pkgs))
+	}
+	decls := funcDecls(pkgs[0])
+	gone := decls["dropped"].Body
+	before := *pkgs[0].TypesInfo
+	in := func(k ast.Node) bool { return gone.Pos() <= k.Pos() && k.Pos() < gone.End() }
+	release(pkgs, map[*ast.FuncDecl]bool{decls["kept"]: true, decls["id"]: true, decls["anon"]: true})
+	after := pkgs[0].TypesInfo
+	checkKept(t, "Types", before.Types, after.Types, in)
+	checkKept(t, "Defs", before.Defs, after.Defs, in)
+	checkKept(t, "Uses", before.Uses, after.Uses, in)
+	checkKept(t, "Implicits", before.Implicits, after.Implicits, in)
+	checkKept(t, "Selections", before.Selections, after.Selections, in)
+	checkKept(t, "Scopes", before.Scopes, after.Scopes, in)
+	checkKept(t, "Instances", before.Instances, after.Instances, in)
+}
+
+// checkKept wants after to hold exactly the entries of before whose key
+// gone does not report, each with its value, and before to have some of
+// each, so that the check means something.
+func checkKept[K interface {
+	comparable
+	ast.Node
+}, V any](t *testing.T, name string, before, after map[K]V, gone func(ast.Node) bool) {
+	t.Helper()
+	var kept, dropped int
+	for k, v := range before {
+		got, ok := after[k]
+		switch {
+		case gone(k) && ok:
+			t.Errorf("%s keeps %T at %d, in the dropped body", name, k, k.Pos())
+		case gone(k):
+			dropped++
+		case !ok:
+			t.Errorf("%s drops %T at %d, outside the dropped body", name, k, k.Pos())
+		case any(got) != any(v):
+			t.Errorf("%s changes the entry of %T at %d", name, k, k.Pos())
+		default:
+			kept++
+		}
+	}
+	if len(after) != kept {
+		t.Errorf("%s has %d entries after release, want the %d kept", name, len(after), kept)
+	}
+	if kept == 0 || dropped == 0 {
+		t.Errorf("%s: %d entries kept and %d dropped; the test needs both", name, kept, dropped)
 	}
 }
