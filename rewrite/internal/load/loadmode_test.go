@@ -3,7 +3,9 @@ package load
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -53,5 +55,38 @@ func TestProbeChoose(t *testing.T) {
 		if source != c.source || !strings.Contains(why, c.why) {
 			t.Errorf("%d stale dependencies, %d stale targets: got source=%v (%s), want source=%v (%s)", c.depStale, c.tgtStale, source, why, c.source, c.why)
 		}
+	}
+}
+
+// TestAutoEmbedWarm checks that auto finds a warm graph warm when a
+// dependency embeds a file. go list -json with named fields leaves embed
+// patterns unresolved unless EmbedFiles is one of them, and then calls
+// such a package stale (build ID mismatch) and everything above it too:
+// google.golang.org/protobuf's editiondefaults made 264 of the 774
+// dependencies of examples/leaky stale, so auto loaded from source.
+func TestAutoEmbedWarm(t *testing.T) {
+	dir := t.TempDir()
+	writeModule(t, dir, map[string]string{
+		"go.mod":        "module m\n\ngo 1.22\n",
+		"emb/emb.go":    "package emb\n\nimport _ \"embed\"\n\n//go:embed data.txt\nvar Data string\n",
+		"emb/data.txt":  "data\n",
+		"dep/dep.go":    "package dep\n\nimport \"m/emb\"\n\nfunc Data() string { return emb.Data }\n",
+		"target/tgt.go": "package target\n\nimport \"m/dep\"\n\nvar X = dep.Data()\n",
+	})
+	build := exec.Command("go", "build", "./...")
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	_, bad, info, err := Load(Options{Dir: dir, Env: []string{"QUEUEFIX_CACHE=off"}}, []string{"./target"})
+	if err != nil || len(bad) > 0 {
+		t.Fatalf("load: %v %v", err, bad)
+	}
+	if info.Mode != Export || !regexp.MustCompile(`^(\d+) of (\d+) dependencies are in the build cache`).MatchString(info.Why) {
+		t.Fatalf("auto chose %v: %s; want export data, every dependency in the build cache", info.Mode, info.Why)
+	}
+	m := regexp.MustCompile(`^(\d+) of (\d+) `).FindStringSubmatch(info.Why)
+	if m[1] != m[2] {
+		t.Errorf("auto: %s; want every dependency in the build cache", info.Why)
 	}
 }

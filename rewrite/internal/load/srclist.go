@@ -40,8 +40,11 @@ type listed struct {
 const listFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,IgnoredGoFiles,Imports,ImportMap,DepOnly,Standard,Module,Error,DepsErrors"
 
 // staleFields are what auto's choice needs: go list hashes every file
-// of the graph to tell whether a package is stale.
-const staleFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,DepOnly,Stale"
+// of the graph to tell whether a package is stale. EmbedFiles is not read,
+// but without it go list leaves embed patterns unresolved (golang/go#58522)
+// and calls a package that embeds a file stale, with all its importers:
+// google.golang.org/protobuf's editiondefaults did that to most controllers.
+const staleFields = "ImportPath,Name,Dir,GoFiles,CgoFiles,DepOnly,Stale,EmbedFiles"
 
 // A listing is the package graph of a source load, in go list's order
 // (dependencies before the packages that import them).
