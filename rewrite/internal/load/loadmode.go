@@ -168,6 +168,9 @@ func (p probe) choose() (bool, string) {
 		return true, fmt.Sprintf("%d of %d dependencies are not in the build cache", p.depStale, p.deps)
 	}
 	warm := fmt.Sprintf("%d of %d dependencies are in the build cache", p.deps-p.depStale, p.deps)
+	if p.tgts == 0 { // commands only: the probe does not count them
+		return false, warm
+	}
 	if p.tgtStale == 0 {
 		return false, fmt.Sprintf("%s, and so are %d of %d target packages", warm, p.tgts, p.tgts)
 	}

@@ -56,7 +56,17 @@ func TestProbeChoose(t *testing.T) {
 			t.Errorf("%d stale dependencies, %d stale targets: got source=%v (%s), want source=%v (%s)", c.depStale, c.tgtStale, source, why, c.source, c.why)
 		}
 	}
+	// A module of commands alone (examples/leaky): no target counts.
+	commands := probeOf([]*listed{
+		{ImportPath: "dep/p", DepOnly: true},
+		{ImportPath: "m", Name: "main", Stale: true},
+	})
+	if source, why := commands.choose(); source || why != "1 of 1 dependencies are in the build cache" {
+		t.Errorf("commands only: got source=%v (%s), want export data, every dependency in the build cache", source, why)
+	}
 }
+
+func probeOf(pkgs []*listed) probe { return (&listing{pkgs: pkgs}).probe() }
 
 // TestAutoEmbedWarm checks that auto finds a warm graph warm when a
 // dependency embeds a file. go list -json with named fields leaves embed
