@@ -186,9 +186,9 @@ func dropped() {` + body + `}
 		t.Fatalf("load: %v, %d packages", err, len(pkgs))
 	}
 	decls := funcDecls(pkgs[0])
-	gone := decls["dropped"].Body
+	dropped := decls["dropped"].Body
 	before := *pkgs[0].TypesInfo
-	in := func(k ast.Node) bool { return gone.Pos() <= k.Pos() && k.Pos() < gone.End() }
+	in := func(k ast.Node) bool { return dropped.Pos() <= k.Pos() && k.Pos() < dropped.End() }
 	release(pkgs, map[*ast.FuncDecl]bool{decls["kept"]: true, decls["id"]: true, decls["anon"]: true})
 	after := pkgs[0].TypesInfo
 	checkKept(t, "Types", before.Types, after.Types, in)
@@ -201,20 +201,20 @@ func dropped() {` + body + `}
 }
 
 // checkKept wants after to hold exactly the entries of before whose key
-// gone does not report, each with its value, and before to have some of
-// each, so that the check means something.
+// is not in the dropped body, each with its value, and before to have
+// some of each, so that the check means something.
 func checkKept[K interface {
 	comparable
 	ast.Node
-}, V any](t *testing.T, name string, before, after map[K]V, gone func(ast.Node) bool) {
+}, V any](t *testing.T, name string, before, after map[K]V, in func(ast.Node) bool) {
 	t.Helper()
 	var kept, dropped int
 	for k, v := range before {
 		got, ok := after[k]
 		switch {
-		case gone(k) && ok:
+		case in(k) && ok:
 			t.Errorf("%s keeps %T at %d, in the dropped body", name, k, k.Pos())
-		case gone(k):
+		case in(k):
 			dropped++
 		case !ok:
 			t.Errorf("%s drops %T at %d, outside the dropped body", name, k, k.Pos())

@@ -92,10 +92,10 @@ func TestAutoEmbedWarm(t *testing.T) {
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("load: %v %v", err, bad)
 	}
-	if info.Mode != Export || !regexp.MustCompile(`^(\d+) of (\d+) dependencies are in the build cache`).MatchString(info.Why) {
+	m := regexp.MustCompile(`^(\d+) of (\d+) dependencies are in the build cache`).FindStringSubmatch(info.Why)
+	if info.Mode != Export || m == nil {
 		t.Fatalf("auto chose %v: %s; want export data, every dependency in the build cache", info.Mode, info.Why)
 	}
-	m := regexp.MustCompile(`^(\d+) of (\d+) `).FindStringSubmatch(info.Why)
 	if m[1] != m[2] {
 		t.Errorf("auto: %s; want every dependency in the build cache", info.Why)
 	}
